@@ -1,0 +1,1 @@
+ALTER TABLE harness_note ADD COLUMN kind VARCHAR(20) NOT NULL DEFAULT 'plain';
