@@ -13,8 +13,9 @@ import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
  * The JUnit side of {@link RealServices}: decides whether the class can run, creates its
- * resources before it, hands them to test parameters, and drops them after it (closing the
- * class's Spring context first, which no other class shares).
+ * resources before it, hands them to test parameters, and drops them after it. For a Spring
+ * test the release is left to {@link RealServicesTestExecutionListener}, which first has Spring
+ * close the class's context.
  */
 public final class RealServicesExtension implements ExecutionCondition, BeforeAllCallback, AfterAllCallback, ParameterResolver {
 
@@ -51,10 +52,9 @@ public final class RealServicesExtension implements ExecutionCondition, BeforeAl
     @Override
     public void afterAll(ExtensionContext context) {
         Class<?> testClass = context.getRequiredTestClass();
-        if (usesSpring(testClass)) {
-            SpringContexts.close(context);
+        if (!usesSpring(testClass)) {
+            TestServices.release(testClass);
         }
-        TestServices.release(testClass);
     }
 
     @Override
@@ -93,16 +93,5 @@ public final class RealServicesExtension implements ExecutionCondition, BeforeAl
         return AnnotationSupport.findRepeatableAnnotations(testClass, ExtendWith.class).stream()
                 .flatMap(e -> java.util.Arrays.stream(e.value()))
                 .anyMatch(c -> c.getName().equals(SPRING_EXTENSION));
-    }
-
-    /** Isolated so that Spring classes load only for Spring tests. */
-    private static final class SpringContexts {
-
-        static void close(ExtensionContext context) {
-            var applicationContext = org.springframework.test.context.junit.jupiter.SpringExtension.getApplicationContext(context);
-            if (applicationContext instanceof org.springframework.context.ConfigurableApplicationContext c && c.isActive()) {
-                c.close();
-            }
-        }
     }
 }

@@ -1,0 +1,77 @@
+package dev.aero.common.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What every Boot app of the platform must do, checked against the app started on a random
+ * port: report health UP including each backing service it uses, serve Prometheus metrics,
+ * and answer errors as problem+json. A service's test extends this, adds
+ * {@code @SpringBootTest(webEnvironment = RANDOM_PORT)} and, where it uses them,
+ * {@code @RealServices}.
+ */
+public abstract class BootServiceContract {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @LocalServerPort
+    protected int port;
+
+    /** Health components that must be present and UP, e.g. "db", "redis". */
+    protected abstract Set<String> backingServices();
+
+    protected HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void healthIsUpWithEveryBackingService() throws Exception {
+        HttpResponse<String> response = get("/actuator/health");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode health = JSON.readTree(response.body());
+        assertThat(health.get("status").asString()).isEqualTo("UP");
+        List<String> components = new ArrayList<>();
+        health.get("components").propertyNames().forEach(components::add);
+        for (String service : backingServices()) {
+            assertThat(components).as("health components").contains(service);
+            assertThat(health.get("components").get(service).get("status").asString()).as(service).isEqualTo("UP");
+        }
+    }
+
+    @Test
+    void readinessAndLivenessProbesAnswer() throws Exception {
+        assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+        assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void prometheusMetricsAreServed() throws Exception {
+        HttpResponse<String> response = get("/actuator/prometheus");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("jvm_memory_used_bytes").contains("application=");
+    }
+
+    @Test
+    void unknownPathIsAProblemJson404() throws Exception {
+        HttpResponse<String> response = get("/no-such-endpoint");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(JSON.readTree(response.body()).get("type").asString()).isEqualTo("urn:aero:problem:not-found");
+    }
+}

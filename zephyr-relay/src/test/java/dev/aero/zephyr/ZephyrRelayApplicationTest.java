@@ -1,0 +1,16 @@
+package dev.aero.zephyr;
+
+import java.util.Set;
+
+import org.springframework.boot.test.context.SpringBootTest;
+
+import dev.aero.common.testing.BootServiceContract;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ZephyrRelayApplicationTest extends BootServiceContract {
+
+    @Override
+    protected Set<String> backingServices() {
+        return Set.of();
+    }
+}
