@@ -1,16 +1,14 @@
 package dev.aero.common.id;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 
-/**
- * A device id: 16 random bytes, written as exactly 32 lower-case hex characters. It is the CN
- * of the device's certificate and its verkehr identity.
- */
-public record DID(String hex) implements Comparable<DID> {
+/** A device id. It is the CN of the device's certificate and its verkehr identity. */
+public final class DID extends UniqueId implements Comparable<DID> {
 
-    public DID {
-        UniqueIdHex.requireValid("device id", hex);
+    private static final String KIND = "device id";
+
+    private DID(String hex) {
+        super(KIND, hex);
     }
 
     /** Parses the 32-character lower-case hex form; anything else is rejected. */
@@ -20,25 +18,15 @@ public record DID(String hex) implements Comparable<DID> {
     }
 
     public static DID fromBytes(byte[] bytes) {
-        return new DID(UniqueIdHex.fromBytes("device id", bytes));
+        return new DID(hexOf(KIND, bytes));
     }
 
     public static DID random() {
-        return new DID(UniqueIdHex.random());
-    }
-
-    public byte[] toBytes() {
-        return UniqueIdHex.toBytes(hex);
-    }
-
-    @JsonValue
-    @Override
-    public String toString() {
-        return hex;
+        return new DID(randomHex());
     }
 
     @Override
     public int compareTo(DID other) {
-        return hex.compareTo(other.hex);
+        return hex().compareTo(other.hex());
     }
 }

@@ -1,16 +1,14 @@
 package dev.aero.common.id;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 
-/**
- * A store (shared folder) id: 16 random bytes, written as exactly 32 lower-case hex characters.
- * It names the store's verkehr topic and its XMPP room.
- */
-public record SID(String hex) implements Comparable<SID> {
+/** A store (shared folder) id. It names the store's verkehr topic and its XMPP room. */
+public final class SID extends UniqueId implements Comparable<SID> {
 
-    public SID {
-        UniqueIdHex.requireValid("store id", hex);
+    private static final String KIND = "store id";
+
+    private SID(String hex) {
+        super(KIND, hex);
     }
 
     /** Parses the 32-character lower-case hex form; anything else is rejected. */
@@ -20,25 +18,15 @@ public record SID(String hex) implements Comparable<SID> {
     }
 
     public static SID fromBytes(byte[] bytes) {
-        return new SID(UniqueIdHex.fromBytes("store id", bytes));
+        return new SID(hexOf(KIND, bytes));
     }
 
     public static SID random() {
-        return new SID(UniqueIdHex.random());
-    }
-
-    public byte[] toBytes() {
-        return UniqueIdHex.toBytes(hex);
-    }
-
-    @JsonValue
-    @Override
-    public String toString() {
-        return hex;
+        return new SID(randomHex());
     }
 
     @Override
     public int compareTo(SID other) {
-        return hex.compareTo(other.hex);
+        return hex().compareTo(other.hex());
     }
 }

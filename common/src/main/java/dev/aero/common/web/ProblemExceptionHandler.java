@@ -17,13 +17,13 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
-import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 import dev.aero.common.id.InvalidIdentifierException;
 import jakarta.validation.ConstraintViolationException;
@@ -48,13 +48,8 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ConstraintViolationException.class)
     public ResponseEntity<Object> handleConstraintViolation(ConstraintViolationException e, WebRequest request) {
         List<Map<String, String>> errors = new ArrayList<>();
-        e.getConstraintViolations().forEach(v -> errors.add(Map.of(
-                "field", String.valueOf(v.getPropertyPath()),
-                "message", String.valueOf(v.getMessage()))));
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request has invalid values.");
-        body.setType(ProblemTypes.VALIDATION);
-        body.setProperty("errors", errors);
-        return handleExceptionInternal(e, body, new HttpHeaders(), HttpStatus.BAD_REQUEST, request);
+        e.getConstraintViolations().forEach(v -> errors.add(fieldError(String.valueOf(v.getPropertyPath()), v.getMessage())));
+        return validationProblem(e, errors, new HttpHeaders(), HttpStatus.BAD_REQUEST, request);
     }
 
     @ExceptionHandler(Exception.class)
@@ -72,28 +67,18 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException e,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<Map<String, String>> errors = new ArrayList<>();
-        for (FieldError fe : e.getBindingResult().getFieldErrors()) {
-            errors.add(Map.of("field", fe.getField(), "message", String.valueOf(fe.getDefaultMessage())));
-        }
-        e.getBindingResult().getGlobalErrors().forEach(ge -> errors.add(Map.of(
-                "field", ge.getObjectName(), "message", String.valueOf(ge.getDefaultMessage()))));
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, "The request has invalid values.");
-        body.setType(ProblemTypes.VALIDATION);
-        body.setProperty("errors", errors);
-        return handleExceptionInternal(e, body, headers, status, request);
+        e.getBindingResult().getFieldErrors().forEach(fe -> errors.add(fieldError(fe.getField(), fe.getDefaultMessage())));
+        e.getBindingResult().getGlobalErrors().forEach(ge -> errors.add(fieldError(ge.getObjectName(), ge.getDefaultMessage())));
+        return validationProblem(e, errors, headers, status, request);
     }
 
     @Override
     protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException e,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<Map<String, String>> errors = new ArrayList<>();
-        e.getParameterValidationResults().forEach(result -> result.getResolvableErrors().forEach(err -> errors.add(Map.of(
-                "field", String.valueOf(result.getMethodParameter().getParameterName()),
-                "message", String.valueOf(err.getDefaultMessage())))));
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, "The request has invalid values.");
-        body.setType(ProblemTypes.VALIDATION);
-        body.setProperty("errors", errors);
-        return handleExceptionInternal(e, body, headers, status, request);
+        e.getParameterValidationResults().forEach(result -> result.getResolvableErrors().forEach(err -> errors.add(
+                fieldError(String.valueOf(result.getMethodParameter().getParameterName()), err.getDefaultMessage()))));
+        return validationProblem(e, errors, headers, status, request);
     }
 
     @Override
@@ -108,6 +93,13 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
                 ? rejected.getMessage()
                 : "The request body is not valid JSON of the expected shape" + JsonLocations.describe(e) + ".";
         return problem(e, status, ProblemTypes.MALFORMED_REQUEST, detail, request);
+    }
+
+    /** Unmatched paths fall through to the static-resource handler; say so in API terms. */
+    @Override
+    protected ResponseEntity<Object> handleNoResourceFoundException(NoResourceFoundException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        return problem(e, status, ProblemTypes.NOT_FOUND, "No endpoint " + e.getHttpMethod() + " /" + e.getResourcePath() + ".", request);
     }
 
     @Override
@@ -138,6 +130,18 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
             problem.setType(ProblemTypes.forStatus(status));
         }
         return super.createResponseEntity(body, headers, status, request);
+    }
+
+    private ResponseEntity<Object> validationProblem(Exception e, List<Map<String, String>> errors, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, "The request has invalid values.");
+        body.setType(ProblemTypes.VALIDATION);
+        body.setProperty("errors", errors);
+        return handleExceptionInternal(e, body, headers, status, request);
+    }
+
+    private static Map<String, String> fieldError(String field, String message) {
+        return Map.of("field", field, "message", String.valueOf(message));
     }
 
     private ResponseEntity<Object> problem(Exception e, HttpStatusCode status, URI type, String detail, WebRequest request) {

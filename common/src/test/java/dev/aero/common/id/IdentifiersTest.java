@@ -46,6 +46,13 @@ class IdentifiersTest {
     }
 
     @Test
+    void deviceAndStoreIdsWithTheSameBytesAreNeverEqual() {
+        assertThat((Object) DID.of(HEX)).isNotEqualTo(SID.of(HEX));
+        assertThat(DID.of(HEX)).isEqualTo(DID.of(HEX)).hasSameHashCodeAs(DID.of(HEX));
+        assertThat(DID.of(HEX).compareTo(DID.of("f" + HEX.substring(1)))).isNegative();
+    }
+
+    @Test
     void randomIdsAreValidAndDistinct() {
         assertThat(DID.random()).isNotEqualTo(DID.random());
         assertThat(SID.of(SID.random().hex()).hex()).hasSize(32);

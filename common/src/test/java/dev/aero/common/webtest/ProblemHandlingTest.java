@@ -110,7 +110,9 @@ class ProblemHandlingTest {
 
     @Test
     void unknownPathIsA404Problem() throws Exception {
-        assertProblem(send("GET", "/no/such/thing", null, null), 404, "not-found");
+        Reply reply = send("GET", "/no/such/thing", null, null);
+        assertProblem(reply, 404, "not-found");
+        assertThat(reply.body().get("detail").asString()).isEqualTo("No endpoint GET /no/such/thing.");
     }
 
     @Test
