@@ -18,9 +18,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 
 /**
@@ -34,6 +32,11 @@ import io.netty.util.concurrent.ScheduledFuture;
  * carried out on each connection's own loop, so that bytes a client sent before the pairing
  * always reach its partner before bytes it sends after.
  *
+ * <p>Both connections of a pair live on one event loop: the second to bind moves its socket to
+ * the first one's loop before the pair forms (nothing writes to it while it is unpaired). Bytes
+ * then pass from one socket to the other with no thread hand-off, in the pooled direct buffer
+ * they were read into.
+ *
  * <p>Reading from a socket stops (autoRead off) for any of three reasons, each a bit of
  * {@link #pauses}: its pre-bind buffer is full, its partner's outbound queue is above the high
  * water mark, or a rate limit asked for a pause. It reads again when no reason is left.
@@ -42,7 +45,7 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(RelayConnection.class);
 
-    enum State { AWAITING_BIND, WAITING_FOR_PEER, PAIRED, RELAYING, CLOSED }
+    enum State { AWAITING_BIND, MOVING, WAITING_FOR_PEER, PAIRED, RELAYING, CLOSED }
 
     private static final int PAUSE_PRE_BIND = 1;
     private static final int PAUSE_BACKPRESSURE = 2;
@@ -69,6 +72,8 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
     private boolean counted;
     private ScheduledFuture<?> bindTimer;
     private volatile ScheduledFuture<?> pairingTimer;
+
+    private volatile long lastReadNanos = System.nanoTime();
 
     private final AtomicReference<CloseCause> closeCause = new AtomicReference<>();
 
@@ -181,17 +186,23 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
         closeFor(CloseCause.IO_ERROR);
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent idle && idle.state() == IdleState.ALL_IDLE && state == State.RELAYING) {
-            RelayConnection myPartner = partner;
-            closeFor(CloseCause.IDLE_TIMEOUT);
-            if (myPartner != null) {
-                myPartner.closeFor(CloseCause.IDLE_TIMEOUT);
-            }
+    /**
+     * A pair is idle when neither socket has been read from for the idle timeout (a byte written
+     * to one socket was read from the other). Checked on the loop both share.
+     */
+    private void checkIdle() {
+        RelayConnection myPartner = partner;
+        if (state != State.RELAYING || myPartner == null) {
             return;
         }
-        ctx.fireUserEventTriggered(event);
+        long timeout = relay.settings().idleTimeout().toNanos();
+        long idle = System.nanoTime() - Math.max(lastReadNanos, myPartner.lastReadNanos);
+        if (idle >= timeout) {
+            closeFor(CloseCause.IDLE_TIMEOUT);
+            myPartner.closeFor(CloseCause.IDLE_TIMEOUT);
+        } else {
+            channel.eventLoop().schedule(this::checkIdle, timeout - idle, TimeUnit.NANOSECONDS);
+        }
     }
 
     // ---------------------------------------------------------------- reading
@@ -201,7 +212,7 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
         ByteBuf bytes = (ByteBuf) msg;
         switch (state) {
             case RELAYING -> forward(bytes);
-            case WAITING_FOR_PEER, PAIRED -> hold(bytes);
+            case MOVING, WAITING_FOR_PEER, PAIRED -> hold(bytes);
             case AWAITING_BIND -> readBind(bytes);
             case CLOSED -> bytes.release();
         }
@@ -234,8 +245,40 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
 
     private void bind(int requested, ByteBuf leftover) {
         bindTimer.cancel(false);
+        if (leftover.isReadable()) {
+            hold(leftover);
+        } else {
+            leftover.release();
+        }
+        completeBind(requested);
+    }
+
+    /**
+     * Re-registers this socket on {@code loop} (the waiting peer's) and binds there. Nothing
+     * writes to an unpaired socket and its timers are cancelled, so it can move safely; bytes
+     * read meanwhile are held like pre-bind bytes.
+     */
+    private void moveTo(EventLoop loop, int requested) {
+        pause(PAUSE_PRE_BIND);
+        channel.deregister().addListener(deregistered -> {
+            if (!deregistered.isSuccess()) {
+                closeFor(CloseCause.IO_ERROR);
+                return;
+            }
+            loop.register(channel).addListener(registered -> {
+                if (!registered.isSuccess()) {
+                    closeFor(CloseCause.IO_ERROR);
+                    return;
+                }
+                completeBind(requested);
+            });
+        });
+    }
+
+    private void completeBind(int requested) {
         CloseCause refusal = null;
         RelayConnection pairedWith = null;
+        EventLoop moveTo = null;
         List<RelayConnection> displaced = List.of();
         synchronized (relay.registry().lock) {
             RelayConnection peer = relay.registry().lookup(requested);
@@ -245,6 +288,11 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
                 refusal = CloseCause.SELF_BIND;
             } else if (peer.state != State.AWAITING_BIND && peer.peerZid != zid) {
                 refusal = CloseCause.PEER_BOUND_ELSEWHERE;
+            } else if (peer.state == State.WAITING_FOR_PEER && peer.peerZid == zid
+                    && peer.channel.eventLoop() != channel.eventLoop()) {
+                // Decided under the lock, so that no pair ever spans two loops.
+                state = State.MOVING;
+                moveTo = peer.channel.eventLoop();
             } else {
                 peerZid = requested;
                 target = peer;
@@ -261,24 +309,27 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
                 }
             }
         }
+        if (moveTo != null) {
+            moveTo(moveTo, requested);
+            return;
+        }
         for (RelayConnection w : displaced) {
             w.closeFor(CloseCause.PEER_BOUND_ELSEWHERE);
         }
         if (refusal != null) {
-            leftover.release();
+            releaseHeld();
             closeFor(refusal);
             return;
         }
-        if (leftover.isReadable()) {
-            hold(leftover);
-        } else {
-            leftover.release();
-        }
         if (pairedWith == null) {
+            if (heldBytes < relay.settings().preBindBufferBytes()) {
+                resume(PAUSE_PRE_BIND);
+            }
             pairingTimer = channel.eventLoop().schedule(this::pairingDeadlinePassed,
                     relay.settings().pairingDeadline().toNanos(), TimeUnit.NANOSECONDS);
         } else {
-            pairedWith.channel.eventLoop().execute(pairedWith::startRelaying);
+            // Same loop (see moveTo): the peer's hand-over is queued behind this one.
+            channel.eventLoop().execute(pairedWith::startRelaying);
             startRelaying();
         }
     }
@@ -329,12 +380,13 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         RelayConnection myPartner = partner;
+        flushHeldTo(myPartner);
+        lastReadNanos = System.nanoTime();
+        state = State.RELAYING;
         Duration idle = relay.settings().idleTimeout();
         if (!idle.isZero()) {
-            channel.pipeline().addFirst(new IdleStateHandler(0, 0, idle.toNanos(), TimeUnit.NANOSECONDS));
+            channel.eventLoop().schedule(this::checkIdle, idle.toNanos(), TimeUnit.NANOSECONDS);
         }
-        flushHeldTo(myPartner);
-        state = State.RELAYING;
         resume(PAUSE_PRE_BIND);
         checkBackpressure(myPartner);
     }
@@ -376,6 +428,7 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
     private void forward(ByteBuf bytes) {
         RelayConnection myPartner = partner;
         int n = bytes.readableBytes();
+        lastReadNanos = System.nanoTime();
         relay.metrics().relayed(n);
         myPartner.channel.write(bytes, myPartner.channel.voidPromise());
         long pauseNanos = Math.max(pair.limitNanos(n), relay.globalLimitNanos(n));
@@ -403,7 +456,7 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         RelayConnection myPartner = partner;
         if (channel.isWritable() && myPartner != null) {
-            myPartner.channel.eventLoop().execute(() -> myPartner.resume(PAUSE_BACKPRESSURE));
+            myPartner.resume(PAUSE_BACKPRESSURE);
         }
         ctx.fireChannelWritabilityChanged();
     }

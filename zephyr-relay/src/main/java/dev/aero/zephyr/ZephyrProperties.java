@@ -38,8 +38,8 @@ public record ZephyrProperties(
         @DefaultValue("0") long pairBytesPerSecond,
         @DefaultValue("0") long globalBytesPerSecond,
         @DefaultValue("65536") int preBindBufferBytes,
-        @DefaultValue("524288") int writeBufferHighWaterMark,
-        @DefaultValue("262144") int maxReadBytes,
+        @DefaultValue("1048576") int writeBufferHighWaterMark,
+        @DefaultValue("524288") int maxReadBytes,
         @DefaultValue("0") int ioThreads,
         @DefaultValue("auto") String transport,
         @DefaultValue("16") int fdReserve) {

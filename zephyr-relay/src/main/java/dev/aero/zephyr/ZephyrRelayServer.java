@@ -76,9 +76,9 @@ public final class ZephyrRelayServer implements SmartLifecycle {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(new AcceptFailureHandler())
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR,
                         new AdaptiveRecvByteBufAllocator(MIN_READ, INITIAL_READ, settings.maxReadBytes()))
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(settings.writeBufferHighWaterMark() / 2, settings.writeBufferHighWaterMark()))
                 .childHandler(new ChannelInitializer<SocketChannel>() {

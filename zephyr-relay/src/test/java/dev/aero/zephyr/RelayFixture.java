@@ -92,7 +92,7 @@ final class RelayFixture implements AutoCloseable {
         while (count(cause) < expected && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(count(cause)).as(cause.tag()).isEqualTo(expected);
+        assertThat(count(cause)).as(cause.tag() + " (closed " + metrics.counts(false) + ", refused " + metrics.counts(true) + ")").isEqualTo(expected);
     }
 
     /** Asserts the relay closes {@code socket} (end of stream or reset) within {@code within}. */

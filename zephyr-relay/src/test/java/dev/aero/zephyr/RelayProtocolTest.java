@@ -218,6 +218,8 @@ class RelayProtocolTest {
         ZephyrClient a = relay.client();
         ZephyrClient b = relay.client();
         Socket sa = a.bind(b.zid());
+        // Let the BIND land first: a peer already gone at BIND time is an unknown zid instead.
+        Thread.sleep(300);
         b.close();
         assertClosedByRelay(sa, SHORTLY);
         relay.awaitCount(CloseCause.PEER_GONE, 1);
