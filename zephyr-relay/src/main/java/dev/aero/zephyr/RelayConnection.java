@@ -142,9 +142,10 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
             if (target != null) {
                 target.waiters.remove(this);
             }
-            orphans = new ArrayList<>(waiters);
-            waiters.clear();
             myPartner = partner;
+            orphans = new ArrayList<>(waiters);
+            orphans.remove(myPartner);
+            waiters.clear();
             if (pair != null && pair.end()) {
                 relay.metrics().pairEnded();
             }
@@ -347,6 +348,9 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
         peer.partner = this;
         state = State.PAIRED;
         peer.state = State.PAIRED;
+        // Neither is waiting any more: a partner must never be closed as someone's orphan,
+        // which would drop the bytes queued for it instead of flushing them.
+        waiters.remove(peer);
         peer.waiters.remove(this);
         List<RelayConnection> displaced = new ArrayList<>(peer.waiters);
         peer.waiters.clear();

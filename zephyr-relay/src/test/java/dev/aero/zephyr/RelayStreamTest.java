@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.aero.client.zephyr.ZephyrClient;
 
@@ -53,21 +55,30 @@ class RelayStreamTest {
         assertClosedByRelay(pair[1], Duration.ofSeconds(5));
     }
 
-    @Test
-    void anOrderlyCloseDeliversEveryAcceptedByteBeforeClosingThePartner() throws Exception {
-        Socket[] pair = relay.pair();
+    @ParameterizedTest(name = "sender bound {0}")
+    @ValueSource(strings = { "first", "second" })
+    void anOrderlyCloseDeliversEveryAcceptedByteBeforeClosingThePartner(String senderBinds) throws Exception {
+        ZephyrClient a = relay.client();
+        ZephyrClient b = relay.client();
+        Socket first = a.bind(b.zid());
+        Thread.sleep(100); // let the relay take a's BIND first: the bind order is the test's
+        Socket second = b.bind(a.zid());
+        Socket sender = senderBinds.equals("first") ? first : second;
+        Socket receiver = sender == first ? second : first;
         long size = 48L << 20;
         // The sender writes everything and closes at once; the receiver only starts reading
         // later, so most of the stream sits in the relay and the kernel when the close arrives.
         Future<byte[]> sent = threads.submit(() -> {
-            byte[] digest = send(pair[0].getOutputStream(), size, 64 * 1024, 2);
-            pair[0].close();
+            byte[] digest = send(sender.getOutputStream(), size, 64 * 1024, 2);
+            sender.close();
             return digest;
         });
         Thread.sleep(500);
-        byte[] received = receive(pair[1].getInputStream(), size);
+        byte[] received = receive(receiver.getInputStream(), size);
         assertThat(received).isEqualTo(sent.get(30, TimeUnit.SECONDS));
-        assertThat(pair[1].getInputStream().read()).as("then the partner is closed").isEqualTo(-1);
+        assertThat(receiver.getInputStream().read()).as("then the partner is closed").isEqualTo(-1);
+        assertThat(relay.metrics.counts(false).values().stream().mapToLong(Long::longValue).sum())
+                .as("no close for cause: " + relay.metrics.counts(false)).isZero();
     }
 
     @Test
