@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
@@ -72,10 +73,13 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
     private boolean counted;
     private ScheduledFuture<?> bindTimer;
     private volatile ScheduledFuture<?> pairingTimer;
+    private ScheduledFuture<?> idleTimer;
 
     private volatile long lastReadNanos = System.nanoTime();
 
     private final AtomicReference<CloseCause> closeCause = new AtomicReference<>();
+    private final AtomicBoolean cleanedUp = new AtomicBoolean();
+    private RelayConnection movingTowards;
 
     RelayConnection(RelayContext relay) {
         this.relay = relay;
@@ -124,6 +128,18 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cleanUp();
+    }
+
+    /**
+     * Everything a closed connection owes the others. Runs once: from channelInactive, or
+     * directly when the socket closed while it was between event loops (a channel registered
+     * nowhere may never see channelInactive).
+     */
+    private void cleanUp() {
+        if (!cleanedUp.compareAndSet(false, true)) {
+            return;
+        }
         cancelTimers();
         if (counted) {
             relay.metrics().closed();
@@ -146,6 +162,11 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
             orphans = new ArrayList<>(waiters);
             orphans.remove(myPartner);
             waiters.clear();
+            // The peer this connection was moving to waits for it, and now never will pair.
+            if (before == State.MOVING && movingTowards != null && movingTowards.state == State.WAITING_FOR_PEER
+                    && movingTowards.peerZid == zid) {
+                orphans.add(movingTowards);
+            }
             if (pair != null && pair.end()) {
                 relay.metrics().pairEnded();
             }
@@ -202,7 +223,7 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
             closeFor(CloseCause.IDLE_TIMEOUT);
             myPartner.closeFor(CloseCause.IDLE_TIMEOUT);
         } else {
-            channel.eventLoop().schedule(this::checkIdle, timeout - idle, TimeUnit.NANOSECONDS);
+            idleTimer = channel.eventLoop().schedule(this::checkIdle, timeout - idle, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -263,17 +284,28 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
         pause(PAUSE_PRE_BIND);
         channel.deregister().addListener(deregistered -> {
             if (!deregistered.isSuccess()) {
-                closeFor(CloseCause.IO_ERROR);
+                log.debug("zid {}: could not leave its event loop: {}", zid, deregistered.cause().toString());
+                abandonMove();
                 return;
             }
             loop.register(channel).addListener(registered -> {
                 if (!registered.isSuccess()) {
-                    closeFor(CloseCause.IO_ERROR);
+                    log.debug("zid {}: could not join its peer's event loop: {}", zid, registered.cause().toString());
+                    abandonMove();
                     return;
                 }
                 completeBind(requested);
             });
         });
+    }
+
+    /** The socket closed (or failed) while moving: release it without its event loop. */
+    private void abandonMove() {
+        if (channel.isOpen()) {
+            closeFor(CloseCause.IO_ERROR);
+            channel.unsafe().closeForcibly();
+        }
+        cleanUp();
     }
 
     private void completeBind(int requested) {
@@ -293,6 +325,7 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
                     && peer.channel.eventLoop() != channel.eventLoop()) {
                 // Decided under the lock, so that no pair ever spans two loops.
                 state = State.MOVING;
+                movingTowards = peer;
                 moveTo = peer.channel.eventLoop();
             } else {
                 peerZid = requested;
@@ -389,7 +422,7 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
         state = State.RELAYING;
         Duration idle = relay.settings().idleTimeout();
         if (!idle.isZero()) {
-            channel.eventLoop().schedule(this::checkIdle, idle.toNanos(), TimeUnit.NANOSECONDS);
+            idleTimer = channel.eventLoop().schedule(this::checkIdle, idle.toNanos(), TimeUnit.NANOSECONDS);
         }
         resume(PAUSE_PRE_BIND);
         checkBackpressure(myPartner);
@@ -483,6 +516,10 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
         }
         if (pairingTimer != null) {
             pairingTimer.cancel(false);
+        }
+        // A pending timer keeps the closed connection reachable until it fires.
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
         }
     }
 }

@@ -245,6 +245,27 @@ class RelayProtocolTest {
     }
 
     @Test
+    void aClosedPairIsReleasedAtOnceNotWhenItsTimersFire() throws Exception {
+        ZephyrClient a = relay.client();
+        ZephyrClient b = relay.client();
+        java.lang.ref.WeakReference<RelayConnection> connection =
+                new java.lang.ref.WeakReference<>(relay.server.context().registry().lookup(a.zid()));
+        assertThat(connection.get()).isNotNull();
+        Socket sa = a.bind(b.zid());
+        Socket sb = b.bind(a.zid());
+        awaitBoundPairs(1);
+        sa.close();
+        sb.close();
+        awaitBoundPairs(0);
+        long deadline = System.nanoTime() + SHORTLY.toNanos();
+        while (connection.get() != null && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertThat(connection.get()).as("nothing (such as the idle timer) still holds the closed connection").isNull();
+    }
+
+    @Test
     void aClientWaitingForItsBindIsLeftAlone() throws Exception {
         try (Socket s = relay.raw(null)) {
             assertStillOpen(s, Duration.ofMillis(300));
