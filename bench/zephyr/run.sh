@@ -1,0 +1,358 @@
+#!/usr/bin/env bash
+# Zephyr relay benchmarks (docs/benchmarks.md, section "Zephyr relay").
+#
+#   bench/zephyr/run.sh [scenario ...]      scenarios: single pairs idle fdlimit latency (default: all)
+#
+# Every scenario measures the physical limit (direct loopback TCP, or the relay's own baseline)
+# in the same run and reports the ratio, because absolute numbers on a shared machine drift.
+# Each scenario gets a freshly started relay on free loopback ports; everything started here is
+# stopped on exit. Results: bench/zephyr/results/<timestamp>.md (plus a summary on stdout).
+#
+# Environment:
+#   QUICK=1              small sizes for a smoke run (~2 min)
+#   RELAY_JAR=path       relay fat jar (default zephyr-relay/target/zephyr-relay.jar; built with
+#                        ./aero build when missing, or always with REBUILD=1). The jar is copied
+#                        before use so a concurrent rebuild cannot pull it from under the relay.
+#   RELAY=standin        use bench/zephyr/StandInRelay.java, a TEST DOUBLE, to check the harness
+#                        itself; its numbers mean nothing and are marked as such.
+#   RELAY_JAVA_OPTS      relay JVM options (default: -XX:+UseSerialGC -Xmx512m)
+#   RELAY_ARGS           extra relay arguments, e.g. "--aero.zephyr.transport=nio"
+#   WORKER_JAVA_OPTS     load-generator JVM options (default: -XX:+UseSerialGC -Xms64m -Xmx512m)
+#   FD_LIMIT=1024        open-file limit of the relay in the fdlimit scenario
+#   SCENARIO_TIMEOUT=900 seconds before a scenario is killed
+#   RESULTS_DIR=dir      where to write the results file (default bench/zephyr/results)
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+ROOT_DIR=$(cd "$BENCH_DIR/../.." && pwd -P)
+ALL_SCENARIOS=(single pairs idle fdlimit latency)
+MIN_JAVA=21
+
+QUICK=${QUICK:-0}
+RELAY=${RELAY:-jar}
+RELAY_JAR=${RELAY_JAR:-$ROOT_DIR/zephyr-relay/target/zephyr-relay.jar}
+RELAY_JAVA_OPTS=${RELAY_JAVA_OPTS:--XX:+UseSerialGC -Xmx512m}
+RELAY_ARGS=${RELAY_ARGS:-}
+WORKER_JAVA_OPTS=${WORKER_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx512m}
+FD_LIMIT=${FD_LIMIT:-1024}
+SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-900}
+RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'run.sh: error: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
+}
+
+# ---------------------------------------------------------------------------------------------
+# arguments
+# ---------------------------------------------------------------------------------------------
+SCENARIOS=()
+for a in "$@"; do
+  case $a in
+    -h|--help|help) usage; exit 0 ;;
+    single|pairs|idle|fdlimit|latency) SCENARIOS+=("$a") ;;
+    a) SCENARIOS+=(single) ;; b) SCENARIOS+=(pairs) ;; c) SCENARIOS+=(idle) ;;
+    d) SCENARIOS+=(fdlimit) ;; e) SCENARIOS+=(latency) ;;
+    *) die "unknown scenario '$a' (one of: ${ALL_SCENARIOS[*]})" ;;
+  esac
+done
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=("${ALL_SCENARIOS[@]}")
+
+# ---------------------------------------------------------------------------------------------
+# JDK 21+: $JAVA_HOME, else java on PATH, else the newest under /usr/lib/jvm
+# ---------------------------------------------------------------------------------------------
+java_major() { # $1 = java binary; prints the feature version
+  local v
+  v=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n1)
+  v=${v#1.}
+  v=${v%%[!0-9]*}
+  [ -n "$v" ] && printf '%s\n' "$v"
+}
+
+usable_jdk() { # $1 = JDK home
+  [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 1
+  local m
+  m=$(java_major "$1/bin/java") || return 1
+  [ -n "$m" ] && [ "$m" -ge "$MIN_JAVA" ]
+}
+
+find_jdk() {
+  local home="" cand best=-1 m jb
+  if [ -n "${JAVA_HOME:-}" ] && usable_jdk "$JAVA_HOME"; then
+    home=$JAVA_HOME
+  elif jb=$(command -v java 2>/dev/null); then
+    cand=$(dirname "$(dirname "$(readlink -f "$jb")")")
+    usable_jdk "$cand" && home=$cand
+  fi
+  if [ -z "$home" ]; then
+    for cand in /usr/lib/jvm/*/; do
+      cand=${cand%/}
+      [ -L "$cand" ] && continue
+      usable_jdk "$cand" || continue
+      m=$(java_major "$cand/bin/java")
+      if [ "$m" -gt "$best" ]; then best=$m; home=$cand; fi
+    done
+  fi
+  [ -n "$home" ] || die "no JDK $MIN_JAVA+ found (\$JAVA_HOME, java on PATH, /usr/lib/jvm/*)"
+  JDK_HOME=$home
+}
+
+find_jdk
+JAVA=$JDK_HOME/bin/java
+export JAVA_HOME=$JDK_HOME
+export PATH="$JDK_HOME/bin:$PATH"
+
+# ---------------------------------------------------------------------------------------------
+# processes we start, and their cleanup
+# ---------------------------------------------------------------------------------------------
+STARTED_PIDS=()
+COORD_PID=""
+cleanup() {
+  local pid
+  if [ -n "$COORD_PID" ] && kill -0 "$COORD_PID" 2>/dev/null; then
+    kill -TERM "$COORD_PID" 2>/dev/null || true
+  fi
+  for pid in "${STARTED_PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
+  done
+  for pid in "${STARTED_PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  # the logs stay; the 30 MB copy of the jar does not
+  [ -n "${RUN_DIR:-}" ] && rm -f "$RUN_DIR/zephyr-relay.jar"
+  return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------------
+# relay jar (or the stand-in), and the load tool
+# ---------------------------------------------------------------------------------------------
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RUN_DIR=$BENCH_DIR/target/run-$STAMP
+CLASSES=$BENCH_DIR/target/classes
+mkdir -p "$RUN_DIR" "$CLASSES" "$RESULTS_DIR"
+
+SOURCES=("$BENCH_DIR/ZephyrBench.java")
+if [ "$RELAY" = standin ]; then
+  SOURCES+=("$BENCH_DIR/StandInRelay.java")
+elif [ "$RELAY" = jar ]; then
+  if [ ! -f "$RELAY_JAR" ] || [ "${REBUILD:-0}" = 1 ]; then
+    say "building the relay jar: ./aero build"
+    (cd "$ROOT_DIR" && ./aero build) || die "./aero build failed"
+    [ -f "$RELAY_JAR" ] || die "no relay jar at $RELAY_JAR after the build"
+  fi
+  cp "$RELAY_JAR" "$RUN_DIR/zephyr-relay.jar"
+  JAR_COPY=$RUN_DIR/zephyr-relay.jar
+else
+  die "RELAY must be 'jar' or 'standin'"
+fi
+"$JDK_HOME/bin/javac" --release 21 -d "$CLASSES" "${SOURCES[@]}" || die "compiling the load tool failed"
+
+bench() { "$JAVA" -XX:+UseSerialGC -Xmx256m -cp "$CLASSES" ZephyrBench "$@"; }
+
+RELAY_PID=""
+RELAY_PORT=""
+STATUS_PORT=""
+# start_relay <tag> <fd limit or ""> [extra relay arguments...]
+start_relay() {
+  local tag=$1 fdlim=$2 ports log
+  shift 2
+  ports=$(bench freeports --count 2) || die "no free ports"
+  read -r RELAY_PORT STATUS_PORT <<<"$ports"
+  log=$RUN_DIR/relay-$tag.log
+  local cmd=("$JAVA")
+  read -r -a opts <<<"$RELAY_JAVA_OPTS"
+  cmd+=("${opts[@]}")
+  if [ "$RELAY" = standin ]; then
+    cmd+=(-XX:MaxDirectMemorySize=2g -cp "$CLASSES" StandInRelay)
+  else
+    cmd+=(-jar "$JAR_COPY")
+  fi
+  cmd+=(--aero.zephyr.host=127.0.0.1 "--aero.zephyr.port=$RELAY_PORT" "--server.port=$STATUS_PORT"
+    --server.address=127.0.0.1)
+  if [ -n "$RELAY_ARGS" ]; then
+    read -r -a extra <<<"$RELAY_ARGS"
+    cmd+=("${extra[@]}")
+  fi
+  cmd+=("$@")
+  RELAY_CMD="${cmd[*]}"
+  if [ -n "$fdlim" ]; then
+    (ulimit -n "$fdlim" && exec "${cmd[@]}") >"$log" 2>&1 &
+  else
+    "${cmd[@]}" >"$log" 2>&1 &
+  fi
+  RELAY_PID=$!
+  STARTED_PIDS+=("$RELAY_PID")
+  # in the background + wait, so that an INT/TERM reaches our trap at once
+  bench wait-ready --relay-port "$RELAY_PORT" --status-port "$STATUS_PORT" --relay-pid "$RELAY_PID" \
+    --timeout 120 >"$RUN_DIR/ready-$tag.json" &
+  if ! wait $!; then
+    say "relay ($tag) did not become ready; last lines of $log:" >&2
+    tail -n 30 "$log" | sed 's/^/  /' >&2
+    stop_relay
+    return 1
+  fi
+}
+
+stop_relay() {
+  [ -n "$RELAY_PID" ] || return 0
+  if kill -0 "$RELAY_PID" 2>/dev/null; then
+    kill -TERM "$RELAY_PID" 2>/dev/null || true
+    for _ in $(seq 1 75); do kill -0 "$RELAY_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$RELAY_PID" 2>/dev/null || true
+  fi
+  wait "$RELAY_PID" 2>/dev/null || true
+  RELAY_PID=""
+}
+
+relay_transport() {
+  bench status --status-port "$STATUS_PORT" 2>/dev/null | sed -n 's/.*"transport" *: *"\([^"]*\)".*/\1/p' | head -n1
+}
+
+# ---------------------------------------------------------------------------------------------
+# scenario parameters
+# ---------------------------------------------------------------------------------------------
+if [ "$QUICK" = 1 ]; then
+  P_SINGLE=(--bytes 256m --reps 1 --verify stamp --relay-warmup-bytes 64m)
+  P_PAIRS=(--pairs 100 --bytes 2m --reps 1 --relay-warmup-bytes 64m)
+  P_IDLE=(--pairs 500 --workers 2 --warmup-pairs 50)
+  P_LATENCY=(--rounds 2000 --warmup 1000 --reps 1 --relay-warmup-rounds 2000)
+else
+  P_SINGLE=(--bytes 2g --write-size 256k --reps 5 --verify stamp,crc --relay-warmup-bytes 1g)
+  P_PAIRS=(--pairs 100 --bytes 20m --write-size 256k --reps 5 --relay-warmup-bytes 1g)
+  P_IDLE=(--pairs 4000 --workers 4 --warmup-pairs 200)
+  P_LATENCY=(--rounds 20000 --warmup 5000 --size 64 --reps 5 --relay-warmup-rounds 20000)
+fi
+P_FDLIMIT=(--max-conns 20000 --register-timeout-ms 3000 --probes 5)
+
+# ---------------------------------------------------------------------------------------------
+# results file header
+# ---------------------------------------------------------------------------------------------
+RESULTS=$RESULTS_DIR/$STAMP.md
+FRAGMENTS=$RUN_DIR/sections.md
+SUMMARY=$RUN_DIR/summary.md
+JSONL=$RUN_DIR/results.jsonl
+: >"$FRAGMENTS"
+: >"$SUMMARY"
+
+if [ "$RELAY" = standin ]; then
+  RELAY_DESC="**STAND-IN TEST DOUBLE (bench/zephyr/StandInRelay.java), not the product relay: these numbers only check the harness and must not be published**"
+else
+  RELAY_DESC="\`$(realpath --relative-to="$ROOT_DIR" "$RELAY_JAR" 2>/dev/null || echo "$RELAY_JAR")\` (sha256 $(sha256sum "$JAR_COPY" | cut -c1-16), built $(date -u -r "$RELAY_JAR" +%Y-%m-%dT%H:%M:%SZ))"
+fi
+JAVA_VERSION=$("$JAVA" -version 2>&1 | sed -n '2p')
+GIT_REV=$(git -C "$ROOT_DIR" rev-parse --short HEAD 2>/dev/null || echo "?")
+GIT_DIRTY=$(git -C "$ROOT_DIR" status --porcelain -- zephyr-relay 2>/dev/null | head -c1)
+CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+MEM_LINE=$(free -g | awk '/^Mem:/ {print $2 " GiB total, " $7 " GiB available"}')
+
+say "Zephyr relay benchmark $STAMP ($([ "$QUICK" = 1 ] && echo quick || echo full)): ${SCENARIOS[*]}"
+say "  JDK $JDK_HOME; relay: $RELAY; run dir $RUN_DIR"
+
+# ---------------------------------------------------------------------------------------------
+# scenarios
+# ---------------------------------------------------------------------------------------------
+declare -A STATUS_OF
+run_scenario() { # <scenario> <relay tag> <fd limit or ""> <relay args...> -- <coordinator args...>
+  local sc=$1 tag=$2 fdlim=$3 rc=0
+  shift 3
+  local rargs=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do rargs+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  say ""
+  say "=== $sc ==="
+  local load0 rows0
+  load0=$(cut -d' ' -f1-3 /proc/loadavg)
+  rows0=$(wc -l <"$SUMMARY")
+  if ! start_relay "$tag" "$fdlim" "${rargs[@]}"; then
+    STATUS_OF[$sc]="relay did not start"
+    printf '## %s\n\nNot run: the relay did not become ready (see %s).\n\n' "$sc" "$RUN_DIR/relay-$tag.log" >>"$FRAGMENTS"
+    printf '| %s | not run: relay did not start | | | **ERROR** |\n' "$sc" >>"$SUMMARY"
+    return 0
+  fi
+  local transport
+  transport=$(relay_transport)
+  say "relay pid $RELAY_PID on 127.0.0.1:$RELAY_PORT (status :$STATUS_PORT, transport ${transport:-?})"
+  "$JAVA" -XX:+UseSerialGC -Xmx256m -cp "$CLASSES" ZephyrBench "$sc" \
+    --host 127.0.0.1 --relay-port "$RELAY_PORT" --status-port "$STATUS_PORT" --relay-pid "$RELAY_PID" \
+    --clk-tck "$(getconf CLK_TCK)" --relay-jvm "$RELAY_JAVA_OPTS" --worker-jvm "$WORKER_JAVA_OPTS" \
+    --md "$FRAGMENTS" --summary "$SUMMARY" --json "$JSONL" "$@" \
+    > >(tee -a "$RUN_DIR/$sc.out") 2> >(tee -a "$RUN_DIR/$sc.err" >&2) &
+  COORD_PID=$!
+  local waited=0 timed_out=0
+  while kill -0 "$COORD_PID" 2>/dev/null && [ "$waited" -lt "$((SCENARIO_TIMEOUT * 5))" ]; do
+    sleep 0.2
+    waited=$((waited + 1))
+  done
+  if kill -0 "$COORD_PID" 2>/dev/null; then
+    say "scenario $sc exceeded ${SCENARIO_TIMEOUT}s; stopping it" >&2
+    kill -TERM "$COORD_PID" 2>/dev/null || true
+    sleep 3
+    kill -KILL "$COORD_PID" 2>/dev/null || true
+    timed_out=1
+  fi
+  wait "$COORD_PID" 2>/dev/null || rc=$?
+  [ "$timed_out" = 1 ] && rc=124
+  COORD_PID=""
+  local alive=yes
+  kill -0 "$RELAY_PID" 2>/dev/null || alive="no (exited)"
+  printf '_Relay for this scenario: transport %s; started as `%s`; load average before: %s, after: %s; relay alive at the end: %s._\n\n' \
+    "${transport:-?}" "${RELAY_CMD//$ROOT_DIR\//}" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$alive" >>"$FRAGMENTS"
+  stop_relay
+  case $rc in
+    0) STATUS_OF[$sc]=ok ;;
+    1) STATUS_OF[$sc]="check failed" ;;
+    124) STATUS_OF[$sc]="timed out after ${SCENARIO_TIMEOUT}s" ;;
+    *) STATUS_OF[$sc]="error (exit $rc)" ;;
+  esac
+  if [ "$(wc -l <"$SUMMARY")" -eq "$rows0" ]; then
+    printf '| %s | %s, see `%s` | | | **ERROR** |\n' "$sc" "${STATUS_OF[$sc]}" "${RUN_DIR#$ROOT_DIR/}/$sc.err" >>"$SUMMARY"
+    printf '## %s\n\n%s: no result; see `%s`.\n\n' "$sc" "${STATUS_OF[$sc]}" "${RUN_DIR#$ROOT_DIR/}/$sc.err" >>"$FRAGMENTS"
+  fi
+  say "--- $sc: ${STATUS_OF[$sc]}"
+}
+
+COMMON_RELAY=(--aero.zephyr.max-connections=0)
+for sc in "${SCENARIOS[@]}"; do
+  case $sc in
+    single) run_scenario single single "" "${COMMON_RELAY[@]}" -- "${P_SINGLE[@]}" ;;
+    pairs) run_scenario pairs pairs "" "${COMMON_RELAY[@]}" -- "${P_PAIRS[@]}" ;;
+    idle) run_scenario idle idle "" "${COMMON_RELAY[@]}" -- "${P_IDLE[@]}" ;;
+    fdlimit) run_scenario fdlimit fdlimit "$FD_LIMIT" --aero.zephyr.max-connections=0 \
+      --aero.zephyr.bind-deadline=600s --aero.zephyr.pairing-deadline=600s -- "${P_FDLIMIT[@]}" ;;
+    latency) run_scenario latency latency "" "${COMMON_RELAY[@]}" -- "${P_LATENCY[@]}" ;;
+  esac
+done
+
+# ---------------------------------------------------------------------------------------------
+# results file
+# ---------------------------------------------------------------------------------------------
+{
+  printf '# Zephyr relay benchmark, %s\n\n' "$STAMP"
+  printf -- '- relay: %s\n' "$RELAY_DESC"
+  printf -- '- repository: %s%s\n' "$GIT_REV" "$([ -n "$GIT_DIRTY" ] && echo " (zephyr-relay has uncommitted changes)")"
+  printf -- '- machine: %s CPUs (`nproc`), %s (%s), %s; kernel %s\n' "$(nproc)" "$CPU_MODEL" "$(uname -m)" "$MEM_LINE" "$(uname -r)"
+  printf -- '- JDK: %s (%s)\n' "$JAVA_VERSION" "$JDK_HOME"
+  printf -- '- relay JVM: `%s`; extra relay arguments: `%s`; load-generator JVMs: `%s`\n' "$RELAY_JAVA_OPTS" "${RELAY_ARGS:-none}" "$WORKER_JAVA_OPTS"
+  printf -- '- mode: %s; command: `bench/zephyr/run.sh %s`\n' "$([ "$QUICK" = 1 ] && echo "QUICK=1 (reduced sizes)" || echo full)" "${SCENARIOS[*]}"
+  printf -- '- logs: `%s`\n\n' "${RUN_DIR#$ROOT_DIR/}"
+  printf '## Summary\n\n| scenario | result | ratio / added | target | verdict |\n|---|---|---|---|---|\n'
+  cat "$SUMMARY"
+  printf '\n'
+  cat "$FRAGMENTS"
+} >"$RESULTS"
+
+say ""
+say "Summary ($([ "$RELAY" = standin ] && echo "STAND-IN TEST DOUBLE, not the real relay" || echo "real relay jar")):"
+cat "$SUMMARY"
+say ""
+say "results: $RESULTS"
+FAILED=0
+for sc in "${SCENARIOS[@]}"; do [ "${STATUS_OF[$sc]:-}" = ok ] || FAILED=1; done
+exit "$FAILED"
