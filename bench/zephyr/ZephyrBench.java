@@ -1722,6 +1722,30 @@ public final class ZephyrBench {
             };
         }
 
+        /** Direct and relayed runs of one verification mode, as reported: medians exclude failed runs. */
+        record StreamSummary(List<StreamRun> direct, List<StreamRun> relayed, double medianDirect, double medianRelayed) {
+            boolean ok() {
+                return direct.stream().allMatch(StreamRun::ok) && relayed.stream().allMatch(StreamRun::ok);
+            }
+
+            int failed() {
+                return (int) (direct.stream().filter(x -> !x.ok()).count() + relayed.stream().filter(x -> !x.ok()).count());
+            }
+        }
+
+        /** Writes the runs' table, median and best lines and any data-check failure; returns the figures. */
+        static StreamSummary summarize(Report rep, List<List<StreamRun>> res, String v) {
+            List<StreamRun> d = res.get(0), r = res.get(1);
+            rep.line("Verification " + verifyText(v) + ":").line("");
+            streamTable(rep, d, r, v);
+            StreamSummary sum = new StreamSummary(d, r, median(okRates(d)), median(okRates(r)));
+            double md = sum.medianDirect(), mr = sum.medianRelayed();
+            rep.line(f("| **median** | %s | **%.0f** | **%.0f** | **%.2f** | | |", v, md, mr, mr / md));
+            rep.line(f("| best | %s | %.0f | %.0f | %.2f | | |", v, best(d), best(r), best(r) / best(d))).line("");
+            if (!sum.ok()) rep.line("**Data check failed** (run excluded from median/best): " + failures(d, r)).line("");
+            return sum;
+        }
+
         static void streamTable(Report rep, List<StreamRun> d, List<StreamRun> r, String verify) {
             rep.line("| run | verify | direct MB/s | relayed MB/s | relayed/direct | CPU cores, direct: sender / receiver (machine) | CPU cores, relayed: relay / sender / receiver (machine) |");
             rep.line("|---|---|---|---|---|---|---|");
@@ -1756,17 +1780,11 @@ public final class ZephyrBench {
             List<Map<String, Object>> modes = new ArrayList<>();
             double headRatio = Double.NaN, headD = Double.NaN, headR = Double.NaN;
             for (String v : verifies) {
-                List<List<StreamRun>> res = alternate(o, relay, 1, bytes, ws, v, reps);
-                List<StreamRun> d = res.get(0), r = res.get(1);
-                rep.line("Verification " + verifyText(v) + ":").line("");
-                streamTable(rep, d, r, v);
-                double md = median(okRates(d));
-                double mr = median(okRates(r));
-                rep.line(f("| **median** | %s | **%.0f** | **%.0f** | **%.2f** | | |", v, md, mr, mr / md));
-                rep.line(f("| best | %s | %.0f | %.0f | %.2f | | |", v, best(d), best(r), best(r) / best(d))).line("");
-                boolean ok = d.stream().allMatch(StreamRun::ok) && r.stream().allMatch(StreamRun::ok);
-                if (!ok) rep.line("**Data check failed** (run excluded from median/best): " + failures(d, r)).line("");
-                failedCount += (int) (d.stream().filter(x -> !x.ok()).count() + r.stream().filter(x -> !x.ok()).count());
+                StreamSummary sum = summarize(rep, alternate(o, relay, 1, bytes, ws, v, reps), v);
+                List<StreamRun> d = sum.direct(), r = sum.relayed();
+                double md = sum.medianDirect(), mr = sum.medianRelayed();
+                boolean ok = sum.ok();
+                failedCount += sum.failed();
                 allOk &= ok;
                 if (Double.isNaN(headRatio)) {
                     headRatio = mr / md;
@@ -1804,16 +1822,10 @@ public final class ZephyrBench {
                     + "receiver EOF - first sender write). One unmeasured relayed run of %s in total warms the relay up first.", n, n,
                     fmtBytes(bytes), fmtBytes(bytes * n), fmtBytes(ws), n, reps, fmtBytes(o.size("relay-warmup-bytes", 256L << 20))))
                     .line("");
-            List<List<StreamRun>> res = alternate(o, relay, n, bytes, ws, v, reps);
-            List<StreamRun> d = res.get(0), r = res.get(1);
-            rep.line("Verification " + verifyText(v) + ":").line("");
-            streamTable(rep, d, r, v);
-            double md = median(okRates(d));
-            double mr = median(okRates(r));
-            rep.line(f("| **median** | %s | **%.0f** | **%.0f** | **%.2f** | | |", v, md, mr, mr / md));
-            rep.line(f("| best | %s | %.0f | %.0f | %.2f | | |", v, best(d), best(r), best(r) / best(d))).line("");
-            boolean ok = d.stream().allMatch(StreamRun::ok) && r.stream().allMatch(StreamRun::ok);
-            if (!ok) rep.line("**Data check failed** (run excluded from median/best): " + failures(d, r)).line("");
+            StreamSummary sum = summarize(rep, alternate(o, relay, n, bytes, ws, v, reps), v);
+            List<StreamRun> d = sum.direct(), r = sum.relayed();
+            double md = sum.medianDirect(), mr = sum.medianRelayed();
+            boolean ok = sum.ok();
             double target = o.d("target-mbps", 2000);
             rep.line(f("Result: relayed aggregate **%.0f MB/s** (target ≥ %.0f MB/s: %s; Go reference ~1,840 MB/s), ratio to "
                     + "direct **%.2f**. All bytes verified: %s.", mr, target, verdict(mr >= target), mr / md, ok ? "yes" : "**NO**"));
@@ -1825,7 +1837,7 @@ public final class ZephyrBench {
             rep.json.put("relay_runs", r.stream().map(StreamRun::mbps).toList());
             rep.summary(f("b. %d pairs (%s each)", n, fmtBytes(bytes)), f("relayed %.0f MB/s vs direct %.0f MB/s aggregate", mr, md),
                     f("%.2f", mr / md), f("≥ %.0f MB/s", target), verdict(mr >= target) + (ok ? "" : "; **data check FAILED** "
-                            + (d.stream().filter(x -> !x.ok()).count() + r.stream().filter(x -> !x.ok()).count()) + " run(s)"));
+                            + sum.failed() + " run(s)"));
             rep.finish();
             return ok ? 0 : 1;
         }
