@@ -34,10 +34,6 @@ final class ByteRateLimiter {
         return tokens >= 0 ? 0 : (long) (-tokens * 1e9 / bytesPerSecond);
     }
 
-    long bytesPerSecond() {
-        return bytesPerSecond;
-    }
-
     static long pauseMillis(long nanos) {
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
     }

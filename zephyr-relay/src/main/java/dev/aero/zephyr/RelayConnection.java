@@ -85,14 +85,6 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
         this.relay = relay;
     }
 
-    State state() {
-        return state;
-    }
-
-    int zid() {
-        return zid;
-    }
-
     // ---------------------------------------------------------------- lifecycle
 
     @Override
@@ -120,10 +112,8 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(CloseCause cause) {
-        closeCause.set(cause);
-        relay.metrics().count(cause);
         state = State.CLOSED;
-        channel.close();
+        closeFor(cause);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.aero.common.web;
 
 import java.net.URI;
-import java.util.Locale;
 
 import org.springframework.http.HttpStatusCode;
 
@@ -45,10 +44,5 @@ public final class ProblemTypes {
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
             default -> status.is5xxServerError() ? INTERNAL_ERROR : of("http-" + status.value());
         };
-    }
-
-    static String slugOf(URI type) {
-        String s = type.toString();
-        return s.startsWith(PREFIX) ? s.substring(PREFIX.length()) : s.toLowerCase(Locale.ROOT);
     }
 }

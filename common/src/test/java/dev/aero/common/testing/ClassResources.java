@@ -25,14 +25,6 @@ final class ClassResources implements AutoCloseable {
         return redis;
     }
 
-    synchronized boolean hasDatabase() {
-        return database != null;
-    }
-
-    synchronized boolean hasRedis() {
-        return redis != null;
-    }
-
     @Override
     public synchronized void close() {
         if (database != null) {
