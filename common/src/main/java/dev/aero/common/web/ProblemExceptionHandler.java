@@ -88,6 +88,11 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
         if (invalidId != null) {
             return problem(e, status, ProblemTypes.INVALID_IDENTIFIER, invalidId.getMessage(), request);
         }
+        RequestBodyLimitFilter.PayloadTooLargeException tooLarge = causeOfType(e, RequestBodyLimitFilter.PayloadTooLargeException.class);
+        if (tooLarge != null) {
+            return problem(e, HttpStatus.PAYLOAD_TOO_LARGE, ProblemTypes.PAYLOAD_TOO_LARGE,
+                    "The request body exceeds " + tooLarge.maxBytes() + " bytes.", request);
+        }
         IllegalArgumentException rejected = causeOfType(e, IllegalArgumentException.class);
         String detail = rejected != null && rejected.getClass().getName().startsWith("dev.aero.")
                 ? rejected.getMessage()

@@ -1,6 +1,9 @@
 package dev.aero.common.web;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.core.Ordered;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -25,6 +28,15 @@ public class ProblemWebAutoConfiguration {
     @Bean
     ProblemErrorController aeroProblemErrorController() {
         return new ProblemErrorController();
+    }
+
+    /** Bounds every request body; {@code aero.web.max-request-bytes}, default 64 KiB. */
+    @Bean
+    FilterRegistrationBean<RequestBodyLimitFilter> aeroRequestBodyLimitFilter(
+            @Value("${aero.web.max-request-bytes:65536}") long maxBytes) {
+        FilterRegistrationBean<RequestBodyLimitFilter> registration = new FilterRegistrationBean<>(new RequestBodyLimitFilter(maxBytes));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        return registration;
     }
 
     @Bean

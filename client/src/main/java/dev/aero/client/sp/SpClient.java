@@ -1,0 +1,358 @@
+package dev.aero.client.sp;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CRLException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.StringJoiner;
+
+import javax.net.ssl.SSLContext;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import dev.aero.common.id.DID;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A client of SP's REST API ({@code /api/v1}; the contract is design/specs/sp-api.md). Immutable and thread-safe;
+ * {@link #withToken(String)} gives a copy that signs requests with a session token. Every method
+ * sends one request; a status outside 2xx throws {@link SpApiException}, no answer at all throws
+ * {@link SpTransportException}.
+ *
+ * <pre>
+ * SpClient sp = SpClient.create(URI.create("http://127.0.0.1:8080"));
+ * SpClient user = sp.withToken(sp.signIn(email, password).token());
+ * DeviceCertificate issued = user.registerDevice(new RegisterDevice(keys.certificationRequestPem(did), ...));
+ * </pre>
+ *
+ * Device-authenticated calls ({@link #recertify}) need a client built with the device's
+ * {@link SSLContext} against SP's HTTPS device listener.
+ */
+public final class SpClient {
+
+    private static final String API = "/api/v1";
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    private static final String JSON = "application/json";
+    private static final String ACCEPT_JSON = "application/json, application/problem+json";
+    private static final String ACCEPT_PEM = "application/x-pem-file, application/problem+json";
+    private static final String ACCEPT_CRL = "application/pkix-crl, application/problem+json";
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .changeDefaultPropertyInclusion(inclusion -> inclusion.withValueInclusion(JsonInclude.Include.NON_NULL))
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private final HttpClient http;
+    private final String apiBase;
+    private final Duration timeout;
+    private final String token;
+
+    private SpClient(HttpClient http, String apiBase, Duration timeout, String token) {
+        this.http = http;
+        this.apiBase = apiBase;
+        this.timeout = timeout;
+        this.token = token;
+    }
+
+    /** A client of the SP at {@code baseUrl} (e.g. {@code http://127.0.0.1:8080}) with default settings. */
+    public static SpClient create(URI baseUrl) {
+        return builder(baseUrl).build();
+    }
+
+    public static Builder builder(URI baseUrl) {
+        return new Builder(baseUrl);
+    }
+
+    /** A copy that sends {@code Authorization: Bearer <token>}; the connection pool is shared. */
+    public SpClient withToken(String bearerToken) {
+        Objects.requireNonNull(bearerToken, "bearerToken");
+        return new SpClient(http, apiBase, timeout, bearerToken);
+    }
+
+    // --- users and sessions
+
+    public User signUp(SignUp request) {
+        return call("POST", "/users", request, User.class);
+    }
+
+    public Session signIn(String email, String password) {
+        return call("POST", "/sessions", new Credentials(email, password), Session.class);
+    }
+
+    public void signOut() {
+        exchange("DELETE", "/sessions/current", null, ACCEPT_JSON);
+    }
+
+    public User me() {
+        return call("GET", "/users/me", null, User.class);
+    }
+
+    /** Changes the caller's names; a null name is left unchanged. */
+    public User updateName(String firstName, String lastName) {
+        return call("PATCH", "/users/me", new Names(firstName, lastName), User.class);
+    }
+
+    public void changePassword(String oldPassword, String newPassword) {
+        exchange("POST", "/users/me/password", new PasswordChange(oldPassword, newPassword), ACCEPT_JSON);
+    }
+
+    /** Asks SP to mail a reset link; SP accepts any address so as not to reveal which exist. */
+    public void requestPasswordReset(String email) {
+        exchange("POST", "/password-resets", new EmailOnly(email), ACCEPT_JSON);
+    }
+
+    public void resetPassword(String resetToken, String newPassword) {
+        exchange("POST", "/password-resets/" + PathSegments.encode(resetToken), new NewPassword(newPassword), ACCEPT_JSON);
+    }
+
+    // --- organization
+
+    public Organization organization() {
+        return call("GET", "/organizations/me", null, Organization.class);
+    }
+
+    public List<Member> members() {
+        return call("GET", "/organizations/me/members", null, MemberList.class).members();
+    }
+
+    public Invitation invite(String email) {
+        return call("POST", "/organizations/me/invitations", new EmailOnly(email), Invitation.class);
+    }
+
+    /** Sets a member's role, USER or ADMIN. */
+    public Member setRole(String email, String role) {
+        return call("PUT", memberPath(email) + "/role", new RoleChange(role), Member.class);
+    }
+
+    public Member deactivate(String email, boolean eraseDevices) {
+        return call("POST", memberPath(email) + "/deactivate", new Deactivation(eraseDevices), Member.class);
+    }
+
+    private static String memberPath(String email) {
+        return "/organizations/me/members/" + PathSegments.encode(email);
+    }
+
+    // --- devices
+
+    public DeviceCertificate registerDevice(RegisterDevice request) {
+        return call("POST", "/devices", request, DeviceCertificate.class);
+    }
+
+    public List<Device> devices() {
+        return call("GET", "/users/me/devices", null, DeviceList.class).devices();
+    }
+
+    public Device device(DID device) {
+        return call("GET", devicePath(device), null, Device.class);
+    }
+
+    public Device renameDevice(DID device, String name) {
+        return call("PATCH", devicePath(device), new Rename(name), Device.class);
+    }
+
+    /** Revokes the device's certificate and tells it to unlink itself, and with {@code wipe} to erase its data. */
+    public void unlinkDevice(DID device, boolean wipe) {
+        exchange("DELETE", devicePath(device) + "?wipe=" + wipe, null, ACCEPT_JSON);
+    }
+
+    /** Device-authenticated: a new certificate for {@code csrPem}; SP revokes the old serial. */
+    public DeviceCertificate recertify(DID device, String csrPem) {
+        return call("POST", devicePath(device) + "/certificate", new Csr(csrPem), DeviceCertificate.class);
+    }
+
+    public TeamServerCertificate registerTeamServer(RegisterDevice request) {
+        return call("POST", "/teamservers", request, TeamServerCertificate.class);
+    }
+
+    private static String devicePath(DID device) {
+        return "/devices/" + PathSegments.encode(device.hex());
+    }
+
+    // --- certificate authority
+
+    public String caCertificatePem() {
+        return new String(exchange("GET", "/ca/certificate", null, ACCEPT_PEM).body(), StandardCharsets.US_ASCII);
+    }
+
+    /** The current CRL, DER-encoded. */
+    public byte[] crl() {
+        return exchange("GET", "/ca/crl", null, ACCEPT_CRL).body();
+    }
+
+    /** The current CRL, parsed; its signature is not checked here. */
+    public X509CRL parsedCrl() {
+        byte[] der = crl();
+        try {
+            return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(der));
+        } catch (CRLException | CertificateException e) {
+            throw new IllegalStateException("SP sent a CRL that does not parse (" + der.length + " bytes)", e);
+        }
+    }
+
+    // --- audit
+
+    /** A page of audit events, newest first; a null {@code limit} or {@code before} is left to SP. */
+    public AuditPage auditEvents(Integer limit, Long before) {
+        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+        if (limit != null) {
+            query.add("limit=" + limit);
+        }
+        if (before != null) {
+            query.add("before=" + before);
+        }
+        return call("GET", "/audit-events" + query, null, AuditPage.class);
+    }
+
+    // --- the exchange
+
+    private <T> T call(String method, String path, Object body, Class<T> responseType) {
+        byte[] response = exchange(method, path, body, ACCEPT_JSON).body();
+        return MAPPER.readValue(response, responseType);
+    }
+
+    private HttpResponse<byte[]> exchange(String method, String pathAndQuery, Object body, String accept) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiBase + pathAndQuery))
+                .timeout(timeout)
+                .header("Accept", accept);
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", JSON)
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)));
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new SpTransportException(method + " " + pathAndQuery + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SpTransportException(method + " " + pathAndQuery + " interrupted",
+                    (IOException) new InterruptedIOException("interrupted while waiting for SP").initCause(e));
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw problem(response);
+        }
+        return response;
+    }
+
+    private static SpApiException problem(HttpResponse<byte[]> response) {
+        int status = response.statusCode();
+        String text = new String(response.body(), StandardCharsets.UTF_8);
+        Map<String, Object> members = null;
+        try {
+            members = MAPPER.readValue(text, new TypeReference<Map<String, Object>>() { });
+        } catch (JacksonException notAJsonObject) {
+            // A proxy's or container's error page: keep the text as the detail.
+        }
+        if (members == null) {
+            return new SpApiException(status, null, null, text.isBlank() ? null : text, Map.of());
+        }
+        return new SpApiException(status, string(members.get("type")), string(members.get("title")),
+                string(members.get("detail")), members);
+    }
+
+    private static String string(Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    // --- request and wrapper bodies (snake_case on the wire; null members are left out)
+
+    private record Credentials(String email, String password) {
+    }
+
+    private record Names(String firstName, String lastName) {
+    }
+
+    private record PasswordChange(String oldPassword, String newPassword) {
+    }
+
+    private record NewPassword(String newPassword) {
+    }
+
+    private record EmailOnly(String email) {
+    }
+
+    private record RoleChange(String role) {
+    }
+
+    private record Deactivation(boolean eraseDevices) {
+    }
+
+    private record Rename(String name) {
+    }
+
+    private record Csr(String csr) {
+    }
+
+    private record MemberList(List<Member> members) {
+    }
+
+    private record DeviceList(List<Device> devices) {
+    }
+
+    /** Settings of an {@link SpClient}: the base URL, an optional TLS context, the per-request timeout. */
+    public static final class Builder {
+
+        private final URI baseUrl;
+        private SSLContext sslContext;
+        private Duration requestTimeout = DEFAULT_TIMEOUT;
+
+        private Builder(URI baseUrl) {
+            this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+            String scheme = baseUrl.getScheme();
+            if (!"http".equals(scheme) && !"https".equals(scheme)) {
+                throw new IllegalArgumentException("SP base URL must be http or https: " + baseUrl);
+            }
+        }
+
+        /** The TLS context for https: a device's (see {@code DeviceKeys.sslContext}) or one trusting SP's CA. */
+        public Builder sslContext(SSLContext sslContext) {
+            this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+            return this;
+        }
+
+        /** How long one request may take, connecting included; 10 s unless set. */
+        public Builder requestTimeout(Duration requestTimeout) {
+            if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+                throw new IllegalArgumentException("request timeout must be positive: " + requestTimeout);
+            }
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        public SpClient build() {
+            // Single small exchanges gain nothing from HTTP/2, and on plain http it would add h2c upgrade attempts.
+            HttpClient.Builder http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(requestTimeout);
+            if (sslContext != null) {
+                http.sslContext(sslContext);
+            }
+            String base = baseUrl.toString();
+            while (base.endsWith("/")) {
+                base = base.substring(0, base.length() - 1);
+            }
+            return new SpClient(http.build(), base + API, requestTimeout, null);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.aero.sp;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationStyle;
+
+/**
+ * SP's settings (CA settings are under {@code aero.sp.ca}, the device listener under
+ * {@code aero.sp.device-tls}).
+ *
+ * @param openSignUp whether anyone may sign up; when off, only the deployment's first user
+ *        and holders of an invitation code can
+ * @param publicUrl the URL users reach SP's web front at; links in mails start with it
+ * @param sessionLifetime how long a sign-in token is valid
+ * @param passwordResetLifetime how long a password-reset link is valid
+ * @param invitationLifetime how long an invitation code is valid
+ * @param passwordMinLength the shortest password accepted
+ * @param trustedProxies addresses or CIDR ranges of front proxies whose
+ *        {@code X-Forwarded-For} and client-certificate headers are believed
+ * @param clientCertificateHeader the header a trusted proxy forwards the verified client
+ *        certificate in (URL-encoded PEM, as nginx's {@code $ssl_client_escaped_cert})
+ * @param argon2 the password hash's cost
+ * @param rateLimits attempt limits kept in Redis
+ * @param mailFrom the sender of SP's mails
+ */
+@ConfigurationProperties("aero.sp")
+public record SpProperties(
+        @DefaultValue("false") boolean openSignUp,
+        @DefaultValue("http://localhost:8080") URI publicUrl,
+        @DefaultValue("14d") Duration sessionLifetime,
+        @DefaultValue("1h") Duration passwordResetLifetime,
+        @DefaultValue("7d") Duration invitationLifetime,
+        @DefaultValue("8") int passwordMinLength,
+        @DefaultValue("") List<String> trustedProxies,
+        @DefaultValue("X-Client-Certificate") String clientCertificateHeader,
+        @DefaultValue Argon2 argon2,
+        @DefaultValue RateLimits rateLimits,
+        @DefaultValue("Aero <no-reply@localhost>") String mailFrom) {
+
+    /** Argon2id cost; the defaults are OWASP's (19 MiB, 2 passes, 1 lane). */
+    public record Argon2(@DefaultValue("19456") int memoryKib, @DefaultValue("2") int iterations,
+            @DefaultValue("1") int parallelism) {
+    }
+
+    /** At most {@code max} attempts per {@code window}, written {@code 10/15m}; max 0 turns it off. */
+    public record Limit(int max, Duration window) {
+
+        public Limit {
+            if (max < 0 || window == null || window.isNegative() || window.isZero()) {
+                throw new IllegalArgumentException("a limit is <max>/<window>, e.g. 10/15m");
+            }
+        }
+
+        public static Limit valueOf(String text) {
+            int slash = text.indexOf('/');
+            if (slash < 0) {
+                throw new IllegalArgumentException("a limit is <max>/<window>, e.g. 10/15m; got " + text);
+            }
+            return new Limit(Integer.parseInt(text.substring(0, slash).strip()),
+                    DurationStyle.detectAndParse(text.substring(slash + 1).strip()));
+        }
+    }
+
+    public record RateLimits(
+            @DefaultValue("10/15m") Limit signInPerAccount,
+            @DefaultValue("100/15m") Limit signInPerAddress,
+            @DefaultValue("3/1h") Limit passwordResetPerAccount,
+            @DefaultValue("20/1h") Limit passwordResetPerAddress,
+            @DefaultValue("20/1h") Limit signUpPerAddress) {
+    }
+}

@@ -1,0 +1,142 @@
+package dev.aero.sp.account;
+
+import java.net.URI;
+import java.time.Instant;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.aero.sp.organization.Enrollment;
+import dev.aero.sp.web.ClientAddress;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+@RestController
+@RequestMapping("/api/v1")
+@Tag(name = "Accounts and sessions")
+class AccountController {
+
+    /** Names: printable text, no control characters. */
+    static final String NAME = "^[^\\p{Cntrl}]*$";
+
+    private final Enrollment enrollment;
+    private final AccountService accounts;
+    private final PasswordResetService resets;
+
+    AccountController(Enrollment enrollment, AccountService accounts, PasswordResetService resets) {
+        this.enrollment = enrollment;
+        this.accounts = accounts;
+        this.resets = resets;
+    }
+
+    @PostMapping("/users")
+    @Operation(summary = "Sign up; the deployment's first user creates the organization")
+    ResponseEntity<UserView> signUp(@Valid @RequestBody SignUpRequest body, ClientAddress from) {
+        UserAccount user = enrollment.signUp(new Enrollment.SignUp(body.email(), body.password(), body.firstName(),
+                body.lastName(), body.invitationCode(), body.organizationName()), from);
+        return ResponseEntity.created(URI.create("/api/v1/users/me")).body(UserView.of(user));
+    }
+
+    @PostMapping("/sessions")
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Sign in; returns a bearer token")
+    SessionView signIn(@Valid @RequestBody SignInRequest body, ClientAddress from) {
+        AccountService.SignedIn session = accounts.signIn(body.email(), body.password(), from);
+        return new SessionView(session.token(), session.expiresAt(), session.userId().value());
+    }
+
+    @DeleteMapping("/sessions/current")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Sign out: the token stops working")
+    void signOut(AuthenticatedUser caller, ClientAddress from) {
+        accounts.signOut(caller, from);
+    }
+
+    @GetMapping("/users/me")
+    @Operation(summary = "The caller's profile")
+    UserView me(AuthenticatedUser caller) {
+        return UserView.of(accounts.profile(caller));
+    }
+
+    @PatchMapping("/users/me")
+    @Operation(summary = "Change the caller's names")
+    UserView rename(AuthenticatedUser caller, @Valid @RequestBody NameChange body) {
+        return UserView.of(accounts.rename(caller, strip(body.firstName()), strip(body.lastName())));
+    }
+
+    @PostMapping("/users/me/password")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Change the password; other sessions are signed out")
+    void changePassword(AuthenticatedUser caller, @Valid @RequestBody PasswordChange body, ClientAddress from) {
+        accounts.changePassword(caller, body.oldPassword(), body.newPassword(), from);
+    }
+
+    @PostMapping("/password-resets")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Mail a password-reset link (the answer is the same whether or not the account exists)")
+    void requestReset(@Valid @RequestBody ResetRequest body, ClientAddress from) {
+        resets.request(body.email(), from);
+    }
+
+    @PostMapping("/password-resets/{token}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Set a new password with a reset token; every session is signed out")
+    void reset(@PathVariable String token, @Valid @RequestBody NewPassword body, ClientAddress from) {
+        resets.reset(token, body.newPassword(), from);
+    }
+
+    private static String strip(String s) {
+        return s == null ? null : s.strip();
+    }
+
+    record SignUpRequest(
+            @NotBlank @Size(max = 254) String email,
+            @NotNull @Size(max = PasswordPolicy.MAX_LENGTH) String password,
+            @NotBlank @Size(max = 100) @Pattern(regexp = NAME) String firstName,
+            @NotBlank @Size(max = 100) @Pattern(regexp = NAME) String lastName,
+            @Size(max = 128) String invitationCode,
+            @Size(max = 255) @Pattern(regexp = NAME) String organizationName) {
+    }
+
+    record SignInRequest(@NotNull @Size(max = 254) String email, @NotNull @Size(max = PasswordPolicy.MAX_LENGTH) String password) {
+    }
+
+    record NameChange(
+            @Size(min = 1, max = 100) @Pattern(regexp = NAME) String firstName,
+            @Size(min = 1, max = 100) @Pattern(regexp = NAME) String lastName) {
+    }
+
+    record PasswordChange(@NotNull @Size(max = PasswordPolicy.MAX_LENGTH) String oldPassword,
+            @NotNull @Size(max = PasswordPolicy.MAX_LENGTH) String newPassword) {
+    }
+
+    record ResetRequest(@NotNull @Size(max = 254) String email) {
+    }
+
+    record NewPassword(@NotNull @Size(max = PasswordPolicy.MAX_LENGTH) String newPassword) {
+    }
+
+    record SessionView(String token, Instant expiresAt, String userId) {
+    }
+
+    record UserView(String userId, String firstName, String lastName, String organizationId, String role, Instant createdAt) {
+        static UserView of(UserAccount u) {
+            return new UserView(u.id().value(), u.firstName(), u.lastName(), u.organization().toString(), u.role().name(),
+                    u.createdAt());
+        }
+    }
+}

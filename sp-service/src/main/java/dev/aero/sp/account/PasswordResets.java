@@ -1,0 +1,27 @@
+package dev.aero.sp.account;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Lock;
+import org.springframework.data.jpa.repository.Modifying;
+import org.springframework.data.jpa.repository.Query;
+
+import jakarta.persistence.LockModeType;
+
+interface PasswordResets extends JpaRepository<PasswordReset, String> {
+
+    /** Locked, so that two concurrent uses of one token cannot both succeed. */
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
+    @Query("select r from PasswordReset r where r.tokenHash = ?1")
+    Optional<PasswordReset> lockByHash(String tokenHash);
+
+    @Modifying
+    @Query("update PasswordReset r set r.usedAt = ?2 where r.userId = ?1 and r.usedAt is null")
+    int invalidateAllOf(String userId, Instant now);
+
+    @Modifying
+    @Query("delete from PasswordReset r where r.expiresAt < ?1")
+    int deleteExpired(Instant before);
+}

@@ -1,0 +1,7 @@
+package dev.aero.sp.account;
+
+/** A member's role in the organization. */
+public enum Role {
+    USER,
+    ADMIN
+}

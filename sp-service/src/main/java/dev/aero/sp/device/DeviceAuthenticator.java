@@ -1,0 +1,129 @@
+package dev.aero.sp.device;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Date;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.aero.common.auth.CertificateIdentity;
+import dev.aero.common.auth.InvalidCertificateIdentityException;
+import dev.aero.common.web.ApiProblemException;
+import dev.aero.sp.SpProperties;
+import dev.aero.sp.ca.CertificateAuthority;
+import dev.aero.sp.ca.DeviceCertificateIssuer;
+import dev.aero.sp.ca.DeviceCertificateRecord;
+import dev.aero.sp.ca.PemReader;
+import dev.aero.sp.web.CallerResolver;
+import dev.aero.sp.web.RequestIdentities;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * Authenticates a device by its certificate: from SP's own TLS listener, or forwarded by a
+ * trusted front proxy in a header (ignored from anyone else). Whatever the TLS layer did, the
+ * certificate is checked here: signed by the platform CA, within its validity, identity in
+ * canonical form, its serial issued to that device and not revoked.
+ */
+@Component
+class DeviceAuthenticator implements CallerResolver<AuthenticatedDevice> {
+
+    static final String TLS_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
+    /** Longer than any certificate of ours, URL-encoded. */
+    private static final int MAX_HEADER_LENGTH = 16 * 1024;
+
+    private final CertificateAuthority ca;
+    private final DeviceCertificateIssuer certificates;
+    private final Devices devices;
+    private final RequestIdentities identities;
+    private final String header;
+    private final Clock clock;
+    private final MeterRegistry meters;
+
+    DeviceAuthenticator(CertificateAuthority ca, DeviceCertificateIssuer certificates, Devices devices,
+            RequestIdentities identities, SpProperties properties, Clock clock, MeterRegistry meters) {
+        this.ca = ca;
+        this.certificates = certificates;
+        this.devices = devices;
+        this.identities = identities;
+        this.header = properties.clientCertificateHeader();
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    @Override
+    public Class<AuthenticatedDevice> type() {
+        return AuthenticatedDevice.class;
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public AuthenticatedDevice resolve(HttpServletRequest request) {
+        X509Certificate certificate = presented(request);
+        if (!ca.signed(certificate)) {
+            throw refuse("certificate-untrusted", "The certificate is not issued by this platform's CA.");
+        }
+        try {
+            certificate.checkValidity(Date.from(clock.instant()));
+        } catch (CertificateExpiredException e) {
+            throw refuse("certificate-expired", "The certificate has expired; register the device again.");
+        } catch (CertificateNotYetValidException e) {
+            throw refuse("certificate-not-yet-valid", "The certificate is not valid yet.");
+        }
+        CertificateIdentity identity;
+        try {
+            identity = CertificateIdentity.of(certificate);
+        } catch (InvalidCertificateIdentityException e) {
+            throw refuse("certificate-untrusted", "The certificate does not name a device and user.");
+        }
+        long serial;
+        try {
+            serial = certificate.getSerialNumber().longValueExact();
+        } catch (ArithmeticException e) {
+            throw refuse("certificate-untrusted", "Unknown certificate serial.");
+        }
+        DeviceCertificateRecord record = certificates.find(serial)
+                .filter(r -> r.deviceId().equals(identity.device().hex()))
+                .orElseThrow(() -> refuse("certificate-untrusted", "Unknown certificate serial."));
+        if (record.revoked()) {
+            throw refuse("certificate-revoked", "The certificate has been revoked.");
+        }
+        boolean owned = devices.findById(identity.device().hex())
+                .filter(d -> !d.unlinked() && d.owner().equals(identity.user()))
+                .isPresent();
+        if (!owned) {
+            throw refuse("certificate-revoked", "The device is no longer registered to this user.");
+        }
+        return new AuthenticatedDevice(identity.device(), identity.user(), serial);
+    }
+
+    private X509Certificate presented(HttpServletRequest request) {
+        if (request.getAttribute(TLS_CERTIFICATES) instanceof X509Certificate[] chain && chain.length > 0) {
+            return chain[0];
+        }
+        String forwarded = request.getHeader(header);
+        if (forwarded != null && !forwarded.isBlank() && identities.fromTrustedProxy(request)) {
+            if (forwarded.length() > MAX_HEADER_LENGTH) {
+                throw refuse("certificate-untrusted", "The forwarded certificate is too long.");
+            }
+            try {
+                return PemReader.certificate(URLDecoder.decode(forwarded, StandardCharsets.US_ASCII));
+            } catch (IllegalArgumentException e) {
+                throw refuse("certificate-untrusted", "The forwarded certificate cannot be read.");
+            }
+        }
+        throw refuse("certificate-required",
+                "This endpoint needs the device's client certificate (SP's HTTPS device listener, or a trusted proxy).");
+    }
+
+    private ApiProblemException refuse(String slug, String detail) {
+        meters.counter("aero.sp.device_auth.refused", "cause", slug).increment();
+        return new ApiProblemException(HttpStatus.UNAUTHORIZED, slug, detail);
+    }
+}

@@ -1,0 +1,137 @@
+package dev.aero.sp.device;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.aero.common.id.DID;
+import dev.aero.sp.account.AuthenticatedUser;
+import dev.aero.sp.web.ClientAddress;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+@RestController
+@RequestMapping("/api/v1")
+@Tag(name = "Devices")
+class DeviceController {
+
+    static final String TEXT = "^[^\\p{Cntrl}]*$";
+
+    private final DeviceService devices;
+
+    DeviceController(DeviceService devices) {
+        this.devices = devices;
+    }
+
+    @PostMapping("/devices")
+    @Operation(summary = "Register a device from a PKCS#10 CSR whose CN is the device id")
+    ResponseEntity<CertificateView> register(AuthenticatedUser caller, @Valid @RequestBody RegisterRequest body,
+            ClientAddress from) {
+        DeviceService.Certified certified = devices.register(caller, body.registration(), from);
+        return ResponseEntity.created(URI.create("/api/v1/devices/" + certified.device().hex()))
+                .body(CertificateView.of(certified, devices.caCertificatePem()));
+    }
+
+    @PostMapping("/teamservers")
+    @Operation(summary = "Register a team server for the organization (admins)")
+    ResponseEntity<TeamServerCertificateView> registerTeamServer(AuthenticatedUser caller,
+            @Valid @RequestBody RegisterRequest body, ClientAddress from) {
+        DeviceService.Certified certified = devices.registerTeamServer(caller, body.registration(), from);
+        return ResponseEntity.created(URI.create("/api/v1/devices/" + certified.device().hex()))
+                .body(new TeamServerCertificateView(certified.device().hex(), certified.owner().value(),
+                        certified.certificate().pem(), devices.caCertificatePem()));
+    }
+
+    @GetMapping("/users/me/devices")
+    @Operation(summary = "The caller's linked devices")
+    DeviceList mine(AuthenticatedUser caller) {
+        return new DeviceList(devices.devicesOf(caller).stream().map(DeviceView::of).toList());
+    }
+
+    @GetMapping("/devices/{did}")
+    @Operation(summary = "One device (its owner, or an admin)")
+    DeviceView device(AuthenticatedUser caller, @PathVariable DID did) {
+        return DeviceView.of(devices.device(caller, did));
+    }
+
+    @PatchMapping("/devices/{did}")
+    @Operation(summary = "Rename a device (its owner)")
+    DeviceView rename(AuthenticatedUser caller, @PathVariable DID did, @Valid @RequestBody RenameRequest body,
+            ClientAddress from) {
+        return DeviceView.of(devices.rename(caller, did, body.name(), from));
+    }
+
+    @DeleteMapping("/devices/{did}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Unlink a device: its certificates are revoked (its owner, or an admin)")
+    void unlink(AuthenticatedUser caller, @PathVariable DID did, @RequestParam(defaultValue = "false") boolean wipe,
+            ClientAddress from) {
+        devices.unlink(caller, did, wipe, from);
+    }
+
+    @PostMapping("/devices/{did}/certificate")
+    @Operation(summary = "Recertify: the device, authenticated by its certificate, gets a new one; the old is revoked")
+    CertificateView recertify(AuthenticatedDevice caller, @PathVariable DID did, @Valid @RequestBody RecertifyRequest body,
+            ClientAddress from) {
+        return CertificateView.of(devices.recertify(caller, did, body.csr(), from), devices.caCertificatePem());
+    }
+
+    record RegisterRequest(
+            @NotBlank @Size(max = 16384) String csr,
+            DID deviceId,
+            @NotBlank @Size(max = 255) @Pattern(regexp = TEXT) String deviceName,
+            @NotBlank @Size(max = 64) @Pattern(regexp = TEXT) String osFamily,
+            @NotBlank @Size(max = 255) @Pattern(regexp = TEXT) String osName) {
+
+        DeviceService.Registration registration() {
+            return new DeviceService.Registration(csr, deviceId, deviceName, osFamily, osName);
+        }
+    }
+
+    record RenameRequest(@NotBlank @Size(max = 255) @Pattern(regexp = TEXT) String name) {
+    }
+
+    record RecertifyRequest(@NotBlank @Size(max = 16384) String csr) {
+    }
+
+    record CertificateView(String deviceId, String certificate, String caCertificate) {
+        static CertificateView of(DeviceService.Certified c, String caPem) {
+            return new CertificateView(c.device().hex(), c.certificate().pem(), caPem);
+        }
+    }
+
+    record TeamServerCertificateView(String deviceId, String userId, String certificate, String caCertificate) {
+    }
+
+    record DeviceList(List<DeviceView> devices) {
+    }
+
+    /** last_seen_time, online and online_via come from devman once it is wired in; null until then. */
+    record DeviceView(String deviceId, String owner, String name, String osFamily, String osName, Instant registeredAt,
+            String certificateSerial, Instant certificateExpiresAt, Instant lastSeenTime, Boolean online,
+            List<String> onlineVia) {
+        static DeviceView of(DeviceService.DeviceDetails d) {
+            Device device = d.device();
+            return new DeviceView(device.id().hex(), device.owner().value(), device.name(), device.osFamily(), device.osName(),
+                    device.registeredAt(), d.certificate().map(c -> Long.toString(c.serial())).orElse(null),
+                    d.certificate().map(c -> c.expiresAt()).orElse(null), null, null, null);
+        }
+    }
+}

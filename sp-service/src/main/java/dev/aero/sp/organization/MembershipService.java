@@ -1,0 +1,142 @@
+package dev.aero.sp.organization;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.aero.common.id.UserID;
+import dev.aero.common.web.ApiProblemException;
+import dev.aero.sp.SpProperties;
+import dev.aero.sp.account.AccountService;
+import dev.aero.sp.account.AuthenticatedUser;
+import dev.aero.sp.account.Role;
+import dev.aero.sp.account.SecretTokens;
+import dev.aero.sp.account.UserAccount;
+import dev.aero.sp.account.UserAccounts;
+import dev.aero.sp.audit.AuditEventType;
+import dev.aero.sp.audit.AuditLog;
+import dev.aero.sp.device.DeviceService;
+import dev.aero.sp.mail.Mailer;
+import dev.aero.sp.web.ClientAddress;
+
+/** The organization's members: listing, invitations, roles and deactivation (admins only). */
+@Service
+public class MembershipService {
+
+    private final Organizations organizations;
+    private final UserAccounts users;
+    private final Invitations invitations;
+    private final AccountService accounts;
+    private final DeviceService devices;
+    private final Mailer mailer;
+    private final AuditLog audit;
+    private final SpProperties properties;
+    private final Clock clock;
+
+    MembershipService(Organizations organizations, UserAccounts users, Invitations invitations, AccountService accounts,
+            DeviceService devices, Mailer mailer, AuditLog audit, SpProperties properties, Clock clock) {
+        this.organizations = organizations;
+        this.users = users;
+        this.invitations = invitations;
+        this.accounts = accounts;
+        this.devices = devices;
+        this.mailer = mailer;
+        this.audit = audit;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    public record IssuedInvitation(UserID email, String code, Instant expiresAt) {
+    }
+
+    @Transactional(readOnly = true)
+    public Organization organization(AuthenticatedUser caller) {
+        return organizations.findById(caller.organization().value()).orElseThrow();
+    }
+
+    @Transactional(readOnly = true)
+    public List<UserAccount> members(AuthenticatedUser caller) {
+        caller.requireAdmin();
+        return users.members(caller.organization().value());
+    }
+
+    @Transactional
+    public IssuedInvitation invite(AuthenticatedUser caller, String email, ClientAddress from) {
+        caller.requireAdmin();
+        UserID invitee = Enrollment.personalUserId(email);
+        if (users.existsById(invitee.value())) {
+            throw new ApiProblemException(HttpStatus.CONFLICT, "already-member", invitee.value() + " already has an account.");
+        }
+        String code = SecretTokens.newToken();
+        Instant now = clock.instant();
+        Instant expires = now.plus(properties.invitationLifetime());
+        invitations.save(new Invitation(SecretTokens.hash(code), caller.organization().value(), invitee.value(),
+                caller.id().value(), now, expires));
+        audit.record(AuditEventType.MEMBER_INVITED, caller.id(), invitee, from);
+        String orgName = organizations.findById(caller.organization().value()).map(Organization::name).orElse("Aero");
+        mailer.send("invitation", invitee.value(), "You are invited to " + orgName,
+                caller.id().value() + " invites you to join " + orgName + ".\n\n"
+                        + "Sign up at " + properties.publicUrl() + " with this address and the invitation code:\n\n" + code
+                        + "\n\nThe code is valid until " + expires + ".\n");
+        return new IssuedInvitation(invitee, code, expires);
+    }
+
+    @Transactional
+    public UserAccount setRole(AuthenticatedUser caller, String email, Role role, ClientAddress from) {
+        caller.requireAdmin();
+        List<UserAccount> admins = users.lockActiveAdmins(caller.organization().value());
+        UserAccount member = member(caller, email);
+        Role before = member.role();
+        if (before == role) {
+            return member;
+        }
+        if (before == Role.ADMIN && member.active() && admins.size() <= 1) {
+            throw lastAdmin();
+        }
+        member.setRole(role);
+        audit.record(AuditEventType.ROLE_CHANGED, caller.id(), member.id(), from,
+                Map.of("from", before.name(), "to", role.name()));
+        return member;
+    }
+
+    /**
+     * Deactivates a member: no more sign-in, every session ended, every device unlinked and its
+     * certificates revoked. Deactivating a deactivated member changes nothing.
+     */
+    @Transactional
+    public UserAccount deactivate(AuthenticatedUser caller, String email, boolean eraseDevices, ClientAddress from) {
+        caller.requireAdmin();
+        List<UserAccount> admins = users.lockActiveAdmins(caller.organization().value());
+        UserAccount member = member(caller, email);
+        if (!member.active()) {
+            return member;
+        }
+        if (member.isAdmin() && admins.size() <= 1) {
+            throw lastAdmin();
+        }
+        member.deactivate(clock.instant());
+        accounts.endAllSessions(member.id());
+        int unlinked = devices.unlinkAllOf(member.id(), eraseDevices, caller.id(), from);
+        audit.record(AuditEventType.USER_DEACTIVATED, caller.id(), member.id(), from,
+                Map.of("erase_devices", eraseDevices, "devices_unlinked", unlinked));
+        return member;
+    }
+
+    private UserAccount member(AuthenticatedUser caller, String email) {
+        UserID id = Enrollment.personalUserId(email);
+        return users.lockById(id.value())
+                .filter(u -> u.organization().equals(caller.organization()))
+                .orElseThrow(() -> new ApiProblemException(HttpStatus.NOT_FOUND, "member-not-found",
+                        "No member " + id.value() + " in this organization."));
+    }
+
+    private static ApiProblemException lastAdmin() {
+        return new ApiProblemException(HttpStatus.CONFLICT, "last-admin",
+                "The organization must keep at least one active admin.");
+    }
+}
