@@ -4,17 +4,13 @@ import java.time.Instant;
 import java.util.Optional;
 
 import org.springframework.data.jpa.repository.JpaRepository;
-import org.springframework.data.jpa.repository.Lock;
 import org.springframework.data.jpa.repository.Modifying;
 import org.springframework.data.jpa.repository.Query;
-
-import jakarta.persistence.LockModeType;
 
 interface PasswordResets extends JpaRepository<PasswordReset, String> {
 
     /** Locked, so that two concurrent uses of one token cannot both succeed. */
-    @Lock(LockModeType.PESSIMISTIC_WRITE)
-    @Query("select r from PasswordReset r where r.tokenHash = ?1")
+    @Query(value = "SELECT * FROM password_resets WHERE token_hash = ?1 FOR UPDATE", nativeQuery = true)
     Optional<PasswordReset> lockByHash(String tokenHash);
 
     @Modifying

@@ -4,10 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.springframework.data.jpa.repository.JpaRepository;
-import org.springframework.data.jpa.repository.Lock;
 import org.springframework.data.jpa.repository.Query;
-
-import jakarta.persistence.LockModeType;
 
 public interface UserAccounts extends JpaRepository<UserAccount, String> {
 
@@ -15,11 +12,9 @@ public interface UserAccounts extends JpaRepository<UserAccount, String> {
     List<UserAccount> members(int organizationId);
 
     /** Locks the organization's active admins, so that two demotions cannot both pass the last-admin check. */
-    @Lock(LockModeType.PESSIMISTIC_WRITE)
-    @Query("select u from UserAccount u where u.organizationId = ?1 and u.role = dev.aero.sp.account.Role.ADMIN and u.active = true")
+    @Query(value = "SELECT * FROM users WHERE organization_id = ?1 AND role = 'ADMIN' AND active FOR UPDATE", nativeQuery = true)
     List<UserAccount> lockActiveAdmins(int organizationId);
 
-    @Lock(LockModeType.PESSIMISTIC_WRITE)
-    @Query("select u from UserAccount u where u.id = ?1")
+    @Query(value = "SELECT * FROM users WHERE id = ?1 FOR UPDATE", nativeQuery = true)
     Optional<UserAccount> lockById(String id);
 }

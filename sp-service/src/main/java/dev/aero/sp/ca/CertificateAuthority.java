@@ -284,7 +284,7 @@ public final class CertificateAuthority {
     private static PrivateKey readPrivateKey(String pem, String passphrase, Path file) throws IOException {
         try (Reader reader = new StringReader(pem); PEMParser parser = new PEMParser(reader)) {
             Object object = parser.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(BC);
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             if (object instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
                 if (passphrase == null || passphrase.isEmpty()) {
                     throw new IllegalStateException(file + " is encrypted; set aero.sp.ca.key-passphrase");
