@@ -2,6 +2,7 @@ package dev.aero.sp.account;
 
 import java.time.Instant;
 
+import dev.aero.sp.AssignedIdEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -10,7 +11,7 @@ import jakarta.persistence.Table;
 /** A mailed password-reset link, known by the hash of its token; single use. */
 @Entity
 @Table(name = "password_resets")
-class PasswordReset {
+class PasswordReset extends AssignedIdEntity<String> {
 
     @Id
     @Column(name = "token_hash")
@@ -48,5 +49,10 @@ class PasswordReset {
 
     void use(Instant now) {
         usedAt = now;
+    }
+
+    @Override
+    public String getId() {
+        return tokenHash;
     }
 }

@@ -2,6 +2,7 @@ package dev.aero.sp.account;
 
 import java.time.Instant;
 
+import dev.aero.sp.AssignedIdEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -10,7 +11,7 @@ import jakarta.persistence.Table;
 /** A signed-in session, known by the hash of its bearer token. */
 @Entity
 @Table(name = "sessions")
-class Session {
+class Session extends AssignedIdEntity<String> {
 
     @Id
     @Column(name = "token_hash")
@@ -45,5 +46,10 @@ class Session {
 
     Instant expiresAt() {
         return expiresAt;
+    }
+
+    @Override
+    public String getId() {
+        return tokenHash;
     }
 }

@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import dev.aero.common.id.OrgID;
 import dev.aero.common.id.UserID;
+import dev.aero.sp.AssignedIdEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -14,7 +15,7 @@ import jakarta.persistence.Table;
 /** A user: a person signing in with e-mail and password, or an organization's team server. */
 @Entity
 @Table(name = "users")
-public class UserAccount {
+public class UserAccount extends AssignedIdEntity<String> {
 
     @Id
     private String id;
@@ -116,5 +117,10 @@ public class UserAccount {
     public void deactivate(Instant at) {
         this.active = false;
         this.deactivatedAt = at;
+    }
+
+    @Override
+    public String getId() {
+        return id;
     }
 }

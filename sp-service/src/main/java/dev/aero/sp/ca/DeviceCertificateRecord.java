@@ -2,6 +2,7 @@ package dev.aero.sp.ca;
 
 import java.time.Instant;
 
+import dev.aero.sp.AssignedIdEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -10,7 +11,7 @@ import jakarta.persistence.Table;
 /** One certificate the CA issued to a device, and whether it is revoked. */
 @Entity
 @Table(name = "device_certificates")
-public class DeviceCertificateRecord {
+public class DeviceCertificateRecord extends AssignedIdEntity<Long> {
 
     @Id
     private long serial;
@@ -65,5 +66,10 @@ public class DeviceCertificateRecord {
         if (revokedAt == null) {
             revokedAt = at;
         }
+    }
+
+    @Override
+    public Long getId() {
+        return serial;
     }
 }

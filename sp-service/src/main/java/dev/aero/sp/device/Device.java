@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import dev.aero.common.id.DID;
 import dev.aero.common.id.UserID;
+import dev.aero.sp.AssignedIdEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -12,7 +13,7 @@ import jakarta.persistence.Table;
 /** A registered device (desktop client or team server). An unlinked device id is never reused. */
 @Entity
 @Table(name = "devices")
-public class Device {
+public class Device extends AssignedIdEntity<String> {
 
     @Id
     private String id;
@@ -83,5 +84,10 @@ public class Device {
         if (unlinkedAt == null) {
             unlinkedAt = at;
         }
+    }
+
+    @Override
+    public String getId() {
+        return id;
     }
 }

@@ -2,6 +2,7 @@ package dev.aero.sp.organization;
 
 import java.time.Instant;
 
+import dev.aero.sp.AssignedIdEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -10,7 +11,7 @@ import jakarta.persistence.Table;
 /** An invitation to join the organization, bound to one e-mail address; single use. */
 @Entity
 @Table(name = "invitations")
-class Invitation {
+class Invitation extends AssignedIdEntity<String> {
 
     @Id
     @Column(name = "code_hash")
@@ -60,5 +61,10 @@ class Invitation {
 
     void accept(Instant now) {
         acceptedAt = now;
+    }
+
+    @Override
+    public String getId() {
+        return codeHash;
     }
 }

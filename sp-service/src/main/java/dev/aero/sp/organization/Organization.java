@@ -2,6 +2,7 @@ package dev.aero.sp.organization;
 
 import java.time.Instant;
 
+import dev.aero.sp.AssignedIdEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -10,7 +11,7 @@ import jakarta.persistence.Table;
 /** The deployment's organization. A deployment has one; its first user creates it. */
 @Entity
 @Table(name = "organizations")
-public class Organization {
+public class Organization extends AssignedIdEntity<Integer> {
 
     /** The id of the deployment's organization. */
     static final int DEPLOYMENT_ORGANIZATION = 1;
@@ -43,5 +44,10 @@ public class Organization {
 
     public Instant createdAt() {
         return createdAt;
+    }
+
+    @Override
+    public Integer getId() {
+        return id;
     }
 }

@@ -227,6 +227,40 @@ class DeviceRegistrationTest extends SpTestSupport {
                 "admin-required");
     }
 
+    @Test
+    void concurrentRegistrationsAllSucceedAndOneDeviceIdIsRegisteredOnce() throws Exception {
+        Account owner = member("concurrent");
+        int before = count("devices");
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<RegisteredDevice>> distinct = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                distinct.add(pool.submit(() -> register(owner)));
+            }
+            for (var f : distinct) {
+                assertThat(f.get().certificate().certificate()).startsWith("-----BEGIN CERTIFICATE-----");
+            }
+            DID same = DID.random();
+            List<java.util.concurrent.Future<Integer>> racing = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String csr = DeviceKeys.generate().certificationRequestPem(same);
+                racing.add(pool.submit(() -> {
+                    try {
+                        owner.client().registerDevice(new RegisterDevice(csr, "twin", "Linux", "Arch"));
+                        return 201;
+                    } catch (SpApiException e) {
+                        return e.status();
+                    }
+                }));
+            }
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (var f : racing) {
+                statuses.add(f.get());
+            }
+            assertThat(statuses).containsOnly(201, 409).filteredOn(x -> x == 201).hasSize(1);
+        }
+        assertThat(count("devices")).isEqualTo(before + 17);
+    }
+
     private static String csr(X500Name subject, String curve) throws Exception {
         var kpg = KeyPairGenerator.getInstance("EC");
         kpg.initialize(new ECGenParameterSpec(curve));
