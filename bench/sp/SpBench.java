@@ -121,6 +121,7 @@ public final class SpBench {
                   --ready-timeout 180    seconds to wait for SP's /actuator/health
                   --clk-tck 100          for the CPU figures from /proc
                   --quiet-wait 20        seconds to wait before each window for < 0.3 busy cores
+                  --jstat PATH           jstat binary, to follow SP's GC time (jstat -gc -t PID 250)
                   --md FILE --summary FILE --json FILE   outputs (markdown sections, figure rows, JSON)
                 """);
     }
@@ -161,6 +162,7 @@ public final class SpBench {
     final int readyTimeout;
     final int clkTck;
     final int quietWait;
+    final GcWatch spGc;
     final Path md;
     final Path summary;
     final Path json;
@@ -181,6 +183,7 @@ public final class SpBench {
         readyTimeout = Integer.parseInt(o.getOrDefault("ready-timeout", "180"));
         clkTck = Integer.parseInt(o.getOrDefault("clk-tck", "100"));
         quietWait = Integer.parseInt(o.getOrDefault("quiet-wait", "20"));
+        spGc = o.containsKey("jstat") ? new GcWatch(o.get("jstat"), spPid) : null;
         md = o.containsKey("md") ? Path.of(o.get("md")) : null;
         summary = o.containsKey("summary") ? Path.of(o.get("summary")) : null;
         json = o.containsKey("json") ? Path.of(o.get("json")) : null;
@@ -209,6 +212,9 @@ public final class SpBench {
 
     int run() throws Exception {
         waitReady();
+        if (spGc != null) {
+            spGc.start();
+        }
         StringBuilder out = new StringBuilder();
 
         // users ------------------------------------------------------------------------------
@@ -330,9 +336,11 @@ public final class SpBench {
         out.append("Rates count the successes completed inside the window. CPU is in cores over the window (the machine has "
                 + Runtime.getRuntime().availableProcessors() + "): SP and the load tool from `/proc/<pid>/stat`; *others* is the rest of "
                 + "`/proc/stat`'s busy time: MariaDB and Redis, and anything else running on the machine. *Quiet before*: whether the "
-                + "machine was under 0.3 busy cores just before the window (waited for up to " + quietWait + " s).\n\n");
-        out.append("| window | rate/s | completed | p50 ms | p99 ms | max ms | errors (window / warm-up) | SP cores | tool cores | others cores | quiet before | load avg before |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "machine was under 0.3 busy cores just before the window (waited for up to " + quietWait + " s). *GC pauses*: the share "
+                + "of the window SP's and the load tool's JVMs spent in stop-the-world GC pauses (SP's from `jstat -gc`, sampled every "
+                + "250 ms; the tool's from its GC MXBeans).\n\n");
+        out.append("| window | rate/s | completed | p50 ms | p99 ms | max ms | errors (window / warm-up) | SP cores | tool cores | others cores | GC pauses SP / tool | quiet before | load avg before |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         out.append(signUps.row());
         for (int r = 0; r <= reps; r++) {
             out.append(argon2.get(r).row());
@@ -797,7 +805,11 @@ public final class SpBench {
             String spCores = "?";
             String toolCores = "?";
             String others = "?";
+            String gc = "?";
             if (cpuStart != null && cpuEnd != null) {
+                String spGcShare = cpuStart[3] < 0 || cpuEnd[3] < 0 ? "?"
+                        : String.format(Locale.ROOT, "%.0f%%", 100.0 * (cpuEnd[3] - cpuStart[3]) / 1000 / secs);
+                gc = spGcShare + " / " + String.format(Locale.ROOT, "%.0f%%", 100.0 * (cpuEnd[4] - cpuStart[4]) / 1000 / secs);
                 double spC = (cpuEnd[0] - cpuStart[0]) / (double) clkTck / secs;
                 double toolC = (cpuEnd[1] - cpuStart[1]) / (double) clkTck / secs;
                 double machineC = (cpuEnd[2] - cpuStart[2]) / (double) clkTck / secs;
@@ -805,9 +817,9 @@ public final class SpBench {
                 toolCores = fmt(toolC);
                 others = fmt(Math.max(0, machineC - toolC - (cpuStart[0] < 0 ? 0 : spC)));
             }
-            return String.format(Locale.ROOT, "| %s | %.1f | %,d in %.1f s | %.1f | %.1f | %.1f | %d / %d | %s | %s | %s | %s | %s |\n",
+            return String.format(Locale.ROOT, "| %s | %.1f | %,d in %.1f s | %.1f | %.1f | %.1f | %d / %d | %s | %s | %s | %s | %s | %s |\n",
                     name, rate(), ok(), secs, p(0.5), p(0.99), p(1.0), errorCount(), warmupErrorCount(), spCores, toolCores, others,
-                    quiet, loadBefore);
+                    gc, quiet, loadBefore);
         }
     }
 
@@ -840,9 +852,68 @@ public final class SpBench {
         }
     }
 
-    /** {SP utime+stime, own utime+stime, machine busy} in clock ticks; SP -1 when unreadable. */
+    /** {SP utime+stime, own utime+stime, machine busy} in clock ticks, then {SP GC ms, own GC ms}; -1 when unknown. */
     long[] cpu() {
-        return new long[] {procTicks(spPid), procTicks(ProcessHandle.current().pid()), machineBusy()};
+        long ownGc = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            ownGc += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {procTicks(spPid), procTicks(ProcessHandle.current().pid()), machineBusy(),
+            spGc == null ? -1 : spGc.gcMillis(), ownGc};
+    }
+
+    /** Follows a JVM's total GC pause time (jstat's GCT column), sampled every 250 ms. */
+    static final class GcWatch {
+        final String jstat;
+        final long pid;
+        volatile long gcMillis = -1;
+
+        GcWatch(String jstat, long pid) {
+            this.jstat = jstat;
+            this.pid = pid;
+        }
+
+        void start() {
+            Thread.ofPlatform().daemon().name("jstat").start(() -> {
+                try {
+                    Process p = new ProcessBuilder(jstat, "-gc", Long.toString(pid), "250").redirectErrorStream(true).start();
+                    Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
+                    try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                        int column = -1;
+                        String line;
+                        while ((line = in.readLine()) != null) {
+                            String[] f = line.trim().split("\\s+");
+                            if (f.length > 0 && f[0].equals("S0C")) {
+                                column = Arrays.asList(f).indexOf("GCT");
+                            } else if (column >= 0 && f.length > column) {
+                                try {
+                                    gcMillis = Math.round(Double.parseDouble(f[column]) * 1000);
+                                } catch (NumberFormatException e) {
+                                    // a repeated header or a message
+                                }
+                            }
+                        }
+                    } finally {
+                        p.destroy();
+                    }
+                } catch (IOException e) {
+                    log("jstat not usable: %s", e);
+                }
+            });
+            // let the first sample arrive
+            for (int i = 0; i < 40 && gcMillis < 0; i++) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        long gcMillis() {
+            return gcMillis;
+        }
     }
 
     static long procTicks(long pid) {

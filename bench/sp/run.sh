@@ -274,6 +274,7 @@ JSON=$RUN_DIR/result.json
 "$JAVA" "${TOOL_OPTS[@]}" -cp "$CP" SpBench run --url "http://127.0.0.1:$PORT" --sp-pid "$SP_PID" --concurrency "$CONCURRENCY" --duration "$DURATION" \
   --warmup "$WARMUP" --users "$USERS" --reps "$REPS" --limit-threads "$LIMIT_THREADS" \
   --limit-duration "$LIMIT_DURATION" --limit-warmup "$LIMIT_WARMUP" --clk-tck "$(getconf CLK_TCK)" --quiet-wait "$QUIET_WAIT" \
+  --jstat "$JDK_HOME/bin/jstat" \
   --md "$BODY" --summary "$SUMMARY" --json "$JSON" \
   > >(tee "$RUN_DIR/tool.out") 2> >(tee "$RUN_DIR/tool.err" >&2) &
 TOOL_PID=$!

@@ -41,9 +41,12 @@ public record SpProperties(
         @DefaultValue RateLimits rateLimits,
         @DefaultValue("Aero <no-reply@localhost>") String mailFrom) {
 
-    /** Argon2id cost; the defaults are OWASP's (19 MiB, 2 passes, 1 lane). */
+    /**
+     * Argon2id cost; the defaults are OWASP's (19 MiB, 2 passes, 1 lane). At most
+     * {@code maxConcurrent} hashes run at once (0 = one per core), which bounds their memory.
+     */
     public record Argon2(@DefaultValue("19456") int memoryKib, @DefaultValue("2") int iterations,
-            @DefaultValue("1") int parallelism) {
+            @DefaultValue("1") int parallelism, @DefaultValue("0") int maxConcurrent) {
     }
 
     /** At most {@code max} attempts per {@code window}, written {@code 10/15m}; max 0 turns it off. */

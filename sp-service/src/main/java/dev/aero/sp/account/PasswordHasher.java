@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,11 +32,19 @@ public class PasswordHasher {
 
     private final SpProperties.Argon2 cost;
     private final SecureRandom random = new SecureRandom();
+    /**
+     * At most this many hashes run at once (one per core by default). More would not finish
+     * sooner, and each holds its memory cost (19 MiB): 200 concurrent sign-ins would need
+     * 3.8 GiB and thrash the collector. Callers queue fairly instead.
+     */
+    private final Semaphore running;
     /** Verified against when the account does not exist, so timing does not reveal that. */
     private final String decoy;
 
     PasswordHasher(SpProperties properties) {
         this.cost = properties.argon2();
+        int concurrency = cost.maxConcurrent() > 0 ? cost.maxConcurrent() : Runtime.getRuntime().availableProcessors();
+        this.running = new Semaphore(concurrency, true);
         this.decoy = hash("decoy password for absent accounts");
     }
 
@@ -75,7 +84,16 @@ public class PasswordHasher {
                 || Integer.parseInt(m.group(2)) != cost.iterations() || Integer.parseInt(m.group(3)) != cost.parallelism();
     }
 
-    private static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
+    private byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
+        running.acquireUninterruptibly();
+        try {
+            return compute(password, salt, memoryKib, iterations, parallelism, length);
+        } finally {
+            running.release();
+        }
+    }
+
+    private static byte[] compute(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
         Argon2Parameters parameters = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withMemoryAsKB(memoryKib)
