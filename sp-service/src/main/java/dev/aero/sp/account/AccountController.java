@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.aero.sp.organization.Enrollment;
 import dev.aero.sp.web.ClientAddress;
+import dev.aero.sp.web.PrintableText;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -30,8 +31,6 @@ import jakarta.validation.constraints.Size;
 @Tag(name = "Accounts and sessions")
 class AccountController {
 
-    /** Names: printable text, no control characters. */
-    static final String NAME = "^[^\\p{Cntrl}]*$";
 
     private final Enrollment enrollment;
     private final AccountService accounts;
@@ -106,18 +105,18 @@ class AccountController {
     record SignUpRequest(
             @NotBlank @Size(max = 254) String email,
             @NotNull @Size(max = PasswordPolicy.MAX_LENGTH) String password,
-            @NotBlank @Size(max = 100) @Pattern(regexp = NAME) String firstName,
-            @NotBlank @Size(max = 100) @Pattern(regexp = NAME) String lastName,
+            @NotBlank @Size(max = 100) @Pattern(regexp = PrintableText.PATTERN) String firstName,
+            @NotBlank @Size(max = 100) @Pattern(regexp = PrintableText.PATTERN) String lastName,
             @Size(max = 128) String invitationCode,
-            @Size(max = 255) @Pattern(regexp = NAME) String organizationName) {
+            @Size(max = 255) @Pattern(regexp = PrintableText.PATTERN) String organizationName) {
     }
 
     record SignInRequest(@NotNull @Size(max = 254) String email, @NotNull @Size(max = PasswordPolicy.MAX_LENGTH) String password) {
     }
 
     record NameChange(
-            @Size(min = 1, max = 100) @Pattern(regexp = NAME) String firstName,
-            @Size(min = 1, max = 100) @Pattern(regexp = NAME) String lastName) {
+            @Size(min = 1, max = 100) @Pattern(regexp = PrintableText.PATTERN) String firstName,
+            @Size(min = 1, max = 100) @Pattern(regexp = PrintableText.PATTERN) String lastName) {
     }
 
     record PasswordChange(@NotNull @Size(max = PasswordPolicy.MAX_LENGTH) String oldPassword,

@@ -81,24 +81,33 @@ public class PasswordResetService {
             throw invalidToken();
         }
         String hash = SecretTokens.hash(token);
-        // The new password is hashed before the transaction: the hash is slow.
-        String[] passwordHash = new String[1];
+        // Checked before hashing (no slow work for a bad token), and again under lock after it.
+        tx.executeWithoutResult(s -> policy.check(newPassword, lockUsable(hash).user().id()));
+        // Hashed between the two transactions: the hash is slow and must not hold a lock.
+        String passwordHash = hasher.hash(newPassword);
         tx.executeWithoutResult(s -> {
-            PasswordReset reset = resets.lockByHash(hash).filter(r -> r.usable(clock.instant())).orElseThrow(PasswordResetService::invalidToken);
-            UserAccount user = users.findById(reset.userId()).filter(UserAccount::active).orElseThrow(PasswordResetService::invalidToken);
-            policy.check(newPassword, user.id());
-        });
-        passwordHash[0] = hasher.hash(newPassword);
-        tx.executeWithoutResult(s -> {
-            PasswordReset reset = resets.lockByHash(hash).filter(r -> r.usable(clock.instant())).orElseThrow(PasswordResetService::invalidToken);
-            UserAccount user = users.findById(reset.userId()).filter(UserAccount::active).orElseThrow(PasswordResetService::invalidToken);
+            UsableReset usable = lockUsable(hash);
+            PasswordReset reset = usable.reset();
+            UserAccount user = usable.user();
             Instant now = clock.instant();
             reset.use(now);
             resets.invalidateAllOf(user.id().value(), now);
-            user.setPasswordHash(passwordHash[0]);
+            user.setPasswordHash(passwordHash);
             sessions.deleteAllOf(user.id().value());
             audit.record(AuditEventType.PASSWORD_RESET, user.id(), user.id(), from);
         });
+    }
+
+    private record UsableReset(PasswordReset reset, UserAccount user) {
+    }
+
+    /** The unused, unexpired reset of an active user, locked for this transaction; else 400. */
+    private UsableReset lockUsable(String tokenHash) {
+        PasswordReset reset = resets.lockByHash(tokenHash).filter(r -> r.usable(clock.instant()))
+                .orElseThrow(PasswordResetService::invalidToken);
+        UserAccount user = users.findById(reset.userId()).filter(UserAccount::active)
+                .orElseThrow(PasswordResetService::invalidToken);
+        return new UsableReset(reset, user);
     }
 
     public int deleteExpired() {

@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.aero.common.id.DID;
 import dev.aero.sp.account.AuthenticatedUser;
 import dev.aero.sp.web.ClientAddress;
+import dev.aero.sp.web.PrintableText;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -32,7 +33,6 @@ import jakarta.validation.constraints.Size;
 @Tag(name = "Devices")
 class DeviceController {
 
-    static final String TEXT = "^[^\\p{Cntrl}]*$";
 
     private final DeviceService devices;
 
@@ -96,16 +96,16 @@ class DeviceController {
     record RegisterRequest(
             @NotBlank @Size(max = 16384) String csr,
             DID deviceId,
-            @NotBlank @Size(max = 255) @Pattern(regexp = TEXT) String deviceName,
-            @NotBlank @Size(max = 64) @Pattern(regexp = TEXT) String osFamily,
-            @NotBlank @Size(max = 255) @Pattern(regexp = TEXT) String osName) {
+            @NotBlank @Size(max = 255) @Pattern(regexp = PrintableText.PATTERN) String deviceName,
+            @NotBlank @Size(max = 64) @Pattern(regexp = PrintableText.PATTERN) String osFamily,
+            @NotBlank @Size(max = 255) @Pattern(regexp = PrintableText.PATTERN) String osName) {
 
         DeviceService.Registration registration() {
             return new DeviceService.Registration(csr, deviceId, deviceName, osFamily, osName);
         }
     }
 
-    record RenameRequest(@NotBlank @Size(max = 255) @Pattern(regexp = TEXT) String name) {
+    record RenameRequest(@NotBlank @Size(max = 255) @Pattern(regexp = PrintableText.PATTERN) String name) {
     }
 
     record RecertifyRequest(@NotBlank @Size(max = 16384) String csr) {
