@@ -26,6 +26,9 @@ import org.springframework.boot.convert.DurationStyle;
  * @param argon2 the password hash's cost
  * @param rateLimits attempt limits kept in Redis
  * @param mailFrom the sender of SP's mails
+ * @param deploymentSecret the secret platform services authenticate to SP with
+ *        ({@code Authorization: Aero-Service-Shared-Secret <service> <secret>}); when empty,
+ *        service endpoints answer 503
  */
 @ConfigurationProperties("aero.sp")
 public record SpProperties(
@@ -39,7 +42,8 @@ public record SpProperties(
         @DefaultValue("X-Client-Certificate") String clientCertificateHeader,
         @DefaultValue Argon2 argon2,
         @DefaultValue RateLimits rateLimits,
-        @DefaultValue("Aero <no-reply@localhost>") String mailFrom) {
+        @DefaultValue("Aero <no-reply@localhost>") String mailFrom,
+        @DefaultValue("") String deploymentSecret) {
 
     /**
      * Argon2id cost; the defaults are OWASP's (19 MiB, 2 passes, 1 lane). At most

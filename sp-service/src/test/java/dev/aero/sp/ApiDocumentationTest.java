@@ -23,7 +23,8 @@ class ApiDocumentationTest extends SpTestSupport {
         doc.get("paths").propertyNames().forEach(paths::add);
         assertThat(paths).contains("/api/v1/users", "/api/v1/sessions", "/api/v1/sessions/current", "/api/v1/users/me",
                 "/api/v1/devices", "/api/v1/devices/{did}", "/api/v1/devices/{did}/certificate", "/api/v1/teamservers",
-                "/api/v1/ca/crl", "/api/v1/audit-events", "/api/v1/organizations/me/members/{email}/role");
+                "/api/v1/ca/crl", "/api/v1/ca/service-certificates", "/api/v1/audit-events",
+                "/api/v1/organizations/me/members/{email}/role");
     }
 
     @Test

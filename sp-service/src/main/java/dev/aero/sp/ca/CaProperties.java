@@ -19,6 +19,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param subject the subject of a generated CA certificate
  * @param validity lifetime of a generated CA certificate
  * @param deviceCertificateValidity lifetime of a device certificate
+ * @param serviceCertificateValidity lifetime of a platform service's certificate; services
+ *        renew before it ends, and a short one bounds the use of a leaked key (service
+ *        certificates are not listed on the CRL)
  * @param crlValidity how long a CRL is valid (its nextUpdate); SP re-signs it when half is used
  */
 @ConfigurationProperties("aero.sp.ca")
@@ -30,6 +33,7 @@ public record CaProperties(
         @DefaultValue("CN=Aero Platform CA,O=Aero") String subject,
         @DefaultValue("3650d") Duration validity,
         @DefaultValue("365d") Duration deviceCertificateValidity,
+        @DefaultValue("30d") Duration serviceCertificateValidity,
         @DefaultValue("7d") Duration crlValidity) {
 
     public CaProperties {

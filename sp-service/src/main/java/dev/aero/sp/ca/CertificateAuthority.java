@@ -71,9 +71,9 @@ import dev.aero.common.id.DID;
 import dev.aero.common.id.UserID;
 
 /**
- * The platform CA: one EC P-256 key that signs device certificates, SP's own TLS certificate and
- * the CRL. The private key stays inside this object; on disk it is readable by the service's
- * user only, or encrypted when a passphrase is configured.
+ * The platform CA: one EC P-256 key that signs device certificates, platform services'
+ * certificates, SP's own TLS certificate and the CRL. The private key stays inside this object;
+ * on disk it is readable by the service's user only, or encrypted when a passphrase is configured.
  */
 public final class CertificateAuthority {
 
@@ -166,48 +166,28 @@ public final class CertificateAuthority {
     /** Signs a device certificate: CN = device id, SAN rfc822Name = user id, client auth only. */
     public X509Certificate issueDeviceCertificate(PublicKey key, DID device, UserID user, long serial, Instant notBefore,
             Instant notAfter) {
-        try {
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            boolean rsa = "RSA".equals(key.getAlgorithm());
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, BigInteger.valueOf(serial),
-                    Date.from(notBefore), Date.from(notAfter), new X500Principal("CN=" + device.hex()), key)
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true,
-                            new KeyUsage(rsa ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment : KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
-                    .addExtension(Extension.subjectAlternativeName, false,
-                            new GeneralNames(new GeneralName(GeneralName.rfc822Name, user.value())))
-                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key))
-                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
-            return new JcaX509CertificateConverter().getCertificate(builder.build(signer(privateKey)));
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("Cannot sign a device certificate", e);
-        }
+        return signEndEntity(device.hex(), key, new GeneralNames(new GeneralName(GeneralName.rfc822Name, user.value())),
+                serial, notBefore, notAfter, KeyPurposeId.id_kp_clientAuth);
+    }
+
+    /**
+     * Signs a platform service's certificate (e.g. verkehr's TLS listener): CN = service name,
+     * SAN = its DNS names and addresses, server and client auth.
+     */
+    public X509Certificate issueServiceCertificate(PublicKey key, String serviceName, List<String> dnsNames,
+            List<InetAddress> addresses, Instant notBefore, Instant notAfter) {
+        return signEndEntity(serviceName, key, hostNames(dnsNames, addresses), nextSerial(), notBefore, notAfter,
+                KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth);
     }
 
     /** A fresh key and a server certificate for the given names, e.g. for SP's own TLS listener. */
     public ServerCredentials issueServerCredentials(List<String> dnsNames, List<InetAddress> addresses, Duration validity) {
         KeyPair keys = newEcKeyPair();
         Instant now = Instant.now();
-        List<GeneralName> names = new ArrayList<>();
-        dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
-        addresses.forEach(a -> names.add(new GeneralName(GeneralName.iPAddress, a.getHostAddress())));
         String cn = dnsNames.isEmpty() ? "aero" : dnsNames.get(0);
-        try {
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, BigInteger.valueOf(nextSerial()),
-                    Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(validity)),
-                    new X500Principal("CN=" + cn), keys.getPublic())
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)))
-                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
-            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(builder.build(signer(privateKey)));
-            return new ServerCredentials(keys.getPrivate(), cert, certificate);
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("Cannot sign a server certificate", e);
-        }
+        X509Certificate cert = signEndEntity(cn, keys.getPublic(), hostNames(dnsNames, addresses), nextSerial(),
+                now.minus(Duration.ofMinutes(5)), now.plus(validity), KeyPurposeId.id_kp_serverAuth);
+        return new ServerCredentials(keys.getPrivate(), cert, certificate);
     }
 
     /** Signs a CRL listing the given serials with their revocation times. */
@@ -253,6 +233,38 @@ public final class CertificateAuthority {
         } catch (OperatorCreationException | IOException e) {
             throw new IllegalStateException("Cannot encode the CA key", e);
         }
+    }
+
+    /**
+     * An end-entity certificate: not a CA, key usage as fits the key, the given purposes. The
+     * common name is a device id, a service name or a configured host name: nothing that needs
+     * escaping in a DN.
+     */
+    private X509Certificate signEndEntity(String commonName, PublicKey key, GeneralNames subjectAltNames, long serial,
+            Instant notBefore, Instant notAfter, KeyPurposeId... purposes) {
+        boolean rsa = "RSA".equals(key.getAlgorithm());
+        try {
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, BigInteger.valueOf(serial),
+                    Date.from(notBefore), Date.from(notAfter), new X500Principal("CN=" + commonName), key)
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true,
+                            new KeyUsage(rsa ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment : KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes))
+                    .addExtension(Extension.subjectAlternativeName, false, subjectAltNames)
+                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key))
+                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
+            return new JcaX509CertificateConverter().getCertificate(builder.build(signer(privateKey)));
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("Cannot sign a certificate for CN=" + commonName, e);
+        }
+    }
+
+    private static GeneralNames hostNames(List<String> dnsNames, List<InetAddress> addresses) {
+        List<GeneralName> names = new ArrayList<>();
+        dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
+        addresses.forEach(a -> names.add(new GeneralName(GeneralName.iPAddress, a.getHostAddress())));
+        return new GeneralNames(names.toArray(GeneralName[]::new));
     }
 
     private static BigInteger positiveSerial(SecureRandom random) {

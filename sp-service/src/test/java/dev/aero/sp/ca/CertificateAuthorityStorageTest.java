@@ -18,7 +18,7 @@ class CertificateAuthorityStorageTest {
 
     private CaProperties properties(Path directory, String passphrase) {
         return new CaProperties(directory, null, null, passphrase, "CN=Test CA", Duration.ofDays(3650), Duration.ofDays(365),
-                Duration.ofDays(7));
+                Duration.ofDays(30), Duration.ofDays(7));
     }
 
     @Test
@@ -59,18 +59,18 @@ class CertificateAuthorityStorageTest {
         CertificateAuthority.loadOrCreate(properties(dir.resolve("b"), null));
         Path cert = dir.resolve("a").resolve(CertificateAuthority.CERTIFICATE_FILE);
         CaProperties configured = new CaProperties(dir.resolve("unused"), cert, dir.resolve("a").resolve(CertificateAuthority.KEY_FILE),
-                null, "CN=x", Duration.ofDays(1), Duration.ofDays(1), Duration.ofDays(1));
+                null, "CN=x", Duration.ofDays(1), Duration.ofDays(1), Duration.ofDays(1), Duration.ofDays(1));
         assertThat(CertificateAuthority.loadOrCreate(configured).certificate()).isEqualTo(a.certificate());
         assertThat(Files.exists(dir.resolve("unused"))).isFalse();
 
         CaProperties mismatched = new CaProperties(dir, cert, dir.resolve("b").resolve(CertificateAuthority.KEY_FILE), null, "CN=x",
-                Duration.ofDays(1), Duration.ofDays(1), Duration.ofDays(1));
+                Duration.ofDays(1), Duration.ofDays(1), Duration.ofDays(1), Duration.ofDays(1));
         assertThatThrownBy(() -> CertificateAuthority.loadOrCreate(mismatched)).hasMessageContaining("does not belong");
     }
 
     @Test
     void certificateAndKeyFilesMustBeConfiguredTogether() {
         assertThatThrownBy(() -> new CaProperties(dir, dir.resolve("c.pem"), null, null, "CN=x", Duration.ofDays(1),
-                Duration.ofDays(1), Duration.ofDays(1))).isInstanceOf(IllegalArgumentException.class);
+                Duration.ofDays(1), Duration.ofDays(1), Duration.ofDays(1))).isInstanceOf(IllegalArgumentException.class);
     }
 }

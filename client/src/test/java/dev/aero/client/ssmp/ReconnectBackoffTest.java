@@ -1,0 +1,68 @@
+package dev.aero.client.ssmp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+import org.junit.jupiter.api.Test;
+
+class ReconnectBackoffTest {
+
+    private static final Duration INITIAL = Duration.ofMillis(100);
+    private static final Duration MAX = Duration.ofSeconds(60);
+
+    @Test
+    void delaysDoubleFrom100MillisecondsUpTo60Seconds() {
+        ReconnectBackoff longest = new ReconnectBackoff(INITIAL, MAX, fixed(true));
+        assertThat(millis(longest, 12)).containsExactly(100L, 200L, 400L, 800L, 1600L, 3200L, 6400L, 12800L, 25600L, 51200L, 60000L, 60000L);
+    }
+
+    @Test
+    void jitterTakesAtMostHalfOfEachDelay() {
+        ReconnectBackoff shortest = new ReconnectBackoff(INITIAL, MAX, fixed(false));
+        assertThat(millis(shortest, 12)).containsExactly(50L, 100L, 200L, 400L, 800L, 1600L, 3200L, 6400L, 12800L, 25600L, 30000L, 30000L);
+
+        ReconnectBackoff random = new ReconnectBackoff(INITIAL, MAX, new SplittableRandom(1));
+        List<Long> drawn = millis(random, 12);
+        long base = 100;
+        for (long delay : drawn) {
+            assertThat(delay).isBetween(base / 2, base);
+            base = Math.min(base * 2, 60000);
+        }
+    }
+
+    @Test
+    void resetStartsAgainFromTheInitialDelay() {
+        ReconnectBackoff backoff = new ReconnectBackoff(INITIAL, MAX, fixed(true));
+        millis(backoff, 5);
+        backoff.reset();
+        assertThat(millis(backoff, 2)).containsExactly(100L, 200L);
+    }
+
+    private static List<Long> millis(ReconnectBackoff backoff, int count) {
+        List<Long> delays = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            delays.add(backoff.next().toMillis());
+        }
+        return delays;
+    }
+
+    /** Draws always the largest (or always the smallest) value allowed. */
+    private static RandomGenerator fixed(boolean largest) {
+        return new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return 0;
+            }
+
+            @Override
+            public long nextLong(long bound) {
+                return largest ? bound - 1 : 0;
+            }
+        };
+    }
+}

@@ -1,0 +1,72 @@
+package dev.aero.verkehr;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import dev.aero.verkehr.ssmp.SsmpVerb;
+
+/**
+ * verkehr's Prometheus meters: open connections, logins by scheme and result, messages in and out
+ * by verb, connections refused and closed by cause, and messages dropped by cause.
+ */
+public final class VerkehrMetrics {
+
+    private final MeterRegistry registry;
+    private final Map<SsmpVerb, Counter> in = new java.util.EnumMap<>(SsmpVerb.class);
+    private final Map<String, Counter> out = new ConcurrentHashMap<>();
+    private final Map<String, Counter> logins = new ConcurrentHashMap<>();
+    private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+    private final Map<String, Counter> closed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+
+    public VerkehrMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        for (SsmpVerb verb : SsmpVerb.values()) {
+            in.put(verb, Counter.builder("verkehr.messages.in").tag("verb", verb.name()).register(registry));
+        }
+    }
+
+    public void gauges(Supplier<Number> connections, Supplier<Number> loggedIn, Supplier<Number> topics) {
+        Gauge.builder("verkehr.connections", connections).description("open SSMP connections on this node").register(registry);
+        Gauge.builder("verkehr.connections.logged.in", loggedIn).description("connections logged in with an id").register(registry);
+        Gauge.builder("verkehr.topics", topics).description("topics with a subscriber on this node").register(registry);
+    }
+
+    public void received(SsmpVerb verb) {
+        in.get(verb).increment();
+    }
+
+    public void delivered(String verb, int n) {
+        if (n > 0) {
+            out.computeIfAbsent(verb, v -> Counter.builder("verkehr.messages.out").tag("verb", v).register(registry)).increment(n);
+        }
+    }
+
+    public void login(String scheme, String result) {
+        String s = scheme == null || scheme.length() > 16 || !scheme.chars().allMatch(Character::isLetter) ? "other" : scheme;
+        logins.computeIfAbsent(s + '/' + result, k -> Counter.builder("verkehr.logins").tag("scheme", s).tag("result", result)
+                .register(registry)).increment();
+    }
+
+    public void refused(String cause) {
+        refused.computeIfAbsent(cause, c -> Counter.builder("verkehr.requests.refused").tag("cause", c).register(registry)).increment();
+    }
+
+    public void closed(String cause) {
+        closed.computeIfAbsent(cause, c -> Counter.builder("verkehr.connections.closed").tag("cause", c).register(registry)).increment();
+    }
+
+    public void dropped(String cause) {
+        dropped.computeIfAbsent(cause, c -> Counter.builder("verkehr.drops").tag("cause", c).register(registry)).increment();
+    }
+
+    public double count(String name, String tag, String value) {
+        Counter c = registry.find(name).tag(tag, value).counter();
+        return c == null ? 0 : c.count();
+    }
+}

@@ -1,0 +1,137 @@
+package dev.aero.verkehr;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of verkehr (prefix {@code aero.verkehr}). The HTTP API port is Spring's
+ * {@code server.port} (25234).
+ *
+ * @param host listen address of the SSMP listener
+ * @param port SSMP-over-TLS port
+ * @param nodeId this node's name in the cluster; empty = generated at start
+ * @param deploymentSecret the shared secret of {@code secret} logins and of the HTTP API
+ * @param spUrl SP's base URL: the CA certificate, the CRL and (without certificate files) this
+ *        node's server certificate come from it
+ * @param openLogin whether the {@code open} scheme (no credential) is accepted: development only
+ * @param loginTimeout a connection that has not logged in after this long is closed silently
+ * @param idlePing after this long without a request the server sends {@code 000 . PING}, and
+ *        closes the connection if no request follows within the same time again
+ * @param maxOutboundBytes bytes queued for one connection beyond which it is disconnected as a
+ *        slow consumer
+ * @param maxConnections open connections at most on this node; 0 = unlimited
+ * @param ioThreads event-loop threads; 0 = one per core
+ * @param tls the TLS listener's key material and revocation checking
+ * @param cluster Redis routing between nodes
+ * @param history topic history
+ * @param events the connection event stream for devman
+ */
+@ConfigurationProperties("aero.verkehr")
+public record VerkehrProperties(
+        @DefaultValue("0.0.0.0") String host,
+        @DefaultValue("29438") int port,
+        @DefaultValue("") String nodeId,
+        @DefaultValue("") String deploymentSecret,
+        @DefaultValue("http://127.0.0.1:8080") URI spUrl,
+        @DefaultValue("false") boolean openLogin,
+        @DefaultValue("10s") Duration loginTimeout,
+        @DefaultValue("30s") Duration idlePing,
+        @DefaultValue("262144") int maxOutboundBytes,
+        @DefaultValue("0") int maxConnections,
+        @DefaultValue("0") int ioThreads,
+        @DefaultValue Tls tls,
+        @DefaultValue Cluster cluster,
+        @DefaultValue History history,
+        @DefaultValue Events events) {
+
+    public VerkehrProperties {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("aero.verkehr.port must be 0-65535, got " + port);
+        }
+        positive("login-timeout", loginTimeout);
+        positive("idle-ping", idlePing);
+        if (maxOutboundBytes < 4096) {
+            throw new IllegalArgumentException("aero.verkehr.max-outbound-bytes must be at least 4096");
+        }
+        if (maxConnections < 0 || ioThreads < 0) {
+            throw new IllegalArgumentException("aero.verkehr limits must not be negative (0 = unlimited)");
+        }
+    }
+
+    /**
+     * @param certificateFile PEM server certificate chain; empty = enroll with SP
+     * @param privateKeyFile PEM (PKCS#8) key of that certificate
+     * @param caCertificateFile PEM platform CA certificate; empty = fetched from SP
+     * @param hostnames DNS names asked for when enrolling with SP
+     * @param crlUrl where the CRL (DER) is read; empty = SP's {@code /api/v1/ca/crl}; {@code file:} URLs work too
+     * @param crlRefresh how often the CRL is read; a revoked certificate's connection closes within this
+     * @param handshakeTimeout TLS handshake deadline
+     * @param renewBefore an enrolled certificate is renewed this long before it expires
+     */
+    public record Tls(
+            @DefaultValue("") Path certificateFile,
+            @DefaultValue("") Path privateKeyFile,
+            @DefaultValue("") Path caCertificateFile,
+            @DefaultValue("localhost") List<String> hostnames,
+            @DefaultValue("") String crlUrl,
+            @DefaultValue("2s") Duration crlRefresh,
+            @DefaultValue("10s") Duration handshakeTimeout,
+            @DefaultValue("10d") Duration renewBefore) {
+
+        public boolean enrolls() {
+            return certificateFile == null || certificateFile.toString().isEmpty();
+        }
+    }
+
+    /**
+     * @param channelPrefix prefix of this cluster's Redis keys and pub/sub channels
+     * @param heartbeat how often a node announces itself
+     * @param nodeTimeout a node silent for this long is taken as gone: its connections are closed
+     *        for the rest of the cluster
+     */
+    public record Cluster(
+            @DefaultValue("verkehr") String channelPrefix,
+            @DefaultValue("1s") Duration heartbeat,
+            @DefaultValue("5s") Duration nodeTimeout) {
+    }
+
+    /**
+     * @param topicPrefixes topics starting with one of these keep a history
+     * @param size messages kept per topic
+     * @param ttl a topic's history is dropped this long after its last message
+     */
+    public record History(
+            @DefaultValue("acl/") List<String> topicPrefixes,
+            @DefaultValue("100") int size,
+            @DefaultValue("7d") Duration ttl) {
+
+        public boolean keeps(String topic) {
+            for (String prefix : topicPrefixes) {
+                if (!prefix.isEmpty() && topic.startsWith(prefix)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * @param stream Redis stream of login and close events
+     * @param maxLength approximate length the stream is trimmed to
+     */
+    public record Events(
+            @DefaultValue("verkehr:events") String stream,
+            @DefaultValue("1000000") long maxLength) {
+    }
+
+    private static void positive(String name, Duration d) {
+        if (d == null || d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException("aero.verkehr." + name + " must be positive");
+        }
+    }
+}

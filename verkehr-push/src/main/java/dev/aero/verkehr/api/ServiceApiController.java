@@ -1,0 +1,216 @@
+package dev.aero.verkehr.api;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.aero.common.web.ApiProblemException;
+import dev.aero.common.web.ServiceAuthentication;
+import dev.aero.verkehr.VerkehrProperties;
+import dev.aero.verkehr.cluster.Cluster;
+import dev.aero.verkehr.cluster.ConnectionRecord;
+import dev.aero.verkehr.server.Hub;
+import dev.aero.verkehr.server.Session;
+import dev.aero.verkehr.server.SsmpServer;
+import dev.aero.verkehr.ssmp.SsmpWire;
+import dev.aero.verkehr.tls.RevocationFollower;
+
+/**
+ * The HTTP API for platform services (port 25234, {@code Aero-Service-Shared-Secret}). Messages
+ * published here reach SSMP connections on every node exactly as an MCAST or UCAST from the
+ * calling service's name would.
+ */
+@RestController
+@RequestMapping("/v1")
+class ServiceApiController {
+
+    private static final int MAX_LIST = 10_000;
+
+    private final Hub hub;
+    private final SsmpServer server;
+    private final RevocationFollower revocations;
+    private final ServiceAuthentication authentication;
+    private final VerkehrProperties settings;
+
+    ServiceApiController(Hub hub, SsmpServer server, RevocationFollower revocations, VerkehrProperties settings) {
+        this.hub = hub;
+        this.server = server;
+        this.revocations = revocations;
+        this.settings = settings;
+        this.authentication = new ServiceAuthentication(settings.deploymentSecret());
+    }
+
+    /** A message body: {@code payload} (UTF-8 text) or {@code payload_base64} (any bytes), 1-1024 bytes. */
+    record Message(String topic, String id, String payload, String payloadBase64) {
+
+        byte[] wirePayload() {
+            if ((payload == null) == (payloadBase64 == null)) {
+                throw invalid("payload-invalid", "Send exactly one of payload (text) and payload_base64.");
+            }
+            byte[] raw;
+            if (payload != null) {
+                raw = payload.getBytes(StandardCharsets.UTF_8);
+            } else {
+                try {
+                    raw = Base64.getDecoder().decode(payloadBase64);
+                } catch (IllegalArgumentException e) {
+                    throw invalid("payload-invalid", "payload_base64 is not base64.");
+                }
+            }
+            if (raw.length == 0 || raw.length > SsmpWire.MAX_PAYLOAD) {
+                throw invalid("payload-invalid", "A payload has 1 to " + SsmpWire.MAX_PAYLOAD + " bytes.");
+            }
+            return SsmpWire.toWirePayload(raw);
+        }
+    }
+
+    record Published(String topic, Long seq) { }
+
+    record Unicast(String id, boolean delivered) { }
+
+    record ConnectionView(String id, String address, String node, Instant since, String scheme, Set<String> topics) { }
+
+    record ConnectionList(int total, boolean truncated, List<ConnectionView> connections) { }
+
+    record HistoryMessage(long seq, Instant time, String from, String payload, String payloadBase64) { }
+
+    record History(String topic, long latestSeq, boolean truncated, List<HistoryMessage> messages) { }
+
+    record Status(String node, Set<String> nodes, boolean listening, int port, int connectionsHere, int topicsHere,
+            int revokedSerials, Instant crlReadAt, long crlFailures, Instant certificateNotAfter) { }
+
+    @PostMapping("/publish")
+    Published publish(@RequestHeader(value = "Authorization", required = false) String authorization, @RequestBody Message m) {
+        String from = authentication.authenticate(authorization);
+        String topic = id(m.topic(), "topic");
+        byte[] wire = m.wirePayload();
+        Long seq = join(hub.publish(from, topic, wire));
+        return new Published(topic, seq);
+    }
+
+    @PostMapping("/unicast")
+    Unicast unicast(@RequestHeader(value = "Authorization", required = false) String authorization, @RequestBody Message m) {
+        String from = authentication.authenticate(authorization);
+        String id = id(m.id(), "id");
+        byte[] wire = m.wirePayload();
+        if (!Boolean.TRUE.equals(join(hub.ucast(from, id, wire)))) {
+            throw new ApiProblemException(HttpStatus.NOT_FOUND, "connection-not-found", "No connection holds the id " + id + ".");
+        }
+        return new Unicast(id, true);
+    }
+
+    @GetMapping("/connections")
+    ConnectionList connections(@RequestHeader(value = "Authorization", required = false) String authorization,
+            @RequestParam(defaultValue = "1000") int limit) {
+        authentication.authenticate(authorization);
+        if (limit < 1 || limit > MAX_LIST) {
+            throw invalid("limit-invalid", "limit is 1 to " + MAX_LIST + ".");
+        }
+        List<ConnectionRecord> all = new ArrayList<>(join(hub.cluster().connections()));
+        all.sort(Comparator.comparing(ConnectionRecord::id));
+        List<ConnectionView> page = all.stream().limit(limit)
+                .map(r -> new ConnectionView(r.id(), r.address(), r.node(), Instant.ofEpochMilli(r.since()), r.scheme(), null))
+                .toList();
+        return new ConnectionList(all.size(), all.size() > limit, page);
+    }
+
+    @GetMapping("/connection")
+    ConnectionView connection(@RequestHeader(value = "Authorization", required = false) String authorization,
+            @RequestParam String id) {
+        authentication.authenticate(authorization);
+        id(id, "id");
+        ConnectionRecord r = join(hub.cluster().locate(id));
+        if (r == null) {
+            throw new ApiProblemException(HttpStatus.NOT_FOUND, "connection-not-found", "No connection holds the id " + id + ".");
+        }
+        Session local = hub.session(id);
+        Set<String> topics = local != null && local.key().equals(r.key()) ? local.topics() : join(hub.cluster().topicsOf(r.key()));
+        return new ConnectionView(r.id(), r.address(), r.node(), Instant.ofEpochMilli(r.since()), r.scheme(), new TreeSet<>(topics));
+    }
+
+    @GetMapping("/history")
+    History history(@RequestHeader(value = "Authorization", required = false) String authorization,
+            @RequestParam String topic, @RequestParam(defaultValue = "0") long after) {
+        authentication.authenticate(authorization);
+        id(topic, "topic");
+        if (after < 0) {
+            throw invalid("after-invalid", "after is a sequence number, 0 or more.");
+        }
+        if (!settings.history().keeps(topic)) {
+            throw new ApiProblemException(HttpStatus.NOT_FOUND, "history-not-kept",
+                    "No history is kept for " + topic + " (aero.verkehr.history.topic-prefixes).");
+        }
+        Cluster.HistoryPage page = join(hub.cluster().history(topic, after));
+        List<HistoryMessage> messages = page.entries().stream().map(e -> new HistoryMessage(e.seq(), Instant.ofEpochMilli(e.time()),
+                e.from(), text(e.payload()), Base64.getEncoder().encodeToString(e.payload()))).toList();
+        long oldest = messages.isEmpty() ? page.latest() + 1 : messages.getFirst().seq();
+        // Truncated: messages after `after` existed that the history no longer holds.
+        return new History(topic, page.latest(), after < page.latest() && oldest > after + 1, messages);
+    }
+
+    @GetMapping("/status")
+    Status status(@RequestHeader(value = "Authorization", required = false) String authorization) {
+        authentication.authenticate(authorization);
+        long crlRead = revocations.lastSuccess();
+        var material = server.material();
+        return new Status(hub.cluster().nodeId(), new TreeSet<>(hub.cluster().liveNodes()), server.listening(), server.port(),
+                hub.connectionCount(), hub.topicCount(), revocations.revoked().size(),
+                crlRead == 0 ? null : Instant.ofEpochMilli(crlRead), revocations.failures(),
+                material == null ? null : material.notAfter());
+    }
+
+    private static String id(String value, String field) {
+        if (!SsmpWire.isId(value)) {
+            throw invalid(field + "-invalid", field + " must be 1-64 characters of A-Z a-z 0-9 . : @ / _ - + = ~.");
+        }
+        return value;
+    }
+
+    /** UTF-8 text of a payload, or null when its bytes are not text. */
+    private static String text(byte[] raw) {
+        var decoder = StandardCharsets.UTF_8.newDecoder();
+        try {
+            String s = decoder.decode(java.nio.ByteBuffer.wrap(raw)).toString();
+            return s.chars().anyMatch(c -> c < 0x20 && c != '\t') ? null : s;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private static ApiProblemException invalid(String slug, String detail) {
+        return new ApiProblemException(HttpStatus.BAD_REQUEST, slug, detail);
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable();
+        } catch (Exception e) {
+            throw unavailable();
+        }
+    }
+
+    private static ApiProblemException unavailable() {
+        return new ApiProblemException(HttpStatus.SERVICE_UNAVAILABLE, "redis-unavailable",
+                "verkehr cannot reach Redis right now; try again.");
+    }
+}

@@ -1,0 +1,403 @@
+package dev.aero.verkehr.server;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.netty.util.concurrent.EventExecutor;
+
+import dev.aero.verkehr.VerkehrMetrics;
+import dev.aero.verkehr.VerkehrProperties;
+import dev.aero.verkehr.cluster.BusMessage;
+import dev.aero.verkehr.cluster.Cluster;
+import dev.aero.verkehr.cluster.ConnectionRecord;
+import dev.aero.verkehr.ssmp.SsmpLines;
+import dev.aero.verkehr.ssmp.SsmpWire;
+
+/**
+ * Routing between connections: ids, topics, presence, and the cluster. Local delivery writes
+ * straight to the recipients' event loops; when other nodes are live, messages for connections
+ * elsewhere cross the Redis bus, and subscriptions and logins are kept in Redis so that every
+ * node sees the same ids and topic members.
+ */
+public final class Hub {
+
+    private final VerkehrProperties settings;
+    private final VerkehrMetrics metrics;
+    private final Authenticator authenticator;
+    private final TopicAuthorizer authorizer;
+    private final Cluster cluster;
+    private final Map<String, Session> byId = new ConcurrentHashMap<>();
+    private final Set<Session> open = ConcurrentHashMap.newKeySet();
+    private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+    private final AtomicLong serials = new AtomicLong();
+    private final AtomicInteger connections = new AtomicInteger();
+
+    public Hub(VerkehrProperties settings, VerkehrMetrics metrics, Authenticator authenticator, TopicAuthorizer authorizer,
+            Cluster cluster) {
+        this.settings = settings;
+        this.metrics = metrics;
+        this.authenticator = authenticator;
+        this.authorizer = authorizer;
+        this.cluster = cluster;
+        metrics.gauges(connections::get, byId::size, topics::size);
+    }
+
+    public void start() {
+        cluster.start(this::onBus, this::nodeGone);
+    }
+
+    public Session newSession() {
+        return new Session(this, serials.incrementAndGet());
+    }
+
+    String nodeId() {
+        return cluster.nodeId();
+    }
+
+    VerkehrProperties settings() {
+        return settings;
+    }
+
+    VerkehrMetrics metrics() {
+        return metrics;
+    }
+
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
+    TopicAuthorizer authorizer() {
+        return authorizer;
+    }
+
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    public int connectionCount() {
+        return connections.get();
+    }
+
+    public Collection<Session> sessions() {
+        return List.copyOf(open);
+    }
+
+    public Session session(String id) {
+        return byId.get(id);
+    }
+
+    public int topicCount() {
+        return topics.size();
+    }
+
+    // ---- lifecycle ----
+
+    boolean admit(Session s) {
+        int n = connections.incrementAndGet();
+        if (settings.maxConnections() > 0 && n > settings.maxConnections()) {
+            connections.decrementAndGet();
+            metrics.refused("max-connections");
+            return false;
+        }
+        open.add(s);
+        return true;
+    }
+
+    void loggedIn(Session s) {
+        Identity who = s.identity();
+        if (who.anonymous()) {
+            return;
+        }
+        Session previous = byId.put(who.id(), s);
+        if (previous != null && previous != s) {
+            previous.closeFor("replaced");
+        }
+        ConnectionRecord record = new ConnectionRecord(who.id(), s.key(), address(s), System.currentTimeMillis(), who.scheme());
+        cluster.claim(record).thenAccept(prev -> {
+            // The previous holder on another node learns it has been replaced.
+            if (prev != null && !prev.key().equals(s.key()) && !prev.node().equals(nodeId()) && cluster.isLive(prev.node())) {
+                cluster.sendTo(prev.node(), new BusMessage.Kick(nodeId(), who.id(), prev.key()));
+            }
+        });
+        cluster.appendEvent("login", who.id(), address(s), nodeId(), s.key(), who.scheme(), null, certificateFields(who));
+    }
+
+    void closed(Session s, String cause, Map<String, Boolean> held) {
+        if (open.remove(s)) {
+            connections.decrementAndGet();
+        }
+        Identity who = s.identity();
+        if (who == null || who.anonymous()) {
+            return;
+        }
+        byId.remove(who.id(), s);
+        for (String topic : held.keySet()) {
+            leave(s, topic);
+        }
+        cluster.release(who.id(), s.key());
+        cluster.appendEvent("close", who.id(), address(s), nodeId(), s.key(), who.scheme(), cause, certificateFields(who));
+    }
+
+    private static Map<String, String> certificateFields(Identity who) {
+        if (who.serial() == null) {
+            return null;
+        }
+        Map<String, String> extra = new HashMap<>();
+        extra.put("serial", who.serial().toString(16));
+        if (who.device() != null) {
+            extra.put("did", who.device().hex());
+        }
+        return extra;
+    }
+
+    private static String address(Session s) {
+        return s.remoteAddress() == null ? "" : s.remoteAddress().getAddress().getHostAddress();
+    }
+
+    /** Closes every connection logged in with a certificate whose serial is in {@code revoked}. */
+    public int closeRevoked(Set<BigInteger> revoked) {
+        int n = 0;
+        for (Session s : open) {
+            Identity who = s.identity();
+            if (who != null && who.serial() != null && revoked.contains(who.serial())) {
+                s.closeFor("certificate-revoked");
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // ---- topics ----
+
+    /**
+     * Adds a subscription. Completes with the 200 line, or with null when the 200 has already been
+     * queued together with the PRESENCE batch.
+     */
+    CompletionStage<byte[]> subscribe(Session s, String topicName, boolean presence) {
+        boolean[] created = new boolean[1];
+        Topic topic = topics.compute(topicName, (name, t) -> {
+            Topic result = t == null ? new Topic(name) : t;
+            created[0] = t == null;
+            result.addLocal(s);
+            return result;
+        });
+        String id = s.identity().id();
+        cluster.broadcast(new BusMessage.Presence(nodeId(), topicName, id, s.key(), true));
+        CompletableFuture<java.util.Map<String, String>> stored = cluster.subscribe(topicName, id, s.key(), created[0]);
+        if (created[0]) {
+            stored.whenComplete((snapshot, failure) -> topic.loaded(failure == null ? snapshot : null));
+        }
+        if (!presence) {
+            return CompletableFuture.completedFuture(SsmpLines.OK);
+        }
+        CompletableFuture<byte[]> answered = new CompletableFuture<>();
+        topic.whenLoaded(() -> {
+            topic.watch(s);
+            answered.complete(null);
+        });
+        return answered;
+    }
+
+    void unsubscribe(Session s, String topicName) {
+        leave(s, topicName);
+    }
+
+    private void leave(Session s, String topicName) {
+        topics.computeIfPresent(topicName, (name, t) -> {
+            t.removeLocal(s);
+            return t.localCount() == 0 ? null : t;
+        });
+        String id = s.identity().id();
+        cluster.broadcast(new BusMessage.Presence(nodeId(), topicName, id, s.key(), false));
+        cluster.unsubscribe(topicName, id, s.key());
+    }
+
+    // ---- messages ----
+
+    /** MCAST: every subscriber but the sender, on every node. Returns the recipients on this node. */
+    public int mcast(String fromId, String fromKey, String topicName, byte[] wirePayload) {
+        byte[] line = SsmpLines.event(fromId, "MCAST", topicName, wirePayload);
+        int delivered = deliverLocally(topicName, line, fromKey);
+        if (!cluster.alone()) {
+            cluster.broadcast(new BusMessage.Mcast(nodeId(), topicName, line));
+        }
+        if (settings.history().keeps(topicName)) {
+            cluster.appendHistory(topicName, fromId, SsmpWire.fromWirePayload(wirePayload));
+        }
+        return delivered;
+    }
+
+    /** Like {@link #mcast}, also telling the caller the topic's history sequence number (null if none is kept). */
+    public CompletableFuture<Long> publish(String fromId, String topicName, byte[] wirePayload) {
+        byte[] line = SsmpLines.event(fromId, "MCAST", topicName, wirePayload);
+        deliverLocally(topicName, line, null);
+        if (!cluster.alone()) {
+            cluster.broadcast(new BusMessage.Mcast(nodeId(), topicName, line));
+        }
+        if (settings.history().keeps(topicName)) {
+            return cluster.appendHistory(topicName, fromId, SsmpWire.fromWirePayload(wirePayload));
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private int deliverLocally(String topicName, byte[] line, String exceptKey) {
+        Topic topic = topics.get(topicName);
+        if (topic == null) {
+            return 0;
+        }
+        int n = 0;
+        for (Topic.Group g : topic.groups()) {
+            Session[] sessions = g.sessions();
+            n += sessions.length;
+            EventExecutor loop = g.loop();
+            if (loop.inEventLoop()) {
+                fanOut(sessions, line, exceptKey);
+            } else {
+                loop.execute(() -> fanOut(sessions, line, exceptKey));
+            }
+        }
+        return n;
+    }
+
+    private void fanOut(Session[] sessions, byte[] line, String exceptKey) {
+        int n = 0;
+        for (Session s : sessions) {
+            if (exceptKey == null || !exceptKey.equals(s.key())) {
+                s.write(line);
+                n++;
+            }
+        }
+        metrics.delivered("MCAST", n);
+    }
+
+    /** UCAST: completes with whether a connection holds {@code to} (on any node). */
+    public CompletableFuture<Boolean> ucast(String fromId, String to, byte[] wirePayload) {
+        if (to.equals(SsmpWire.ANONYMOUS)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        byte[] line = SsmpLines.event(fromId, "UCAST", to, wirePayload);
+        Session local = byId.get(to);
+        if (local != null) {
+            local.send(line);
+            metrics.delivered("UCAST", 1);
+            return CompletableFuture.completedFuture(true);
+        }
+        if (cluster.alone()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return cluster.locate(to).handle((record, failure) -> {
+            if (record == null || record.node().equals(nodeId())) {
+                return false;
+            }
+            cluster.sendTo(record.node(), new BusMessage.Ucast(nodeId(), to, line));
+            return true;
+        });
+    }
+
+    CompletableFuture<Boolean> ucast(Session from, String to, byte[] wirePayload) {
+        return ucast(from.identity().id(), to, wirePayload);
+    }
+
+    /** BCAST: every connection sharing a topic with the sender, once each, on every node. */
+    void bcast(Session from, Set<String> held, byte[] wirePayload) {
+        String self = from.identity().id();
+        byte[] line = SsmpLines.event(self, "BCAST", null, wirePayload);
+        Map<String, String> recipients = new HashMap<>();
+        for (String name : held) {
+            Topic t = topics.get(name);
+            if (t != null) {
+                recipients.putAll(t.memberKeys());
+            }
+        }
+        recipients.remove(self);
+        Map<String, List<String>> remote = new HashMap<>();
+        int n = 0;
+        for (Map.Entry<String, String> r : recipients.entrySet()) {
+            String key = r.getValue();
+            String node = key.substring(0, key.indexOf('/'));
+            if (node.equals(nodeId())) {
+                Session s = byId.get(r.getKey());
+                if (s != null) {
+                    s.send(line);
+                    n++;
+                }
+            } else {
+                remote.computeIfAbsent(node, k -> new ArrayList<>()).add(r.getKey());
+            }
+        }
+        metrics.delivered("BCAST", n);
+        remote.forEach((node, ids) -> cluster.sendTo(node, new BusMessage.Bcast(nodeId(), ids, line)));
+    }
+
+    // ---- the bus ----
+
+    private void onBus(BusMessage m) {
+        switch (m) {
+            case BusMessage.Mcast mc -> deliverLocally(mc.topic(), mc.line(), null);
+            case BusMessage.Presence p -> {
+                Topic t = topics.get(p.topic());
+                if (t != null) {
+                    if (p.subscribed()) {
+                        t.memberJoined(p.id(), p.key());
+                    } else {
+                        t.memberLeft(p.id(), p.key());
+                    }
+                }
+            }
+            case BusMessage.Ucast u -> {
+                Session s = byId.get(u.to());
+                if (s != null) {
+                    s.send(u.line());
+                    metrics.delivered("UCAST", 1);
+                }
+            }
+            case BusMessage.Bcast b -> {
+                int n = 0;
+                for (String id : b.ids()) {
+                    Session s = byId.get(id);
+                    if (s != null) {
+                        s.send(b.line());
+                        n++;
+                    }
+                }
+                metrics.delivered("BCAST", n);
+            }
+            case BusMessage.Kick k -> {
+                Session s = byId.get(k.id());
+                if (s != null && s.key().equals(k.key())) {
+                    s.closeFor("replaced");
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void nodeGone(String node) {
+        for (Topic t : topics.values()) {
+            t.nodeGone(node);
+        }
+    }
+
+    /** Topics with at least one local subscriber and their cluster-wide member counts. */
+    public Map<String, Integer> topicSizes() {
+        Map<String, Integer> out = new HashMap<>();
+        topics.forEach((name, t) -> out.put(name, t.memberIds().size()));
+        return out;
+    }
+
+    Set<String> localIds() {
+        return new HashSet<>(byId.keySet());
+    }
+}

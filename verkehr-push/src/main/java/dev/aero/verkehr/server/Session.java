@@ -1,0 +1,418 @@
+package dev.aero.verkehr.server;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+
+import dev.aero.verkehr.ssmp.SsmpGrammarException;
+import dev.aero.verkehr.ssmp.SsmpLines;
+import dev.aero.verkehr.ssmp.SsmpRequest;
+import dev.aero.verkehr.ssmp.SsmpVerb;
+
+/**
+ * One SSMP connection: the state machine of specs/ssmp.md on the channel's event loop. Requests
+ * are handled strictly in order; one whose answer needs Redis (a unicast to another node, a
+ * presence subscription's first snapshot) pauses reading until it is answered, so responses
+ * keep the order of requests.
+ *
+ * <p>Everything written to the connection goes through its event loop ({@link #send}), which
+ * keeps each sender's messages in order and lets one flush carry many messages.
+ */
+public final class Session extends ChannelInboundHandlerAdapter {
+
+    private final Hub hub;
+    private final long serial;
+    private Channel channel;
+    private InetSocketAddress remote;
+    private Identity identity;
+    private ScheduledFuture<?> loginDeadline;
+    private boolean pingSent;
+    private boolean waiting;
+    private boolean flushPending;
+    private volatile boolean closed;
+    private String closeCause = "client";
+    private final ArrayDeque<SsmpRequest> queued = new ArrayDeque<>();
+    /** Topics held, with their PRESENCE flag; touched on the event loop only. */
+    private final Map<String, Boolean> topics = new LinkedHashMap<>();
+
+    Session(Hub hub, long serial) {
+        this.hub = hub;
+        this.serial = serial;
+    }
+
+    /** Unique within this node; with the node id it names this connection in the cluster. */
+    public long serial() {
+        return serial;
+    }
+
+    public String key() {
+        return hub.nodeId() + "/" + serial;
+    }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    /** Topics this connection holds (a copy; safe from any thread). */
+    public Set<String> topics() {
+        Channel ch = channel;
+        if (ch == null || ch.eventLoop().inEventLoop()) {
+            return Set.copyOf(topics.keySet());
+        }
+        try {
+            return ch.eventLoop().submit(() -> Set.copyOf(topics.keySet())).get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return Set.of();
+        }
+    }
+
+    // ---- channel events ----
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        remote = (InetSocketAddress) channel.remoteAddress();
+        if (!hub.admit(this)) {
+            closed = true;
+            channel.close();
+            return;
+        }
+        loginDeadline = channel.eventLoop().schedule(() -> closeFor("login-timeout"),
+                hub.settings().loginTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        if (loginDeadline != null) {
+            loginDeadline.cancel(false);
+        }
+        queued.clear();
+        hub.closed(this, closeCause, Map.copyOf(topics));
+        topics.clear();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closed) {
+            return;
+        }
+        if (msg == SsmpDecoder.MALFORMED) {
+            badRequest();
+            return;
+        }
+        SsmpRequest request = (SsmpRequest) msg;
+        pingSent = false;
+        if (waiting) {
+            queued.add(request);
+            return;
+        }
+        handle(request);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (pingSent) {
+                closeFor("ping-timeout");
+            } else {
+                pingSent = true;
+                hub.metrics().delivered("PING", 1);
+                send(SsmpLines.PING);
+            }
+        } else if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
+            hub.metrics().closed("tls-handshake");
+            closeCause = "tls-handshake";
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isWritable()) {
+            slowConsumer();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException && cause.getCause() instanceof SsmpGrammarException) {
+            badRequest();
+            return;
+        }
+        if (cause instanceof SsmpGrammarException) {
+            badRequest();
+            return;
+        }
+        closeCause = "io-error";
+        ctx.close();
+    }
+
+    // ---- requests ----
+
+    private void handle(SsmpRequest request) {
+        hub.metrics().received(request.verb());
+        if (identity == null) {
+            if (request.verb() != SsmpVerb.LOGIN) {
+                badRequest();
+                return;
+            }
+            login(request);
+            return;
+        }
+        switch (request.verb()) {
+            case LOGIN -> reply(SsmpLines.NOT_ALLOWED);
+            case CLOSE -> {
+                closeCause = "client-close";
+                closed = true;
+                channel.writeAndFlush(Unpooled.wrappedBuffer(SsmpLines.OK)).addListener(ChannelFutureListener.CLOSE);
+            }
+            case PING -> {
+                hub.metrics().delivered("PONG", 1);
+                reply(SsmpLines.PONG);
+            }
+            case PONG -> {
+                // Proof of life only: receiving it already reset the idle timer.
+            }
+            case SUBSCRIBE -> subscribe(request.target(), request.presence());
+            case UNSUBSCRIBE -> unsubscribe(request.target());
+            case UCAST -> ucast(request.target(), request.payload());
+            case MCAST -> mcast(request.target(), request.payload());
+            case BCAST -> bcast(request.payload());
+            case UNKNOWN -> reply(SsmpLines.NOT_IMPLEMENTED);
+        }
+    }
+
+    private void login(SsmpRequest request) {
+        Identity who = hub.authenticator().authenticate(request, peerCertificate());
+        if (who == null) {
+            hub.metrics().login(request.scheme(), "refused");
+            closeCause = "login-refused";
+            closed = true;
+            channel.writeAndFlush(Unpooled.wrappedBuffer(hub.authenticator().unauthorizedLine()))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        loginDeadline.cancel(false);
+        identity = who;
+        hub.metrics().login(who.scheme(), "ok");
+        reply(SsmpLines.OK);
+        hub.loggedIn(this);
+    }
+
+    private X509Certificate peerCertificate() {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            return null;
+        }
+        try {
+            SSLSession session = ssl.engine().getSession();
+            Certificate[] chain = session.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
+    private void subscribe(String topic, boolean presence) {
+        if (identity.anonymous()) {
+            reply(SsmpLines.NOT_ALLOWED);
+            return;
+        }
+        if (topics.containsKey(topic)) {
+            reply(SsmpLines.CONFLICT);
+            return;
+        }
+        if (!hub.authorizer().maySubscribe(identity, topic)) {
+            hub.metrics().refused("subscribe-unauthorized");
+            reply(hub.authenticator().unauthorizedLine());
+            return;
+        }
+        topics.put(topic, presence);
+        // The 200 (and, with PRESENCE, the current subscribers) is sent by the hub once the
+        // topic's cluster-wide view is known.
+        await(hub.subscribe(this, topic, presence));
+    }
+
+    private void unsubscribe(String topic) {
+        if (identity.anonymous()) {
+            reply(SsmpLines.NOT_ALLOWED);
+            return;
+        }
+        if (topics.remove(topic) == null) {
+            reply(SsmpLines.NOT_FOUND);
+            return;
+        }
+        hub.unsubscribe(this, topic);
+        reply(SsmpLines.OK);
+    }
+
+    private void ucast(String to, byte[] payload) {
+        await(hub.ucast(this, to, payload).thenApply(found -> found ? SsmpLines.OK : SsmpLines.NOT_FOUND));
+    }
+
+    private void mcast(String topic, byte[] payload) {
+        if (!hub.authorizer().mayPublish(identity, topic)) {
+            hub.metrics().refused("publish-unauthorized");
+            reply(hub.authenticator().unauthorizedLine());
+            return;
+        }
+        hub.mcast(identity.id(), key(), topic, payload);
+        reply(SsmpLines.OK);
+    }
+
+    private void bcast(byte[] payload) {
+        if (identity.anonymous()) {
+            reply(SsmpLines.NOT_ALLOWED);
+            return;
+        }
+        hub.bcast(this, Set.copyOf(topics.keySet()), payload);
+        reply(SsmpLines.OK);
+    }
+
+    /**
+     * Pauses request handling until {@code answer} completes; the line it yields (if any) is the
+     * response. Reading stops meanwhile, so a client cannot queue unbounded requests.
+     */
+    private void await(CompletionStage<byte[]> answer) {
+        java.util.concurrent.CompletableFuture<byte[]> f = answer.toCompletableFuture();
+        if (f.isDone() && !f.isCompletedExceptionally() && f.getNow(null) != null) {
+            reply(f.getNow(null));
+            return;
+        }
+        waiting = true;
+        channel.config().setAutoRead(false);
+        answer.whenComplete((line, failure) -> channel.eventLoop().execute(() -> {
+            if (line != null) {
+                reply(line);
+            } else if (failure != null) {
+                reply(SsmpLines.NOT_FOUND);
+            }
+            waiting = false;
+            while (!waiting && !closed && !queued.isEmpty()) {
+                handle(queued.poll());
+            }
+            if (!waiting && !closed) {
+                channel.config().setAutoRead(true);
+            }
+        }));
+    }
+
+    // ---- output ----
+
+    private void reply(byte[] line) {
+        send(line);
+    }
+
+    /** Queues one line for this connection; any thread. Past the outbound bound the connection is cut. */
+    public void send(byte[] line) {
+        if (closed) {
+            return;
+        }
+        if (channel.eventLoop().inEventLoop()) {
+            write(line);
+        } else {
+            channel.eventLoop().execute(() -> write(line));
+        }
+    }
+
+    /**
+     * Queues one line behind every task already queued for this connection's event loop, even
+     * from the loop itself: presence events use it so that their order is the order in which
+     * they were queued under the topic's lock.
+     */
+    public void sendQueued(byte[] line) {
+        if (!closed) {
+            channel.eventLoop().execute(() -> write(line));
+        }
+    }
+
+    /** Writes on the event loop; the flush runs after the tasks already queued, so bursts share it. */
+    void write(byte[] line) {
+        if (closed) {
+            return;
+        }
+        if (!channel.isWritable()) {
+            slowConsumer();
+            return;
+        }
+        channel.write(Unpooled.wrappedBuffer(line), channel.voidPromise());
+        if (!flushPending) {
+            flushPending = true;
+            channel.eventLoop().execute(this::flush);
+        }
+    }
+
+    private void flush() {
+        flushPending = false;
+        channel.flush();
+    }
+
+    private void slowConsumer() {
+        if (closed) {
+            return;
+        }
+        hub.metrics().dropped("slow-consumer");
+        closeFor("slow-consumer");
+    }
+
+    private void badRequest() {
+        if (closed) {
+            return;
+        }
+        hub.metrics().refused("bad-request");
+        closeCause = "bad-request";
+        closed = true;
+        channel.writeAndFlush(Unpooled.wrappedBuffer(SsmpLines.BAD_REQUEST)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Closes the connection (any thread), recording why. */
+    public void closeFor(String cause) {
+        Channel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        if (!ch.eventLoop().inEventLoop()) {
+            ch.eventLoop().execute(() -> closeFor(cause));
+            return;
+        }
+        if (closed && !ch.isActive()) {
+            return;
+        }
+        closeCause = cause;
+        closed = true;
+        hub.metrics().closed(cause);
+        ch.close();
+    }
+}

@@ -1,0 +1,390 @@
+package dev.aero.verkehr.ssmp;
+
+import java.nio.charset.StandardCharsets;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The SSMP 1.1 wire format (specs/ssmp.md): request parsing and the encoding of responses and
+ * events. Parsing works on a cumulation buffer and never reads past the bytes it has; every
+ * field has a bound, so a request is either complete, incomplete within a bounded prefix, or
+ * malformed as soon as its bytes say so.
+ */
+public final class SsmpWire {
+
+    public static final byte LF = '\n';
+    public static final byte SP = ' ';
+    public static final int MAX_VERB = 16;
+    public static final int MAX_ID = 64;
+    public static final int MAX_PAYLOAD = 1024;
+    /** Longest well-formed request: verb, id, scheme/topic and a binary payload with separators. */
+    public static final int MAX_REQUEST = MAX_VERB + 1 + MAX_ID + 1 + MAX_ID + 1 + 2 + MAX_PAYLOAD + 1;
+    public static final String ANONYMOUS = ".";
+    public static final String PRESENCE = "PRESENCE";
+
+    private static final boolean[] ID_CHARS = new boolean[128];
+
+    static {
+        for (char c = 'A'; c <= 'Z'; c++) {
+            ID_CHARS[c] = true;
+        }
+        for (char c = 'a'; c <= 'z'; c++) {
+            ID_CHARS[c] = true;
+        }
+        for (char c = '0'; c <= '9'; c++) {
+            ID_CHARS[c] = true;
+        }
+        for (char c : ".:@/_-+=~".toCharArray()) {
+            ID_CHARS[c] = true;
+        }
+    }
+
+    private SsmpWire() {
+    }
+
+    /** Whether {@code s} is a valid id or topic: 1-64 characters of the id alphabet. */
+    public static boolean isId(String s) {
+        if (s == null || s.isEmpty() || s.length() > MAX_ID) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 128 || !ID_CHARS[c]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code payload} is a valid payload in text or binary form, as it would be on the wire. */
+    public static boolean isWirePayload(byte[] payload) {
+        if (payload == null || payload.length == 0) {
+            return false;
+        }
+        int first = payload[0] & 0xff;
+        if (first <= 3) {
+            if (payload.length < 3) {
+                return false;
+            }
+            int length = ((first << 8) | (payload[1] & 0xff)) + 1;
+            return payload.length == length + 2;
+        }
+        if (first == LF || payload.length > MAX_PAYLOAD) {
+            return false;
+        }
+        for (byte b : payload) {
+            if (b == LF) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Wire form of raw payload bytes: text form when the bytes allow it, else binary form. */
+    public static byte[] toWirePayload(byte[] raw) {
+        if (raw == null || raw.length == 0 || raw.length > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("payload must have 1 to " + MAX_PAYLOAD + " bytes");
+        }
+        int first = raw[0] & 0xff;
+        boolean text = first > 3 && first != LF;
+        for (int i = 0; text && i < raw.length; i++) {
+            text = raw[i] != LF;
+        }
+        if (text) {
+            return raw.clone();
+        }
+        byte[] wire = new byte[raw.length + 2];
+        int n = raw.length - 1;
+        wire[0] = (byte) (n >>> 8);
+        wire[1] = (byte) n;
+        System.arraycopy(raw, 0, wire, 2, raw.length);
+        return wire;
+    }
+
+    /** The raw bytes a wire payload carries (the binary form's length prefix removed). */
+    public static byte[] fromWirePayload(byte[] wire) {
+        if ((wire[0] & 0xff) <= 3) {
+            byte[] raw = new byte[wire.length - 2];
+            System.arraycopy(wire, 2, raw, 0, raw.length);
+            return raw;
+        }
+        return wire;
+    }
+
+    /**
+     * Parses one request from the readable bytes of {@code in}. Returns null, without moving the
+     * reader index, when the request is not complete yet; on success the reader index moves past
+     * the request's LF.
+     *
+     * @throws SsmpGrammarException when the bytes cannot begin a well-formed request
+     */
+    public static SsmpRequest parse(ByteBuf in) {
+        Cursor c = new Cursor(in);
+        String name = c.verb();
+        if (name == null) {
+            return null;
+        }
+        SsmpVerb verb = SsmpVerb.of(name);
+        SsmpRequest request = switch (verb) {
+            case CLOSE, PING, PONG -> c.end() ? new SsmpRequest(verb, name, null, null, false, null) : null;
+            case LOGIN -> login(c, name);
+            case SUBSCRIBE -> subscribe(c, name);
+            case UNSUBSCRIBE -> {
+                String topic = c.spaceThenToken();
+                yield topic != null && c.end() ? new SsmpRequest(verb, name, topic, null, false, null) : null;
+            }
+            case UCAST, MCAST -> {
+                String target = c.spaceThenToken();
+                if (target == null) {
+                    yield null;
+                }
+                byte[] payload = c.spaceThenPayload();
+                yield payload != null ? new SsmpRequest(verb, name, target, null, false, payload) : null;
+            }
+            case BCAST -> {
+                byte[] payload = c.spaceThenPayload();
+                yield payload != null ? new SsmpRequest(verb, name, null, null, false, payload) : null;
+            }
+            case UNKNOWN -> unknown(c, name);
+        };
+        if (request != null) {
+            in.readerIndex(c.pos);
+        }
+        return request;
+    }
+
+    private static SsmpRequest login(Cursor c, String name) {
+        String id = c.spaceThenToken();
+        if (id == null) {
+            return null;
+        }
+        String scheme = c.spaceThenToken();
+        if (scheme == null) {
+            return null;
+        }
+        int b = c.peek();
+        if (b < 0) {
+            return null;
+        }
+        if (b == LF) {
+            c.pos++;
+            return new SsmpRequest(SsmpVerb.LOGIN, name, id, scheme, false, null);
+        }
+        byte[] credential = c.spaceThenPayload();
+        return credential == null ? null : new SsmpRequest(SsmpVerb.LOGIN, name, id, scheme, false, credential);
+    }
+
+    private static SsmpRequest subscribe(Cursor c, String name) {
+        String topic = c.spaceThenToken();
+        if (topic == null) {
+            return null;
+        }
+        int b = c.peek();
+        if (b < 0) {
+            return null;
+        }
+        if (b == LF) {
+            c.pos++;
+            return new SsmpRequest(SsmpVerb.SUBSCRIBE, name, topic, null, false, null);
+        }
+        String flag = c.spaceThenToken();
+        if (flag == null) {
+            return null;
+        }
+        if (!flag.equals(PRESENCE)) {
+            throw new SsmpGrammarException("SUBSCRIBE takes only the PRESENCE option");
+        }
+        return c.end() ? new SsmpRequest(SsmpVerb.SUBSCRIBE, name, topic, null, true, null) : null;
+    }
+
+    /**
+     * {@code VERB [SP id] [SP payload]}: the first field is an id when it is one and is followed
+     * by SP or LF; anything else after the first SP is read as a payload.
+     */
+    private static SsmpRequest unknown(Cursor c, String name) {
+        int b = c.peek();
+        if (b < 0) {
+            return null;
+        }
+        if (b == LF) {
+            c.pos++;
+            return new SsmpRequest(SsmpVerb.UNKNOWN, name, null, null, false, null);
+        }
+        c.expectSpace();
+        int start = c.pos;
+        int end = c.scanId();
+        if (end == -1) {
+            return null;
+        }
+        if (end > start && end - start <= MAX_ID) {
+            int after = c.byteAt(end);
+            if (after == LF) {
+                c.pos = end + 1;
+                return new SsmpRequest(SsmpVerb.UNKNOWN, name, c.ascii(start, end), null, false, null);
+            }
+            if (after == SP) {
+                String id = c.ascii(start, end);
+                c.pos = end;
+                byte[] payload = c.spaceThenPayload();
+                return payload == null ? null : new SsmpRequest(SsmpVerb.UNKNOWN, name, id, null, false, payload);
+            }
+        }
+        c.pos = start;
+        byte[] payload = c.payload();
+        return payload == null ? null : new SsmpRequest(SsmpVerb.UNKNOWN, name, null, null, false, payload);
+    }
+
+    /** Reading position over the readable bytes; each method returns null when bytes are missing. */
+    private static final class Cursor {
+        private final ByteBuf in;
+        private final int limit;
+        int pos;
+
+        Cursor(ByteBuf in) {
+            this.in = in;
+            this.pos = in.readerIndex();
+            this.limit = in.writerIndex();
+        }
+
+        int peek() {
+            return pos < limit ? in.getByte(pos) & 0xff : -1;
+        }
+
+        int byteAt(int i) {
+            return i < limit ? in.getByte(i) & 0xff : -1;
+        }
+
+        String ascii(int from, int to) {
+            return in.toString(from, to - from, StandardCharsets.US_ASCII);
+        }
+
+        String verb() {
+            int start = pos;
+            while (pos < limit) {
+                int b = in.getByte(pos) & 0xff;
+                if (b >= 'A' && b <= 'Z') {
+                    if (pos - start == MAX_VERB) {
+                        throw new SsmpGrammarException("verb longer than " + MAX_VERB + " letters");
+                    }
+                    pos++;
+                    continue;
+                }
+                if (pos == start) {
+                    throw new SsmpGrammarException("a request starts with an upper-case verb");
+                }
+                if (b != SP && b != LF) {
+                    throw new SsmpGrammarException("a verb is upper-case ASCII letters only");
+                }
+                return ascii(start, pos);
+            }
+            return null;
+        }
+
+        /** Consumes LF; false when more bytes are needed. */
+        boolean end() {
+            int b = peek();
+            if (b < 0) {
+                return false;
+            }
+            if (b != LF) {
+                throw new SsmpGrammarException("unexpected bytes before the end of the line");
+            }
+            pos++;
+            return true;
+        }
+
+        void expectSpace() {
+            if (peek() != SP) {
+                throw new SsmpGrammarException("fields are separated by one space");
+            }
+            pos++;
+        }
+
+        /** Index just past the longest run of id characters from pos (bounded), or -1 if the run reaches the end of the bytes. */
+        int scanId() {
+            int i = pos;
+            while (i < limit && i - pos <= MAX_ID) {
+                int b = in.getByte(i) & 0xff;
+                if (b >= 128 || !ID_CHARS[b]) {
+                    return i;
+                }
+                i++;
+            }
+            return i < limit || i - pos > MAX_ID ? i : -1;
+        }
+
+        String spaceThenToken() {
+            int b = peek();
+            if (b < 0) {
+                return null;
+            }
+            expectSpace();
+            int start = pos;
+            int end = scanId();
+            if (end == -1) {
+                return null;
+            }
+            if (end == start) {
+                throw new SsmpGrammarException("expected an id or topic of 1-64 characters of A-Z a-z 0-9 . : @ / _ - + = ~");
+            }
+            if (end - start > MAX_ID) {
+                throw new SsmpGrammarException("ids and topics are at most " + MAX_ID + " characters");
+            }
+            int after = byteAt(end);
+            if (after != SP && after != LF) {
+                throw new SsmpGrammarException("ids and topics are characters of A-Z a-z 0-9 . : @ / _ - + = ~");
+            }
+            pos = end;
+            return ascii(start, end);
+        }
+
+        byte[] spaceThenPayload() {
+            int b = peek();
+            if (b < 0) {
+                return null;
+            }
+            expectSpace();
+            return payload();
+        }
+
+        /** A payload followed by LF (consumed); the payload is returned in its wire form. */
+        byte[] payload() {
+            int first = peek();
+            if (first < 0) {
+                return null;
+            }
+            if (first == LF) {
+                throw new SsmpGrammarException("a payload has at least one byte");
+            }
+            if (first <= 3) {
+                if (limit - pos < 2) {
+                    return null;
+                }
+                int length = ((first << 8) | (in.getByte(pos + 1) & 0xff)) + 1;
+                int end = pos + 2 + length;
+                if (end >= limit) {
+                    return null;
+                }
+                if (in.getByte(end) != LF) {
+                    throw new SsmpGrammarException("a binary payload must be followed by the end of the line");
+                }
+                byte[] wire = new byte[length + 2];
+                in.getBytes(pos, wire);
+                pos = end + 1;
+                return wire;
+            }
+            int max = Math.min(limit, pos + MAX_PAYLOAD + 1);
+            int lf = in.indexOf(pos, max, LF);
+            if (lf < 0) {
+                if (max - pos > MAX_PAYLOAD) {
+                    throw new SsmpGrammarException("a text payload is at most " + MAX_PAYLOAD + " bytes");
+                }
+                return null;
+            }
+            byte[] wire = new byte[lf - pos];
+            in.getBytes(pos, wire);
+            pos = lf + 1;
+            return wire;
+        }
+    }
+}
