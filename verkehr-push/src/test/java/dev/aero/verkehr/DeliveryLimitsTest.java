@@ -1,0 +1,199 @@
+package dev.aero.verkehr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.aero.common.auth.ServiceCredential;
+import dev.aero.common.testing.RealServices;
+import dev.aero.common.testing.TestRedis;
+import dev.aero.verkehr.server.Hub;
+
+/** Bounded outbound queues, the HTTP API's history and its refusals. */
+@RealServices(redis = true)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DeliveryLimitsTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private VerkehrNodes nodes;
+    private ConfigurableApplicationContext node;
+    private int port;
+    private int http;
+    private SSLContext tls;
+
+    @BeforeAll
+    void start(TestRedis redis) throws Exception {
+        nodes = new VerkehrNodes(redis);
+        node = nodes.start("l1", Map.of("aero.verkehr.max-outbound-bytes", "65536", "aero.verkehr.max-connections", "40"));
+        port = VerkehrNodes.ssmpPort(node);
+        http = VerkehrNodes.httpPort(node);
+        tls = nodes.pki.clientContext(null);
+    }
+
+    @AfterAll
+    void stop() {
+        nodes.close();
+    }
+
+    private RawSsmp service(String id) throws Exception {
+        RawSsmp c = new RawSsmp(tls, port);
+        assertThat(c.call("LOGIN " + id + " secret " + VerkehrNodes.SECRET)).isEqualTo("200");
+        return c;
+    }
+
+    @Test
+    void slowConsumerIsCutOffWhileOthersKeepReceiving() throws Exception {
+        String payload = "x".repeat(1000);
+        int messages = 3000;
+        try (RawSsmp slow = service("slow"); RawSsmp fast = service("fast"); RawSsmp pub = service("pub")) {
+            slow.call("SUBSCRIBE firehose");
+            fast.call("SUBSCRIBE firehose");
+            // The slow consumer never reads; the fast one reads everything on its own thread.
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < messages; i++) {
+                        assertThat(fast.line()).endsWith(" m" + i + " " + payload);
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Thread acks = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < messages; i++) {
+                        pub.line();
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            for (int i = 0; i < messages; i++) {
+                pub.send("MCAST firehose m" + i + " " + payload);
+            }
+            reader.join(Duration.ofSeconds(30));
+            acks.join(Duration.ofSeconds(30));
+            assertThat(reader.isAlive()).isFalse();
+            assertThat(slow.closedWithin(Duration.ofSeconds(10))).isTrue();
+            assertThat(node.getBean(dev.aero.verkehr.VerkehrMetrics.class).count("verkehr.drops", "cause", "slow-consumer"))
+                    .isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreRefused() throws Exception {
+        Hub hub = node.getBean(Hub.class);
+        java.util.List<SSLSocket> held = new java.util.ArrayList<>();
+        try {
+            while (hub.connectionCount() < 40) {
+                SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port);
+                s.startHandshake();
+                held.add(s);
+                if (held.size() > 60) {
+                    break;
+                }
+            }
+            assertThat(hub.connectionCount()).isEqualTo(40);
+            try (RawSsmp extra = new RawSsmp(tls, port)) {
+                assertThat(extra.closedWithin(RawSsmp.WAIT)).isTrue();
+            } catch (java.io.IOException e) {
+                // Closed during the handshake: refused as well.
+            }
+        } finally {
+            for (SSLSocket s : held) {
+                s.close();
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (hub.connectionCount() > 5 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        try (RawSsmp again = service("after-limit")) {
+            assertThat(again.call("PING")).isEqualTo("000 . PONG");
+        }
+    }
+
+    @Test
+    void historyKeepsTheLastMessagesOfKeptTopicsWithSequenceNumbers() throws Exception {
+        String topic = "acl/history-user";
+        for (int i = 1; i <= 105; i++) {
+            assertThat(post("/v1/publish", "{\"topic\":\"" + topic + "\",\"payload\":\"" + i + "\"}").statusCode()).isEqualTo(200);
+        }
+        HttpResponse<String> all = get("/v1/history?topic=" + topic + "&after=0");
+        assertThat(all.statusCode()).isEqualTo(200);
+        assertThat(all.body()).contains("\"latest_seq\":105").contains("\"truncated\":true").contains("\"seq\":6,")
+                .doesNotContain("\"seq\":5,");
+        HttpResponse<String> recent = get("/v1/history?topic=" + topic + "&after=103");
+        assertThat(recent.body()).contains("\"truncated\":false").contains("\"payload\":\"104\"").contains("\"payload\":\"105\"")
+                .doesNotContain("\"payload\":\"103\"");
+        // An SSMP MCAST is kept as well, with its sender.
+        try (RawSsmp c = service("history-writer")) {
+            assertThat(c.call("MCAST " + topic + " 106")).isEqualTo("200");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        HttpResponse<String> latest;
+        do {
+            latest = get("/v1/history?topic=" + topic + "&after=105");
+        } while (!latest.body().contains("\"seq\":106") && System.nanoTime() < deadline);
+        assertThat(latest.body()).contains("\"from\":\"history-writer\"").contains("\"payload\":\"106\"");
+        assertThat(get("/v1/history?topic=not-kept&after=0").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void publishedMessageReachesSubscribersWithTheServiceAsSender() throws Exception {
+        try (RawSsmp c = service("listener")) {
+            c.call("SUBSCRIBE news");
+            assertThat(post("/v1/publish", "{\"topic\":\"news\",\"payload_base64\":\"AAEK\"}").statusCode()).isEqualTo(200);
+            byte[] frame = c.frame();
+            byte[] head = "000 test MCAST news ".getBytes();
+            assertThat(java.util.Arrays.copyOfRange(frame, head.length, frame.length)).containsExactly(0, 2, 0, 1, '\n');
+        }
+    }
+
+    @Test
+    void httpApiRefusesBadCredentialsAndBadInputWithProblems() throws Exception {
+        HttpResponse<String> noAuth = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/v1/status")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(noAuth.statusCode()).isEqualTo(401);
+        assertThat(noAuth.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("problem+json"));
+        HttpResponse<String> wrong = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/v1/status"))
+                .header("Authorization", new ServiceCredential("test", "wrong").toHeaderValue()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(post("/v1/publish", "{\"topic\":\"bad topic\",\"payload\":\"x\"}").body()).contains("topic-invalid");
+        assertThat(post("/v1/publish", "{\"topic\":\"t\"}").body()).contains("payload-invalid");
+        assertThat(post("/v1/publish", "{\"topic\":\"t\",\"payload\":\"" + "x".repeat(1025) + "\"}").statusCode()).isEqualTo(400);
+        assertThat(post("/v1/publish", "{\"topic\":\"t\",\"payload_base64\":\"***\"}").statusCode()).isEqualTo(400);
+        assertThat(post("/v1/publish", "not json").statusCode()).isEqualTo(400);
+        assertThat(post("/v1/unicast", "{\"id\":\"nobody\",\"payload\":\"x\"}").statusCode()).isEqualTo(404);
+        assertThat(get("/v1/connection?id=nobody").statusCode()).isEqualTo(404);
+        assertThat(get("/v1/connections?limit=0").statusCode()).isEqualTo(400);
+        assertThat(get("/v1/history?topic=acl/x&after=-1").statusCode()).isEqualTo(400);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + path))
+                .header(ServiceCredential.HEADER, new ServiceCredential("test", VerkehrNodes.SECRET).toHeaderValue())
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + path))
+                .header(ServiceCredential.HEADER, new ServiceCredential("test", VerkehrNodes.SECRET).toHeaderValue())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
