@@ -197,6 +197,36 @@ class ClusterTest {
         }
     }
 
+    @Test
+    void lostNodeMembersLeaveAndItsConnectionsAreClosedForDevman() throws Exception {
+        var redis = one.getBean(org.springframework.data.redis.core.StringRedisTemplate.class);
+        String p = nodes.prefix;
+        long now = System.currentTimeMillis();
+        String topic = fresh("ghost-topic");
+        // A node that heartbeats once and then dies without a goodbye.
+        redis.opsForZSet().add(p + ":nodes", "ghost", now);
+        redis.opsForHash().put(p + ":conns", "ghost-dev", "ghost/1|10.0.0.9|" + now + "|cert");
+        redis.opsForHash().put(p + ":topic:" + topic, "ghost-dev", "ghost/1");
+        redis.opsForSet().add(p + ":ctopics:ghost/1", topic);
+        Thread.sleep(400);
+        try (RawSsmp w = login(port1, fresh("gw"))) {
+            assertThat(w.call("SUBSCRIBE " + topic + " PRESENCE")).isEqualTo("200");
+            assertThat(w.line()).isEqualTo("000 ghost-dev SUBSCRIBE " + topic);
+            assertThat(w.line()).isEqualTo("000 ghost-dev UNSUBSCRIBE " + topic);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        boolean closed = false;
+        while (!closed && System.nanoTime() < deadline) {
+            closed = redis.opsForStream().read(org.springframework.data.redis.connection.stream.StreamOffset.fromStart(nodes.eventStream()))
+                    .stream().map(r -> r.getValue())
+                    .anyMatch(v -> "ghost-dev".equals(v.get("id")) && "close".equals(v.get("type")) && "node-lost".equals(v.get("cause")));
+            Thread.sleep(50);
+        }
+        assertThat(closed).isTrue();
+        assertThat(redis.opsForHash().hasKey(p + ":conns", "ghost-dev")).isFalse();
+        assertThat(redis.opsForHash().hasKey(p + ":topic:" + topic, "ghost-dev")).isFalse();
+    }
+
     private static HttpResponse<String> get(int port, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header(ServiceCredential.HEADER, new ServiceCredential("test", VerkehrNodes.SECRET).toHeaderValue())
