@@ -2,12 +2,8 @@ package dev.aero.verkehr;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -19,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import dev.aero.common.auth.ServiceCredential;
 import dev.aero.common.testing.RealServices;
 import dev.aero.common.testing.TestRedis;
 
@@ -28,7 +23,6 @@ import dev.aero.common.testing.TestRedis;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterTest {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private VerkehrNodes nodes;
     private ConfigurableApplicationContext one;
@@ -183,16 +177,15 @@ class ClusterTest {
         String b = fresh("hb");
         try (RawSsmp ca = login(port1, a); RawSsmp cb = login(port2, b)) {
             cb.call("SUBSCRIBE " + b + "-topic");
-            int http = VerkehrNodes.httpPort(one);
-            HttpResponse<String> list = get(http, "/v1/connections");
+            HttpResponse<String> list = VerkehrNodes.get(one, "/v1/connections");
             assertThat(list.statusCode()).isEqualTo(200);
             assertThat(list.body()).contains("\"id\":\"" + a + "\"").contains("\"id\":\"" + b + "\"").contains("\"node\":\"n2\"");
-            HttpResponse<String> detail = get(http, "/v1/connection?id=" + b);
+            HttpResponse<String> detail = VerkehrNodes.get(one, "/v1/connection?id=" + b);
             assertThat(detail.body()).contains("\"node\":\"n2\"").contains(b + "-topic").contains("127.0.0.1");
-            HttpResponse<String> sent = post(http, "/v1/unicast", "{\"id\":\"" + b + "\",\"payload\":\"from http\"}");
+            HttpResponse<String> sent = VerkehrNodes.post(one, "/v1/unicast", "{\"id\":\"" + b + "\",\"payload\":\"from http\"}");
             assertThat(sent.statusCode()).isEqualTo(200);
             assertThat(cb.line()).isEqualTo("000 test UCAST " + b + " from http");
-            HttpResponse<String> status = get(http, "/v1/status");
+            HttpResponse<String> status = VerkehrNodes.get(one, "/v1/status");
             assertThat(status.body()).contains("\"nodes\":[\"n1\",\"n2\"]").contains("\"listening\":true");
         }
     }
@@ -226,18 +219,4 @@ class ClusterTest {
         assertThat(redis.opsForHash().hasKey(p + ":conns", "ghost-dev")).isFalse();
         assertThat(redis.opsForHash().hasKey(p + ":topic:" + topic, "ghost-dev")).isFalse();
     }
-
-    private static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header(ServiceCredential.HEADER, new ServiceCredential("test", VerkehrNodes.SECRET).toHeaderValue())
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpResponse<String> post(int port, String path, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header(ServiceCredential.HEADER, new ServiceCredential("test", VerkehrNodes.SECRET).toHeaderValue())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
 }

@@ -51,9 +51,7 @@ class DeliveryLimitsTest {
     }
 
     private RawSsmp service(String id) throws Exception {
-        RawSsmp c = new RawSsmp(tls, port);
-        assertThat(c.call("LOGIN " + id + " secret " + VerkehrNodes.SECRET)).isEqualTo("200");
-        return c;
+        return VerkehrNodes.service(tls, port, id);
     }
 
     @Test
@@ -185,15 +183,10 @@ class DeliveryLimitsTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + path))
-                .header(ServiceCredential.HEADER, new ServiceCredential("test", VerkehrNodes.SECRET).toHeaderValue())
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return VerkehrNodes.get(node, path);
     }
 
     private HttpResponse<String> post(String path, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + path))
-                .header(ServiceCredential.HEADER, new ServiceCredential("test", VerkehrNodes.SECRET).toHeaderValue())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return VerkehrNodes.post(node, path, json);
     }
 }

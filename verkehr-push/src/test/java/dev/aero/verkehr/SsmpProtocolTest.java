@@ -45,9 +45,7 @@ class SsmpProtocolTest {
     }
 
     private RawSsmp service(String id) throws Exception {
-        RawSsmp c = new RawSsmp(tls, port);
-        assertThat(c.call("LOGIN " + id + " secret " + VerkehrNodes.SECRET)).isEqualTo("200");
-        return c;
+        return VerkehrNodes.service(tls, port, id);
     }
 
     @Test

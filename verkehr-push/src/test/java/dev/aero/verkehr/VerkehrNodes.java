@@ -68,6 +68,37 @@ final class VerkehrNodes implements AutoCloseable {
         return context;
     }
 
+    /** A connection logged in with the deployment secret. */
+    static RawSsmp service(javax.net.ssl.SSLContext tls, int port, String id) throws java.io.IOException {
+        RawSsmp c = new RawSsmp(tls, port);
+        String answer = c.call("LOGIN " + id + " secret " + SECRET);
+        if (!answer.equals("200")) {
+            c.close();
+            throw new IllegalStateException("LOGIN " + id + " answered " + answer);
+        }
+        return c;
+    }
+
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+    /** GET on a node's HTTP API as the service {@code test}. */
+    static java.net.http.HttpResponse<String> get(ConfigurableApplicationContext node, String path) throws Exception {
+        return HTTP.send(api(node, path).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** POST of JSON on a node's HTTP API as the service {@code test}. */
+    static java.net.http.HttpResponse<String> post(ConfigurableApplicationContext node, String path, String json) throws Exception {
+        return HTTP.send(api(node, path).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static java.net.http.HttpRequest.Builder api(ConfigurableApplicationContext node, String path) {
+        return java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort(node) + path))
+                .header(dev.aero.common.auth.ServiceCredential.HEADER,
+                        new dev.aero.common.auth.ServiceCredential("test", SECRET).toHeaderValue())
+                .timeout(java.time.Duration.ofSeconds(5));
+    }
+
     static int ssmpPort(ConfigurableApplicationContext node) {
         return node.getBean(SsmpServer.class).port();
     }

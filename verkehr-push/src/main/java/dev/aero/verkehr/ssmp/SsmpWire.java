@@ -155,23 +155,18 @@ public final class SsmpWire {
 
     private static SsmpRequest login(Cursor c, String name) {
         String id = c.spaceThenToken();
-        if (id == null) {
-            return null;
-        }
-        String scheme = c.spaceThenToken();
+        String scheme = id == null ? null : c.spaceThenToken();
         if (scheme == null) {
             return null;
         }
-        int b = c.peek();
-        if (b < 0) {
-            return null;
-        }
-        if (b == LF) {
-            c.pos++;
-            return new SsmpRequest(SsmpVerb.LOGIN, name, id, scheme, false, null);
-        }
-        byte[] credential = c.spaceThenPayload();
-        return credential == null ? null : new SsmpRequest(SsmpVerb.LOGIN, name, id, scheme, false, credential);
+        return switch (c.optionalEnd()) {
+            case NEED_MORE -> null;
+            case ENDED -> new SsmpRequest(SsmpVerb.LOGIN, name, id, scheme, false, null);
+            case CONTINUES -> {
+                byte[] credential = c.spaceThenPayload();
+                yield credential == null ? null : new SsmpRequest(SsmpVerb.LOGIN, name, id, scheme, false, credential);
+            }
+        };
     }
 
     private static SsmpRequest subscribe(Cursor c, String name) {
@@ -179,22 +174,17 @@ public final class SsmpWire {
         if (topic == null) {
             return null;
         }
-        int b = c.peek();
-        if (b < 0) {
-            return null;
-        }
-        if (b == LF) {
-            c.pos++;
-            return new SsmpRequest(SsmpVerb.SUBSCRIBE, name, topic, null, false, null);
-        }
-        String flag = c.spaceThenToken();
-        if (flag == null) {
-            return null;
-        }
-        if (!flag.equals(PRESENCE)) {
-            throw new SsmpGrammarException("SUBSCRIBE takes only the PRESENCE option");
-        }
-        return c.end() ? new SsmpRequest(SsmpVerb.SUBSCRIBE, name, topic, null, true, null) : null;
+        return switch (c.optionalEnd()) {
+            case NEED_MORE -> null;
+            case ENDED -> new SsmpRequest(SsmpVerb.SUBSCRIBE, name, topic, null, false, null);
+            case CONTINUES -> {
+                String flag = c.spaceThenToken();
+                if (flag != null && !flag.equals(PRESENCE)) {
+                    throw new SsmpGrammarException("SUBSCRIBE takes only the PRESENCE option");
+                }
+                yield flag != null && c.end() ? new SsmpRequest(SsmpVerb.SUBSCRIBE, name, topic, null, true, null) : null;
+            }
+        };
     }
 
     /**
@@ -202,13 +192,13 @@ public final class SsmpWire {
      * by SP or LF; anything else after the first SP is read as a payload.
      */
     private static SsmpRequest unknown(Cursor c, String name) {
-        int b = c.peek();
-        if (b < 0) {
-            return null;
-        }
-        if (b == LF) {
-            c.pos++;
-            return new SsmpRequest(SsmpVerb.UNKNOWN, name, null, null, false, null);
+        switch (c.optionalEnd()) {
+            case NEED_MORE:
+                return null;
+            case ENDED:
+                return new SsmpRequest(SsmpVerb.UNKNOWN, name, null, null, false, null);
+            default:
+                break;
         }
         c.expectSpace();
         int start = c.pos;
@@ -233,6 +223,9 @@ public final class SsmpWire {
         byte[] payload = c.payload();
         return payload == null ? null : new SsmpRequest(SsmpVerb.UNKNOWN, name, null, null, false, payload);
     }
+
+    /** What follows a field that may end the request. */
+    private enum LineEnd { NEED_MORE, ENDED, CONTINUES }
 
     /** Reading position over the readable bytes; each method returns null when bytes are missing. */
     private static final class Cursor {
@@ -278,6 +271,19 @@ public final class SsmpWire {
                 return ascii(start, pos);
             }
             return null;
+        }
+
+        /** Consumes LF if it is next; tells whether the request ended there or more fields follow. */
+        LineEnd optionalEnd() {
+            int b = peek();
+            if (b < 0) {
+                return LineEnd.NEED_MORE;
+            }
+            if (b == LF) {
+                pos++;
+                return LineEnd.ENDED;
+            }
+            return LineEnd.CONTINUES;
         }
 
         /** Consumes LF; false when more bytes are needed. */
