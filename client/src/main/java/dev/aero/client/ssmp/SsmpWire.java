@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
+import dev.aero.common.ssmp.SsmpSyntax;
+
 /**
  * SSMP 1.1's wire format (shared/design/specs/ssmp.md), in one place: request encoding, the
  * limits, and {@link Reader}, which decodes the server's lines. Every message is one line ending
@@ -30,14 +32,14 @@ import java.util.Objects;
  */
 public final class SsmpWire {
 
-    public static final int MAX_ID_LENGTH = 64;
-    public static final int MAX_PAYLOAD_LENGTH = 1024;
-    public static final int MAX_VERB_LENGTH = 16;
+    public static final int MAX_ID_LENGTH = SsmpSyntax.MAX_ID;
+    public static final int MAX_PAYLOAD_LENGTH = SsmpSyntax.MAX_PAYLOAD;
+    public static final int MAX_VERB_LENGTH = SsmpSyntax.MAX_VERB;
     /** Deployment secrets are visible ASCII (common's ServiceCredential); kept within one payload. */
     public static final int MAX_CREDENTIAL_LENGTH = 1024;
 
     /** The anonymous id; also the sender of the server's own PING and PONG. */
-    public static final String ANONYMOUS = ".";
+    public static final String ANONYMOUS = SsmpSyntax.ANONYMOUS;
     public static final String SCHEME_CERT = "cert";
     public static final String SCHEME_SECRET = "secret";
     public static final String SCHEME_OPEN = "open";
@@ -112,20 +114,11 @@ public final class SsmpWire {
 
     /** Whether {@code value} is a valid id or topic: 1-64 of {@code A-Z a-z 0-9 . : @ / _ - + = ~}. */
     public static boolean isId(String value) {
-        if (value == null || value.isEmpty() || value.length() > MAX_ID_LENGTH) {
-            return false;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            if (!isIdCharacter(value.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
+        return SsmpSyntax.isId(value);
     }
 
     private static boolean isIdCharacter(int c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                || c == '.' || c == ':' || c == '@' || c == '/' || c == '_' || c == '-' || c == '+' || c == '=' || c == '~';
+        return SsmpSyntax.isIdCharacter(c);
     }
 
     private static boolean isVerbCharacter(int c) {
@@ -155,15 +148,7 @@ public final class SsmpWire {
 
     /** Whether {@code payload} can go as it is (text form) rather than length-prefixed (binary form). */
     public static boolean isTextForm(byte[] payload) {
-        if (payload.length == 0 || (payload[0] >= 0 && payload[0] <= 3)) {
-            return false;
-        }
-        for (byte b : payload) {
-            if (b == LF) {
-                return false;
-            }
-        }
-        return true;
+        return SsmpSyntax.isTextForm(payload);
     }
 
     private static String quote(String value) {

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 
 import io.netty.buffer.ByteBuf;
 
+import dev.aero.common.ssmp.SsmpSyntax;
+
 /**
  * The SSMP 1.1 wire format (specs/ssmp.md): request parsing and the encoding of responses and
  * events. Parsing works on a cumulation buffer and never reads past the bytes it has; every
@@ -14,101 +16,31 @@ public final class SsmpWire {
 
     public static final byte LF = '\n';
     public static final byte SP = ' ';
-    public static final int MAX_VERB = 16;
-    public static final int MAX_ID = 64;
-    public static final int MAX_PAYLOAD = 1024;
+    public static final int MAX_VERB = SsmpSyntax.MAX_VERB;
+    public static final int MAX_ID = SsmpSyntax.MAX_ID;
+    public static final int MAX_PAYLOAD = SsmpSyntax.MAX_PAYLOAD;
     /** Longest well-formed request: verb, id, scheme/topic and a binary payload with separators. */
     public static final int MAX_REQUEST = MAX_VERB + 1 + MAX_ID + 1 + MAX_ID + 1 + 2 + MAX_PAYLOAD + 1;
-    public static final String ANONYMOUS = ".";
+    public static final String ANONYMOUS = SsmpSyntax.ANONYMOUS;
     public static final String PRESENCE = "PRESENCE";
-
-    private static final boolean[] ID_CHARS = new boolean[128];
-
-    static {
-        for (char c = 'A'; c <= 'Z'; c++) {
-            ID_CHARS[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            ID_CHARS[c] = true;
-        }
-        for (char c = '0'; c <= '9'; c++) {
-            ID_CHARS[c] = true;
-        }
-        for (char c : ".:@/_-+=~".toCharArray()) {
-            ID_CHARS[c] = true;
-        }
-    }
 
     private SsmpWire() {
     }
 
-    /** Whether {@code s} is a valid id or topic: 1-64 characters of the id alphabet. */
     public static boolean isId(String s) {
-        if (s == null || s.isEmpty() || s.length() > MAX_ID) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 128 || !ID_CHARS[c]) {
-                return false;
-            }
-        }
-        return true;
+        return SsmpSyntax.isId(s);
     }
 
-    /** Whether {@code payload} is a valid payload in text or binary form, as it would be on the wire. */
     public static boolean isWirePayload(byte[] payload) {
-        if (payload == null || payload.length == 0) {
-            return false;
-        }
-        int first = payload[0] & 0xff;
-        if (first <= 3) {
-            if (payload.length < 3) {
-                return false;
-            }
-            int length = ((first << 8) | (payload[1] & 0xff)) + 1;
-            return payload.length == length + 2;
-        }
-        if (first == LF || payload.length > MAX_PAYLOAD) {
-            return false;
-        }
-        for (byte b : payload) {
-            if (b == LF) {
-                return false;
-            }
-        }
-        return true;
+        return SsmpSyntax.isWireForm(payload);
     }
 
-    /** Wire form of raw payload bytes: text form when the bytes allow it, else binary form. */
     public static byte[] toWirePayload(byte[] raw) {
-        if (raw == null || raw.length == 0 || raw.length > MAX_PAYLOAD) {
-            throw new IllegalArgumentException("payload must have 1 to " + MAX_PAYLOAD + " bytes");
-        }
-        int first = raw[0] & 0xff;
-        boolean text = first > 3 && first != LF;
-        for (int i = 0; text && i < raw.length; i++) {
-            text = raw[i] != LF;
-        }
-        if (text) {
-            return raw.clone();
-        }
-        byte[] wire = new byte[raw.length + 2];
-        int n = raw.length - 1;
-        wire[0] = (byte) (n >>> 8);
-        wire[1] = (byte) n;
-        System.arraycopy(raw, 0, wire, 2, raw.length);
-        return wire;
+        return SsmpSyntax.toWireForm(raw);
     }
 
-    /** The raw bytes a wire payload carries (the binary form's length prefix removed). */
     public static byte[] fromWirePayload(byte[] wire) {
-        if ((wire[0] & 0xff) <= 3) {
-            byte[] raw = new byte[wire.length - 2];
-            System.arraycopy(wire, 2, raw, 0, raw.length);
-            return raw;
-        }
-        return wire;
+        return SsmpSyntax.fromWireForm(wire);
     }
 
     /**
@@ -311,7 +243,7 @@ public final class SsmpWire {
             int i = pos;
             while (i < limit && i - pos <= MAX_ID) {
                 int b = in.getByte(i) & 0xff;
-                if (b >= 128 || !ID_CHARS[b]) {
+                if (!SsmpSyntax.isIdCharacter(b)) {
                     return i;
                 }
                 i++;
