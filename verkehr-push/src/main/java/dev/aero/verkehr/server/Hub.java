@@ -233,7 +233,10 @@ public final class Hub {
             cluster.broadcast(new BusMessage.Mcast(nodeId(), topicName, line));
         }
         if (settings.history().keeps(topicName)) {
-            cluster.appendHistory(topicName, fromId, SsmpWire.fromWirePayload(wirePayload));
+            cluster.appendHistory(topicName, fromId, SsmpWire.fromWirePayload(wirePayload)).exceptionally(failure -> {
+                metrics.dropped("history-unwritten");
+                return null;
+            });
         }
         return delivered;
     }
@@ -246,7 +249,11 @@ public final class Hub {
             cluster.broadcast(new BusMessage.Mcast(nodeId(), topicName, line));
         }
         if (settings.history().keeps(topicName)) {
-            return cluster.appendHistory(topicName, fromId, SsmpWire.fromWirePayload(wirePayload));
+            // Delivered already: a history that cannot be written is counted, not reported as a failed publish.
+            return cluster.appendHistory(topicName, fromId, SsmpWire.fromWirePayload(wirePayload)).exceptionally(failure -> {
+                metrics.dropped("history-unwritten");
+                return null;
+            });
         }
         return CompletableFuture.completedFuture(null);
     }

@@ -44,7 +44,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
     private final long serial;
     private Channel channel;
     private InetSocketAddress remote;
-    private Identity identity;
+    private volatile Identity identity;
     private ScheduledFuture<?> loginDeadline;
     private boolean pingSent;
     private boolean waiting;
@@ -79,6 +79,10 @@ public final class Session extends ChannelInboundHandlerAdapter {
 
     public Channel channel() {
         return channel;
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     /** Topics this connection holds (a copy; safe from any thread). */

@@ -169,6 +169,9 @@ final class Topic {
      * queued under the lock so that every later change comes after them.
      */
     synchronized void watch(Session s) {
+        if (s.isClosed()) {
+            return;
+        }
         s.sendQueued(SsmpLines.OK);
         String self = s.identity().id();
         members.keySet().forEach(id -> {
