@@ -374,11 +374,11 @@ public final class Session extends ChannelInboundHandlerAdapter {
         channel.write(Unpooled.wrappedBuffer(line), channel.voidPromise());
         if (!flushPending) {
             flushPending = true;
-            channel.eventLoop().execute(this::flush);
+            LoopFlusher.current().add(this, channel.eventLoop());
         }
     }
 
-    private void flush() {
+    void flush() {
         flushPending = false;
         channel.flush();
     }
