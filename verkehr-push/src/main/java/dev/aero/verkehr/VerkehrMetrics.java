@@ -23,9 +23,12 @@ public final class VerkehrMetrics {
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
     private final Map<String, Counter> closed = new ConcurrentHashMap<>();
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+    private final Counter throttled;
 
     public VerkehrMetrics(MeterRegistry registry) {
         this.registry = registry;
+        throttled = Counter.builder("verkehr.publishers.throttled")
+                .description("times a publisher stopped being read until the fan-out backlog drained").register(registry);
         for (SsmpVerb verb : SsmpVerb.values()) {
             in.put(verb, Counter.builder("verkehr.messages.in").tag("verb", verb.name()).register(registry));
         }
@@ -61,8 +64,16 @@ public final class VerkehrMetrics {
         closed.computeIfAbsent(cause, c -> Counter.builder("verkehr.connections.closed").tag("cause", c).register(registry)).increment();
     }
 
+    public void throttled() {
+        throttled.increment();
+    }
+
     public void dropped(String cause) {
         dropped.computeIfAbsent(cause, c -> Counter.builder("verkehr.drops").tag("cause", c).register(registry)).increment();
+    }
+
+    public double throttledCount() {
+        return throttled.count();
     }
 
     public double count(String name, String tag, String value) {

@@ -24,6 +24,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        closes the connection if no request follows within the same time again
  * @param maxOutboundBytes bytes queued for one connection beyond which it is disconnected as a
  *        slow consumer
+ * @param maxFanoutBacklog deliveries queued for one event loop by fan-outs from other threads
+ *        beyond which publishers stop being read until the queue drains
  * @param maxConnections open connections at most on this node; 0 = unlimited
  * @param ioThreads event-loop threads; 0 = one per core
  * @param tls the TLS listener's key material and revocation checking
@@ -42,6 +44,7 @@ public record VerkehrProperties(
         @DefaultValue("10s") Duration loginTimeout,
         @DefaultValue("30s") Duration idlePing,
         @DefaultValue("262144") int maxOutboundBytes,
+        @DefaultValue("65536") long maxFanoutBacklog,
         @DefaultValue("0") int maxConnections,
         @DefaultValue("0") int ioThreads,
         @DefaultValue Tls tls,
@@ -57,6 +60,9 @@ public record VerkehrProperties(
         positive("idle-ping", idlePing);
         if (maxOutboundBytes < 4096) {
             throw new IllegalArgumentException("aero.verkehr.max-outbound-bytes must be at least 4096");
+        }
+        if (maxFanoutBacklog < 1) {
+            throw new IllegalArgumentException("aero.verkehr.max-fanout-backlog must be positive");
         }
         if (maxConnections < 0 || ioThreads < 0) {
             throw new IllegalArgumentException("aero.verkehr limits must not be negative (0 = unlimited)");

@@ -39,7 +39,8 @@ class DeliveryLimitsTest {
     @BeforeAll
     void start(TestRedis redis) throws Exception {
         nodes = new VerkehrNodes(redis);
-        node = nodes.start("l1", Map.of("aero.verkehr.max-outbound-bytes", "65536", "aero.verkehr.max-connections", "40"));
+        node = nodes.start("l1", Map.of("aero.verkehr.max-outbound-bytes", "65536", "aero.verkehr.max-connections", "40",
+                "aero.verkehr.io-threads", "2", "aero.verkehr.max-fanout-backlog", "4"));
         port = VerkehrNodes.ssmpPort(node);
         http = VerkehrNodes.httpPort(node);
         tls = nodes.pki.clientContext(null);
@@ -89,6 +90,55 @@ class DeliveryLimitsTest {
             assertThat(slow.closedWithin(Duration.ofSeconds(10))).isTrue();
             assertThat(node.getBean(dev.aero.verkehr.VerkehrMetrics.class).count("verkehr.drops", "cause", "slow-consumer"))
                     .isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void publisherIsPausedWhileAnotherLoopsFanOutBacklogDrainsAndNothingIsLost() throws Exception {
+        int messages = 2000;
+        java.util.List<RawSsmp> subscribers = new java.util.ArrayList<>();
+        try (RawSsmp pub = service("throttled-pub")) {
+            for (int i = 0; i < 4; i++) {
+                RawSsmp s = service("throttled-sub" + i);
+                s.call("SUBSCRIBE backlog");
+                subscribers.add(s);
+            }
+            java.util.List<Thread> readers = new java.util.ArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger complete = new java.util.concurrent.atomic.AtomicInteger();
+            for (RawSsmp s : subscribers) {
+                readers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int i = 0; i < messages; i++) {
+                            assertThat(s.line()).endsWith(" MCAST backlog n" + i);
+                        }
+                        complete.incrementAndGet();
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }));
+            }
+            Thread acks = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < messages; i++) {
+                        assertThat(pub.line()).isEqualTo("200");
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < messages; i++) {
+                burst.append("MCAST backlog n").append(i).append('\n');
+            }
+            pub.sendBytes(burst.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            for (Thread t : readers) {
+                t.join(Duration.ofSeconds(30));
+            }
+            acks.join(Duration.ofSeconds(30));
+            assertThat(complete.get()).as("every subscriber got every message in order").isEqualTo(4);
+            assertThat(node.getBean(dev.aero.verkehr.VerkehrMetrics.class).throttledCount()).isPositive();
+        } finally {
+            subscribers.forEach(RawSsmp::close);
         }
     }
 

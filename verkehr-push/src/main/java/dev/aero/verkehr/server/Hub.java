@@ -42,6 +42,8 @@ public final class Hub {
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
     private final AtomicLong serials = new AtomicLong();
     private final AtomicInteger connections = new AtomicInteger();
+    /** Deliveries queued for each event loop by other threads' fan-outs, not yet written. */
+    private final Map<EventExecutor, AtomicLong> backlog = new ConcurrentHashMap<>();
 
     public Hub(VerkehrProperties settings, VerkehrMetrics metrics, Authenticator authenticator, TopicAuthorizer authorizer,
             Cluster cluster) {
@@ -271,7 +273,15 @@ public final class Hub {
             if (loop.inEventLoop()) {
                 fanOut(sessions, line, exceptKey);
             } else {
-                loop.execute(() -> fanOut(sessions, line, exceptKey));
+                AtomicLong queued = backlog.computeIfAbsent(loop, l -> new AtomicLong());
+                queued.addAndGet(sessions.length);
+                loop.execute(() -> {
+                    try {
+                        fanOut(sessions, line, exceptKey);
+                    } finally {
+                        queued.addAndGet(-sessions.length);
+                    }
+                });
             }
         }
         return n;
@@ -286,6 +296,21 @@ public final class Hub {
             }
         }
         metrics.delivered("MCAST", n);
+    }
+
+    /**
+     * Whether some event loop has more fan-out deliveries queued than
+     * {@code aero.verkehr.max-fanout-backlog}: publishers then pause until it drains, which
+     * keeps both that queue's memory and the delivery latency bounded.
+     */
+    boolean fanOutCongested() {
+        long limit = settings.maxFanoutBacklog();
+        for (AtomicLong queued : backlog.values()) {
+            if (queued.get() > limit) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** UCAST: completes with whether a connection holds {@code to} (on any node). */

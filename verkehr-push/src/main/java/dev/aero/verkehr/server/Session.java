@@ -48,6 +48,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> loginDeadline;
     private boolean pingSent;
     private boolean waiting;
+    private boolean throttled;
     private boolean flushPending;
     private volatile boolean closed;
     private String closeCause = "client";
@@ -294,6 +295,31 @@ public final class Session extends ChannelInboundHandlerAdapter {
         }
         hub.mcast(identity.id(), key(), topic, payload);
         reply(SsmpLines.OK);
+        if (!throttled && hub.fanOutCongested()) {
+            throttle();
+        }
+    }
+
+    /** Stops reading this publisher until the fan-out backlog has drained. */
+    private void throttle() {
+        throttled = true;
+        hub.metrics().throttled();
+        channel.config().setAutoRead(false);
+        channel.eventLoop().schedule(this::retryThrottle, 1, TimeUnit.MILLISECONDS);
+    }
+
+    private void retryThrottle() {
+        if (closed) {
+            return;
+        }
+        if (hub.fanOutCongested()) {
+            channel.eventLoop().schedule(this::retryThrottle, 1, TimeUnit.MILLISECONDS);
+            return;
+        }
+        throttled = false;
+        if (!waiting) {
+            channel.config().setAutoRead(true);
+        }
     }
 
     private void bcast(byte[] payload) {
@@ -327,7 +353,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
             while (!waiting && !closed && !queued.isEmpty()) {
                 handle(queued.poll());
             }
-            if (!waiting && !closed) {
+            if (!waiting && !closed && !throttled) {
                 channel.config().setAutoRead(true);
             }
         }));
