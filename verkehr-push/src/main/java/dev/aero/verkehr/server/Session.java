@@ -42,6 +42,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
 
     private final Hub hub;
     private final long serial;
+    private final String key;
     private Channel channel;
     private InetSocketAddress remote;
     private volatile Identity identity;
@@ -59,6 +60,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
     Session(Hub hub, long serial) {
         this.hub = hub;
         this.serial = serial;
+        this.key = hub.nodeId() + "/" + serial;
     }
 
     /** Unique within this node; with the node id it names this connection in the cluster. */
@@ -67,7 +69,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
     }
 
     public String key() {
-        return hub.nodeId() + "/" + serial;
+        return key;
     }
 
     public Identity identity() {
