@@ -113,6 +113,7 @@ public final class Cluster implements AutoCloseable {
     private ScheduledExecutorService heartbeats;
     private Consumer<BusMessage> onMessage;
     private Consumer<String> onNodeGone;
+    private boolean closed;
 
     public Cluster(VerkehrProperties settings, String nodeId, RedisClient client, RedisURI uri) {
         this.settings = settings;
@@ -432,8 +433,13 @@ public final class Cluster implements AutoCloseable {
         return null;
     }
 
+    /** Leaves the cluster; idempotent (the server stops it, and the context closes it as a bean). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (heartbeats != null) {
             heartbeats.shutdownNow();
         }
