@@ -22,7 +22,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.timeout.IdleStateEvent;
 
 import dev.aero.verkehr.ssmp.SsmpGrammarException;
 import dev.aero.verkehr.ssmp.SsmpLines;
@@ -48,6 +47,10 @@ public final class Session extends ChannelInboundHandlerAdapter {
     private volatile Identity identity;
     private ScheduledFuture<?> loginDeadline;
     private boolean pingSent;
+    private long lastRequestNanos;
+    private ScheduledFuture<?> idleCheck;
+    /** The context just above TLS: writes and flushes start there and reach the TLS handler directly. */
+    private ChannelHandlerContext outbound;
     private boolean waiting;
     private boolean throttled;
     private boolean flushPending;
@@ -112,8 +115,12 @@ public final class Session extends ChannelInboundHandlerAdapter {
             channel.close();
             return;
         }
+        ChannelHandlerContext decoder = ctx.pipeline().context(SsmpDecoder.class);
+        outbound = decoder != null ? decoder : ctx;
         loginDeadline = channel.eventLoop().schedule(() -> closeFor("login-timeout"),
                 hub.settings().loginTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        lastRequestNanos = System.nanoTime();
+        scheduleIdleCheck(hub.settings().idlePing().toNanos());
         ctx.fireChannelActive();
     }
 
@@ -122,6 +129,9 @@ public final class Session extends ChannelInboundHandlerAdapter {
         closed = true;
         if (loginDeadline != null) {
             loginDeadline.cancel(false);
+        }
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
         }
         queued.clear();
         hub.closed(this, closeCause, Map.copyOf(topics));
@@ -139,6 +149,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
         }
         SsmpRequest request = (SsmpRequest) msg;
         pingSent = false;
+        lastRequestNanos = System.nanoTime();
         if (waiting) {
             queued.add(request);
             return;
@@ -148,20 +159,41 @@ public final class Session extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (pingSent) {
-                closeFor("ping-timeout");
-            } else {
-                pingSent = true;
-                hub.metrics().delivered("PING", 1);
-                send(SsmpLines.PING);
-            }
-        } else if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
+        if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
             hub.metrics().closed("tls-handshake");
             closeCause = "tls-handshake";
             ctx.close();
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        idleCheck = channel.eventLoop().schedule(this::idleCheck, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * After {@code idle-ping} without a request the server sends {@code 000 . PING}; if another
+     * {@code idle-ping} passes without one, the connection is closed. Any request counts.
+     */
+    private void idleCheck() {
+        if (closed) {
+            return;
+        }
+        long period = hub.settings().idlePing().toNanos();
+        long quiet = System.nanoTime() - lastRequestNanos;
+        if (quiet < period) {
+            scheduleIdleCheck(period - quiet);
+            return;
+        }
+        if (pingSent) {
+            closeFor("ping-timeout");
+            return;
+        }
+        pingSent = true;
+        lastRequestNanos = System.nanoTime();
+        hub.metrics().delivered("PING", 1);
+        send(SsmpLines.PING);
+        scheduleIdleCheck(period);
     }
 
     @Override
@@ -399,7 +431,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
             slowConsumer();
             return;
         }
-        channel.write(Unpooled.wrappedBuffer(line), channel.voidPromise());
+        outbound.write(Unpooled.wrappedBuffer(line), channel.voidPromise());
         if (!flushPending) {
             flushPending = true;
             LoopFlusher.current().add(this, channel.eventLoop());
@@ -408,7 +440,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
 
     void flush() {
         flushPending = false;
-        channel.flush();
+        outbound.flush();
     }
 
     private void slowConsumer() {

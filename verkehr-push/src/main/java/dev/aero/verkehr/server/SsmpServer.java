@@ -33,7 +33,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.timeout.IdleStateHandler;
 
 import dev.aero.verkehr.VerkehrProperties;
 import dev.aero.verkehr.tls.RevocationFollower;
@@ -45,7 +44,8 @@ import dev.aero.verkehr.tls.TlsMaterial;
  * renewed before they expire. Connections use BoringSSL when its native library loads, else the
  * JDK's TLS.
  *
- * <p>Pipeline per connection: TLS, idle timer, request decoder, {@link Session}.
+ * <p>Pipeline per connection: TLS, request decoder, {@link Session} (which keeps its own login
+ * and idle timers).
  */
 public final class SsmpServer implements SmartLifecycle {
 
@@ -128,9 +128,7 @@ public final class SsmpServer implements SmartLifecycle {
                     protected void initChannel(SocketChannel ch) {
                         SslHandler ssl = sslContext.newHandler(ch.alloc());
                         ssl.setHandshakeTimeout(settings.tls().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                        long idle = settings.idlePing().toMillis();
                         ch.pipeline().addLast("tls", ssl)
-                                .addLast("idle", new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast("decoder", new SsmpDecoder())
                                 .addLast("session", hub.newSession());
                     }
