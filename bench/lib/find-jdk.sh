@@ -37,3 +37,10 @@ find_jdk() {
   [ -n "$home" ] || die "no JDK $MIN_JAVA+ found (\$JAVA_HOME, java on PATH, /usr/lib/jvm/*)"
   JDK_HOME=$home
 }
+
+use_jdk() { # finds the JDK and puts it first: JAVA, JAVA_HOME and PATH
+  find_jdk
+  JAVA=$JDK_HOME/bin/java
+  export JAVA_HOME=$JDK_HOME
+  export PATH="$JDK_HOME/bin:$PATH"
+}

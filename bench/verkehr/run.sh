@@ -117,10 +117,7 @@ PREFIX=vkbench
 # ---------------------------------------------------------------------------------------------
 # shellcheck source=/dev/null
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/find-jdk.sh"
-find_jdk
-JAVA=$JDK_HOME/bin/java
-export JAVA_HOME=$JDK_HOME
-export PATH="$JDK_HOME/bin:$PATH"
+use_jdk
 
 # ---------------------------------------------------------------------------------------------
 # processes we start, and their cleanup
@@ -129,16 +126,8 @@ VK_PID=""
 DIRECT_PID=""
 MQ_PID=""
 TOOL_PID=""
-stop_pid() { # $1 = pid; TERM, up to 15 s, then KILL
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
+# shellcheck source=/dev/null
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/processes.sh"
 redis_cleanup() {
   command -v redis-cli >/dev/null || return 0
   local keys

@@ -66,10 +66,7 @@ done
 # ---------------------------------------------------------------------------------------------
 # shellcheck source=/dev/null
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/find-jdk.sh"
-find_jdk
-JAVA=$JDK_HOME/bin/java
-export JAVA_HOME=$JDK_HOME
-export PATH="$JDK_HOME/bin:$PATH"
+use_jdk
 
 # ---------------------------------------------------------------------------------------------
 # processes we start, and their cleanup
