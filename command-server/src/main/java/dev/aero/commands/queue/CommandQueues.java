@@ -1,0 +1,199 @@
+package dev.aero.commands.queue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.aero.common.id.DID;
+
+/**
+ * The per-device durable command queues of specs/commands.md, on Redis. Every operation is one
+ * Lua script (in {@code resources/jeq/}, each with its keys, arguments and result in its header),
+ * so concurrent callers never see a half-done step.
+ *
+ * <p>Keys per device: {@code jeq:q/<did>} (zset command → epoch), {@code jeq:e/<did>} (epoch
+ * counter), {@code jeq:a/<did>} (attempts), {@code jeq:c/<did>} (creation time, ms), and, beyond
+ * the spec, {@code jeq:d/<did>} (dead letters, a list of JSON entries) with the index
+ * {@code jeq:dead} of devices that have any.
+ */
+public final class CommandQueues {
+
+    /** The live head of a queue; {@code command} is null when the queue is empty. */
+    public record Head(String command, long epoch, long size, long expired) {
+        public boolean empty() {
+            return command == null;
+        }
+    }
+
+    /** What an ack or a retry did, and the head after it. */
+    public record Outcome(Result result, Head next) { }
+
+    public enum Result { STALE, ACKED, RETRIED, DEAD_LETTERED }
+
+    /** A command that ran out of attempts. */
+    public record DeadLetter(String command, long attempts, long created, long dead) { }
+
+    public static final String DEAD_INDEX = "jeq:dead";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final StringRedisTemplate redis;
+    private final Clock clock;
+    private final Duration timeToLive;
+    private final int maxAttempts;
+    private final RedisScript<Long> enqueue = script("enqueue", Long.class, false);
+    private final RedisScript<List> head = script("head", List.class, true);
+    private final RedisScript<List> ack = script("ack", List.class, true);
+    private final RedisScript<List> retry = script("retry", List.class, true);
+    private final RedisScript<Long> flush = script("flush", Long.class, false);
+    private final RedisScript<Long> redrive = script("redrive", Long.class, false);
+
+    public CommandQueues(StringRedisTemplate redis, Clock clock, Duration timeToLive, int maxAttempts) {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("max attempts must be at least 1");
+        }
+        this.redis = redis;
+        this.clock = clock;
+        this.timeToLive = timeToLive;
+        this.maxAttempts = maxAttempts;
+    }
+
+    /** Appends {@code command} (moving it to the tail if queued already); returns its epoch. */
+    public long enqueue(DID did, String command) {
+        return redis.execute(enqueue, List.of(q(did), e(did), a(did), c(did)), command, now(), "0");
+    }
+
+    /** Flushes the queue, then enqueues: nothing queued before runs ahead of {@code command}. */
+    public long replace(DID did, String command) {
+        return redis.execute(enqueue, List.of(q(did), e(did), a(did), c(did)), command, now(), "1");
+    }
+
+    public Head head(DID did) {
+        return toHead(redis.execute(head, List.of(q(did), a(did), c(did)), now(), ttl()), 0);
+    }
+
+    /** Acknowledges the head if {@code epoch} is its epoch; any other epoch changes nothing. */
+    public Outcome ack(DID did, long epoch) {
+        List<?> r = redis.execute(ack, List.of(q(did), a(did), c(did)), Long.toString(epoch), now(), ttl());
+        return new Outcome(((Number) r.get(0)).longValue() == 1 ? Result.ACKED : Result.STALE, toHead(r, 1));
+    }
+
+    /** The device could not carry the head out: retried at the tail, or dead-lettered at the maximum. */
+    public Outcome retryLater(DID did, long epoch) {
+        List<?> r = redis.execute(retry, List.of(q(did), e(did), a(did), c(did), d(did), DEAD_INDEX),
+                Long.toString(epoch), now(), ttl(), Integer.toString(maxAttempts), did.hex());
+        Result result = switch (((Number) r.get(0)).intValue()) {
+            case 1 -> Result.RETRIED;
+            case 2 -> Result.DEAD_LETTERED;
+            default -> Result.STALE;
+        };
+        return new Outcome(result, toHead(r, 1));
+    }
+
+    /** Empties the queue; returns how many commands it held. */
+    public long flush(DID did) {
+        return redis.execute(flush, List.of(q(did), a(did), c(did)));
+    }
+
+    /** Every queued command, head first, with its epoch. */
+    public List<Queued> list(DID did) {
+        List<Queued> out = new ArrayList<>();
+        var entries = redis.opsForZSet().rangeWithScores(q(did), 0, -1);
+        if (entries != null) {
+            for (var t : entries) {
+                Object attempts = redis.opsForHash().get(a(did), t.getValue());
+                Object created = redis.opsForHash().get(c(did), t.getValue());
+                out.add(new Queued(t.getValue(), t.getScore().longValue(),
+                        attempts == null ? 0 : Long.parseLong(attempts.toString()),
+                        created == null ? 0 : Long.parseLong(created.toString())));
+            }
+        }
+        return out;
+    }
+
+    public record Queued(String command, long epoch, long attempts, long created) { }
+
+    public List<DeadLetter> deadLetters(DID did) {
+        List<String> raw = redis.opsForList().range(d(did), 0, -1);
+        List<DeadLetter> out = new ArrayList<>();
+        if (raw != null) {
+            for (String entry : raw) {
+                JsonNode n = JSON.readTree(entry);
+                out.add(new DeadLetter(n.path("command").asString(), n.path("attempts").asLong(), n.path("created").asLong(),
+                        n.path("dead").asLong()));
+            }
+        }
+        return out;
+    }
+
+    /** Devices that have dead letters. */
+    public List<DID> devicesWithDeadLetters() {
+        var members = redis.opsForSet().members(DEAD_INDEX);
+        return members == null ? List.of() : members.stream().sorted().map(DID::of).toList();
+    }
+
+    /** Puts the device's dead letters back at the tail of its queue with attempts reset and a fresh creation time. */
+    public long redrive(DID did) {
+        return redis.execute(redrive, List.of(d(did), q(did), e(did), a(did), c(did), DEAD_INDEX), now(), did.hex());
+    }
+
+    private Head toHead(List<?> r, int offset) {
+        Object command = r.get(offset);
+        long epoch = ((Number) r.get(offset + 1)).longValue();
+        long size = ((Number) r.get(offset + 2)).longValue();
+        long expired = ((Number) r.get(offset + 3)).longValue();
+        return new Head(command instanceof String s ? s : null, epoch, size, expired);
+    }
+
+    private String now() {
+        return Long.toString(clock.millis());
+    }
+
+    private String ttl() {
+        return Long.toString(timeToLive.toMillis());
+    }
+
+    static String q(DID did) {
+        return "jeq:q/" + did.hex();
+    }
+
+    static String e(DID did) {
+        return "jeq:e/" + did.hex();
+    }
+
+    static String a(DID did) {
+        return "jeq:a/" + did.hex();
+    }
+
+    static String c(DID did) {
+        return "jeq:c/" + did.hex();
+    }
+
+    static String d(DID did) {
+        return "jeq:d/" + did.hex();
+    }
+
+    private static <T> RedisScript<T> script(String name, Class<T> type, boolean reportsHead) {
+        try {
+            String body = new ClassPathResource("jeq/" + name + ".lua").getContentAsString(StandardCharsets.UTF_8);
+            if (reportsHead) {
+                body = new ClassPathResource("jeq/live-head.lua").getContentAsString(StandardCharsets.UTF_8) + "\n" + body;
+            }
+            return new DefaultRedisScript<>(body, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("script jeq/" + name + ".lua missing", e);
+        }
+    }
+}

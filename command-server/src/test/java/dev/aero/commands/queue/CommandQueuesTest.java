@@ -1,0 +1,243 @@
+package dev.aero.commands.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import dev.aero.commands.queue.CommandQueues.Result;
+import dev.aero.common.id.DID;
+import dev.aero.common.testing.RealServices;
+import dev.aero.common.testing.TestRedis;
+
+/** The queue operations of specs/commands.md against real Redis. */
+@RealServices(redis = true)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CommandQueuesTest {
+
+    /** A clock the test moves by hand. */
+    static final class ManualClock extends Clock {
+        final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis.get());
+        }
+    }
+
+    private LettuceConnectionFactory factory;
+    private StringRedisTemplate redis;
+    private final ManualClock clock = new ManualClock();
+    private CommandQueues queues;
+
+    @BeforeAll
+    void connect(TestRedis testRedis) {
+        RedisStandaloneConfiguration config = new RedisStandaloneConfiguration(testRedis.host(), testRedis.port());
+        config.setDatabase(testRedis.database());
+        factory = new LettuceConnectionFactory(config);
+        factory.afterPropertiesSet();
+        factory.start();
+        redis = new StringRedisTemplate(factory);
+        queues = new CommandQueues(redis, clock, Duration.ofDays(7), 3);
+    }
+
+    @AfterAll
+    void disconnect() {
+        factory.destroy();
+    }
+
+    @Test
+    void enqueueHandsOutIncreasingEpochsAndTheHeadIsTheOldest() {
+        DID did = DID.random();
+        long first = queues.enqueue(did, "0");
+        long second = queues.enqueue(did, "4");
+        assertThat(second).isGreaterThan(first);
+        assertThat(queues.head(did)).isEqualTo(new CommandQueues.Head("0", first, 2, 0));
+    }
+
+    @Test
+    void enqueueOfAQueuedCommandMovesItToTheTailWithoutADuplicate() {
+        DID did = DID.random();
+        queues.enqueue(did, "0");
+        queues.enqueue(did, "4");
+        long again = queues.enqueue(did, "0");
+        assertThat(queues.list(did)).extracting(CommandQueues.Queued::command).containsExactly("4", "0");
+        assertThat(queues.list(did).get(1).epoch()).isEqualTo(again);
+        assertThat(queues.head(did).size()).isEqualTo(2);
+    }
+
+    @Test
+    void ackOfTheHeadRemovesItAndReturnsTheNext() {
+        DID did = DID.random();
+        long e1 = queues.enqueue(did, "0");
+        long e2 = queues.enqueue(did, "1");
+        CommandQueues.Outcome outcome = queues.ack(did, e1);
+        assertThat(outcome.result()).isEqualTo(Result.ACKED);
+        assertThat(outcome.next()).isEqualTo(new CommandQueues.Head("1", e2, 1, 0));
+        assertThat(queues.ack(did, e2).next().empty()).isTrue();
+        assertThat(redis.keys("jeq:*/" + did.hex())).containsExactly("jeq:e/" + did.hex());
+    }
+
+    @Test
+    void ackOfAStaleOrUnknownEpochLeavesTheQueueUnchanged() {
+        DID did = DID.random();
+        long e1 = queues.enqueue(did, "0");
+        long e2 = queues.enqueue(did, "1");
+        List<CommandQueues.Queued> before = queues.list(did);
+        assertThat(queues.ack(did, e2).result()).as("not the head").isEqualTo(Result.STALE);
+        assertThat(queues.ack(did, e1 - 1).result()).isEqualTo(Result.STALE);
+        assertThat(queues.ack(did, 999_999).result()).isEqualTo(Result.STALE);
+        assertThat(queues.ack(DID.random(), e1).result()).as("another device").isEqualTo(Result.STALE);
+        assertThat(queues.list(did)).isEqualTo(before);
+        queues.ack(did, e1);
+        assertThat(queues.ack(did, e1).result()).as("acked twice").isEqualTo(Result.STALE);
+    }
+
+    @Test
+    void retryMovesTheHeadToTheTailAndDeadLettersItAtTheMaximum() {
+        DID did = DID.random();
+        long e1 = queues.enqueue(did, "6");
+        queues.enqueue(did, "7");
+        CommandQueues.Outcome first = queues.retryLater(did, e1);
+        assertThat(first.result()).isEqualTo(Result.RETRIED);
+        assertThat(first.next().command()).isEqualTo("7");
+        queues.ack(did, first.next().epoch());
+        long epoch = queues.head(did).epoch();
+        assertThat(queues.retryLater(did, epoch).result()).isEqualTo(Result.RETRIED);
+        epoch = queues.head(did).epoch();
+        CommandQueues.Outcome third = queues.retryLater(did, epoch);
+        assertThat(third.result()).isEqualTo(Result.DEAD_LETTERED);
+        assertThat(third.next().empty()).isTrue();
+        assertThat(queues.deadLetters(did)).singleElement().satisfies(d -> {
+            assertThat(d.command()).isEqualTo("6");
+            assertThat(d.attempts()).isEqualTo(3);
+        });
+        assertThat(queues.devicesWithDeadLetters()).contains(did);
+        assertThat(queues.retryLater(did, epoch).result()).as("stale retry").isEqualTo(Result.STALE);
+    }
+
+    @Test
+    void redriveReturnsDeadLettersToTheQueueWithAttemptsReset() {
+        DID did = DID.random();
+        CommandQueues one = new CommandQueues(redis, clock, Duration.ofDays(7), 1);
+        long e = one.enqueue(did, "8");
+        assertThat(one.retryLater(did, e).result()).isEqualTo(Result.DEAD_LETTERED);
+        assertThat(one.redrive(did)).isEqualTo(1);
+        assertThat(one.deadLetters(did)).isEmpty();
+        assertThat(one.devicesWithDeadLetters()).doesNotContain(did);
+        assertThat(one.list(did)).singleElement().satisfies(q -> {
+            assertThat(q.command()).isEqualTo("8");
+            assertThat(q.attempts()).isZero();
+            assertThat(q.epoch()).isGreaterThan(e);
+        });
+    }
+
+    @Test
+    void commandOlderThanItsTimeToLiveIsDroppedWhenItReachesTheHead() {
+        DID did = DID.random();
+        CommandQueues shortLived = new CommandQueues(redis, clock, Duration.ofMinutes(10), 3);
+        shortLived.enqueue(did, "7");
+        clock.millis.addAndGet(Duration.ofMinutes(6).toMillis());
+        long fresh = shortLived.enqueue(did, "9");
+        clock.millis.addAndGet(Duration.ofMinutes(5).toMillis());
+        assertThat(shortLived.head(did)).isEqualTo(new CommandQueues.Head("9", fresh, 1, 1));
+        assertThat(redis.opsForHash().hasKey("jeq:c/" + did.hex(), "7")).isFalse();
+    }
+
+    @Test
+    void replaceFlushesTheQueueBeforeEnqueueing() {
+        DID did = DID.random();
+        long e1 = queues.enqueue(did, "0");
+        queues.enqueue(did, "1");
+        long unlink = queues.replace(did, "2");
+        assertThat(unlink).isGreaterThan(e1);
+        assertThat(queues.list(did)).extracting(CommandQueues.Queued::command).containsExactly("2");
+        assertThat(queues.flush(did)).isEqualTo(1);
+        assertThat(queues.head(did).empty()).isTrue();
+        assertThat(queues.enqueue(did, "4")).as("epochs never repeat").isGreaterThan(unlink);
+    }
+
+    @Test
+    void fiftyThreadsEnqueueingAndAckingLoseAndDuplicateNothing() throws Exception {
+        List<DID> devices = List.of(DID.random(), DID.random(), DID.random(), DID.random(), DID.random());
+        int perThread = 40;
+        Map<DID, List<Long>> acked = new ConcurrentHashMap<>();
+        devices.forEach(d -> acked.put(d, Collections.synchronizedList(new ArrayList<>())));
+        Map<DID, AtomicLong> enqueued = new ConcurrentHashMap<>();
+        devices.forEach(d -> enqueued.put(d, new AtomicLong()));
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        CountDownLatch start = new CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < 50; t++) {
+            int thread = t;
+            DID did = devices.get(t % devices.size());
+            work.add(pool.submit(() -> {
+                start.await();
+                if (thread % 2 == 0) {
+                    for (int i = 0; i < perThread; i++) {
+                        // Distinct commands (UPLOAD_LOGS with a unique defect id), so none merges with another.
+                        queues.enqueue(did, "10:t" + thread + "-" + i + ":0");
+                        enqueued.get(did).incrementAndGet();
+                    }
+                } else {
+                    for (int i = 0; i < perThread * 4; i++) {
+                        CommandQueues.Head h = queues.head(did);
+                        if (!h.empty() && queues.ack(did, h.epoch()).result() == Result.ACKED) {
+                            acked.get(did).add(h.epoch());
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (var f : work) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        for (DID did : devices) {
+            CommandQueues.Head h;
+            while (!(h = queues.head(did)).empty()) {
+                assertThat(queues.ack(did, h.epoch()).result()).isEqualTo(Result.ACKED);
+                acked.get(did).add(h.epoch());
+            }
+            List<Long> epochs = acked.get(did);
+            assertThat(epochs).as("every command acked exactly once").hasSize((int) enqueued.get(did).get()).doesNotHaveDuplicates();
+            List<Long> sorted = new ArrayList<>(epochs);
+            Collections.sort(sorted);
+            // Acks by different threads may be recorded out of order, but each ack removed the lowest epoch.
+            assertThat(sorted.getFirst()).isEqualTo(1);
+            assertThat(sorted.getLast()).isEqualTo(enqueued.get(did).get());
+        }
+    }
+}
