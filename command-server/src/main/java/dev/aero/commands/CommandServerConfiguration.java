@@ -1,0 +1,36 @@
+package dev.aero.commands;
+
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import dev.aero.commands.push.CommandPusher;
+import dev.aero.commands.queue.CommandQueues;
+import dev.aero.common.web.ServiceAuthentication;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(CommandServerProperties.class)
+class CommandServerConfiguration {
+
+    @Bean
+    CommandQueues commandQueues(StringRedisTemplate redis, CommandServerProperties settings) {
+        return new CommandQueues(redis, Clock.systemUTC(), settings.timeToLive(), settings.maxAttempts());
+    }
+
+    @Bean
+    ServiceAuthentication serviceAuthentication(CommandServerProperties settings) {
+        return new ServiceAuthentication(settings.deploymentSecret());
+    }
+
+    @Bean
+    CommandPusher commandPusher(CommandServerProperties settings, MeterRegistry meters) {
+        return new CommandPusher(settings, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(), meters);
+    }
+}

@@ -1,0 +1,35 @@
+package dev.aero.commands;
+
+import java.net.URI;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of command-server (prefix {@code aero.commands}). The REST port is Spring's
+ * {@code server.port} (9020).
+ *
+ * @param deploymentSecret the shared secret services authenticate with
+ * @param timeToLive a command older than this is dropped when it reaches the head of its queue
+ * @param maxAttempts a command the device reports failing this many times moves to the dead letters
+ * @param verkehrUrl verkehr's HTTP API, through which enqueued commands are pushed
+ * @param pushTimeout how long one push to verkehr may take
+ */
+@ConfigurationProperties("aero.commands")
+public record CommandServerProperties(
+        @DefaultValue("") String deploymentSecret,
+        @DefaultValue("14d") Duration timeToLive,
+        @DefaultValue("10") int maxAttempts,
+        @DefaultValue("http://127.0.0.1:25234") URI verkehrUrl,
+        @DefaultValue("2s") Duration pushTimeout) {
+
+    public CommandServerProperties {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("aero.commands.max-attempts must be at least 1");
+        }
+        if (timeToLive.isNegative() || pushTimeout.isNegative() || pushTimeout.isZero()) {
+            throw new IllegalArgumentException("aero.commands durations must be positive (time-to-live 0 = none)");
+        }
+    }
+}
