@@ -12,6 +12,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.aero.commands.push.CommandPusher;
+import dev.aero.commands.push.LoginEventListener;
+import dev.aero.commands.push.PushDelivery;
 import dev.aero.commands.queue.CommandQueues;
 import dev.aero.common.web.ServiceAuthentication;
 
@@ -27,6 +29,26 @@ class CommandServerConfiguration {
     @Bean
     ServiceAuthentication serviceAuthentication(CommandServerProperties settings) {
         return new ServiceAuthentication(settings.deploymentSecret());
+    }
+
+    @Bean
+    PushDelivery pushDelivery(CommandQueues queues, CommandPusher pusher) {
+        return new PushDelivery(queues, pusher);
+    }
+
+    @Bean
+    LoginEventListener loginEventListener(StringRedisTemplate redis, PushDelivery delivery, CommandServerProperties settings) {
+        // Stable across restarts, so that events read but not acknowledged before a crash are read again.
+        String consumer = hostName();
+        return new LoginEventListener(redis, delivery, settings.eventsStream(), consumer);
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     @Bean

@@ -15,6 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxAttempts a command the device reports failing this many times moves to the dead letters
  * @param verkehrUrl verkehr's HTTP API, through which enqueued commands are pushed
  * @param pushTimeout how long one push to verkehr may take
+ * @param eventsStream verkehr's connection events: a device's login pushes its head command
  */
 @ConfigurationProperties("aero.commands")
 public record CommandServerProperties(
@@ -22,7 +23,8 @@ public record CommandServerProperties(
         @DefaultValue("14d") Duration timeToLive,
         @DefaultValue("10") int maxAttempts,
         @DefaultValue("http://127.0.0.1:25234") URI verkehrUrl,
-        @DefaultValue("2s") Duration pushTimeout) {
+        @DefaultValue("2s") Duration pushTimeout,
+        @DefaultValue("verkehr:events") String eventsStream) {
 
     public CommandServerProperties {
         if (maxAttempts < 1) {

@@ -48,7 +48,8 @@ public final class CommandPusher implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> pushNow(did, command), executor);
     }
 
-    boolean pushNow(DID did, Command command) {
+    /** Pushes now, on the calling thread; whether verkehr took the message. */
+    public boolean pushNow(DID did, Command command) {
         String body = "{\"topic\":\"cmd/" + did.hex() + "\",\"payload\":\"" + CommandCodec.toPushPayload(command) + "\"}";
         try {
             HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(settings.verkehrUrl() + "/v1/publish"))

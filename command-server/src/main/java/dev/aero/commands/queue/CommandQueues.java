@@ -149,6 +149,32 @@ public final class CommandQueues {
         return redis.execute(redrive, List.of(d(did), q(did), e(did), a(did), c(did), DEAD_INDEX), now(), did.hex());
     }
 
+    // ---- pushes that did not get through ----
+
+    /** Index of devices whose last push failed: did → when to try again (ms). */
+    public static final String UNPUSHED = "jeq:unpushed";
+    /** did → the current retry delay (ms), doubled on every failure. */
+    public static final String UNPUSHED_DELAY = "jeq:unpushed-delay";
+
+    /** Schedules another push for the device, {@code initial} from now or twice the last delay, at most {@code max}. */
+    public void pushFailed(DID did, Duration initial, Duration max) {
+        Object last = redis.opsForHash().get(UNPUSHED_DELAY, did.hex());
+        long delay = last == null ? initial.toMillis() : Math.min(max.toMillis(), Long.parseLong(last.toString()) * 2);
+        redis.opsForHash().put(UNPUSHED_DELAY, did.hex(), Long.toString(delay));
+        redis.opsForZSet().add(UNPUSHED, did.hex(), clock.millis() + delay);
+    }
+
+    public void pushSucceeded(DID did) {
+        redis.opsForZSet().remove(UNPUSHED, did.hex());
+        redis.opsForHash().delete(UNPUSHED_DELAY, did.hex());
+    }
+
+    /** Devices whose push retry is due, at most {@code limit}. */
+    public List<DID> pushesDue(int limit) {
+        var due = redis.opsForZSet().rangeByScore(UNPUSHED, Double.NEGATIVE_INFINITY, clock.millis(), 0, limit);
+        return due == null ? List.of() : due.stream().map(DID::of).toList();
+    }
+
     private Head toHead(List<?> r, int offset) {
         Object command = r.get(offset);
         long epoch = ((Number) r.get(offset + 1)).longValue();

@@ -15,7 +15,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.aero.commands.push.CommandPusher;
+import dev.aero.commands.push.PushDelivery;
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
 import dev.aero.common.command.CommandType;
@@ -32,10 +32,10 @@ import dev.aero.common.web.ServiceAuthentication;
 class ServiceQueueController {
 
     private final CommandQueues queues;
-    private final CommandPusher pusher;
+    private final PushDelivery pusher;
     private final ServiceAuthentication authentication;
 
-    ServiceQueueController(CommandQueues queues, CommandPusher pusher, ServiceAuthentication authentication) {
+    ServiceQueueController(CommandQueues queues, PushDelivery pusher, ServiceAuthentication authentication) {
         this.queues = queues;
         this.pusher = pusher;
         this.authentication = authentication;
@@ -71,7 +71,7 @@ class ServiceQueueController {
 
     private Enqueued pushed(DID did, Command command, long epoch) {
         Command withEpoch = command.toBuilder().setEpoch(epoch).build();
-        pusher.push(did, withEpoch);
+        pusher.pushEnqueued(did, withEpoch);
         return new Enqueued(did, epoch, CommandJson.of(withEpoch));
     }
 
@@ -119,10 +119,7 @@ class ServiceQueueController {
         authentication.authenticate(authorization);
         long n = queues.redrive(did);
         if (n > 0) {
-            CommandQueues.Head head = queues.head(did);
-            if (!head.empty()) {
-                pusher.push(did, CommandCodec.fromRedisString(head.command(), head.epoch()));
-            }
+            pusher.pushHead(did);
         }
         return new Redriven(did, n);
     }
@@ -139,7 +136,7 @@ class ServiceQueueController {
         }
         Command command = Command.newBuilder().setType(t).build();
         long epoch = queues.enqueue(did, CommandCodec.toRedisString(command));
-        pusher.push(did, command.toBuilder().setEpoch(epoch).build());
+        pusher.pushEnqueued(did, command.toBuilder().setEpoch(epoch).build());
         return ResponseEntity.noContent().build();
     }
 }

@@ -44,6 +44,7 @@ import dev.aero.common.testing.RealServices;
 class ServiceQueueApiTest {
 
     private static final String SECRET = "test-deployment-secret";
+    private static final String EVENTS = "test:verkehr-events";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final BlockingQueue<String> PUSHES = new LinkedBlockingQueue<>();
@@ -55,6 +56,9 @@ class ServiceQueueApiTest {
 
     @Autowired
     CommandQueues queues;
+
+    @Autowired
+    org.springframework.data.redis.core.StringRedisTemplate redis;
 
     private static HttpServer verkehr() {
         try {
@@ -80,6 +84,7 @@ class ServiceQueueApiTest {
     static void settings(DynamicPropertyRegistry registry) {
         registry.add("aero.commands.deployment-secret", () -> SECRET);
         registry.add("aero.commands.verkehr-url", () -> "http://127.0.0.1:" + VERKEHR.getAddress().getPort());
+        registry.add("aero.commands.events-stream", () -> EVENTS);
     }
 
     @AfterAll
@@ -98,12 +103,11 @@ class ServiceQueueApiTest {
     @Test
     void enqueuedCommandIsQueuedAndPushedToTheDevicesCommandTopic() throws Exception {
         DID did = DID.random();
-        PUSHES.clear();
         HttpResponse<String> r = call("POST", "/v1/devices/" + did.hex() + "/commands", "{\"type\":\"REFRESH_CRL\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         long epoch = JSON.readTree(r.body()).path("epoch").asLong();
         assertThat(epoch).isPositive();
-        JsonNode push = JSON.readTree(PUSHES.poll(5, TimeUnit.SECONDS));
+        JsonNode push = JSON.readTree(pushFor(did, Duration.ofSeconds(5)));
         assertThat(push.path("topic").asString()).isEqualTo("cmd/" + did.hex());
         Command pushed = CommandCodec.fromPushPayload(push.path("payload").asString());
         assertThat(pushed.getType()).isEqualTo(CommandType.REFRESH_CRL);
@@ -131,6 +135,72 @@ class ServiceQueueApiTest {
             assertThat(queues.head(did).command()).isEqualTo("4");
         } finally {
             VERKEHR_STATUS.set(200);
+        }
+    }
+
+    @Test
+    void aFailedPushIsRetriedBySweepOnceVerkehrIsBack() throws Exception {
+        DID did = DID.random();
+        VERKEHR_STATUS.set(503);
+        long failedAt;
+        try {
+            assertThat(call("POST", "/v1/devices/" + did.hex() + "/commands", "{\"type\":\"CHECK_UPDATE\"}").statusCode()).isEqualTo(200);
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (redis.opsForZSet().score(CommandQueues.UNPUSHED, did.hex()) == null && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            failedAt = System.nanoTime();
+            assertThat(redis.opsForZSet().score(CommandQueues.UNPUSHED, did.hex())).as("on the retry index").isNotNull();
+        } finally {
+            VERKEHR_STATUS.set(200);
+        }
+        String push = pushFor(did, Duration.ofSeconds(5));
+        assertThat(push).as("pushed again by the sweep").isNotNull();
+        assertThat(CommandCodec.fromPushPayload(JSON.readTree(push).path("payload").asString()).getType()).isEqualTo(CommandType.CHECK_UPDATE);
+        assertThat(Duration.ofNanos(System.nanoTime() - failedAt)).isGreaterThan(Duration.ofMillis(500));
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (redis.opsForZSet().score(CommandQueues.UNPUSHED, did.hex()) != null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(redis.opsForZSet().score(CommandQueues.UNPUSHED, did.hex())).as("off the retry index").isNull();
+    }
+
+    @Test
+    void aDeviceLoginOnVerkehrPushesItsHeadCommand() throws Exception {
+        DID did = DID.random();
+        // Queued without any push (as after a crash between enqueue and push).
+        long epoch = queues.enqueue(did, "3");
+        redis.opsForStream().add(EVENTS, java.util.Map.of("type", "login", "id", did.hex() + "/sync", "did", did.hex(),
+                "address", "127.0.0.1", "node", "n1", "conn", "n1/1", "time", Long.toString(System.currentTimeMillis()),
+                "scheme", "cert"));
+        String push = pushFor(did, Duration.ofSeconds(5));
+        assertThat(push).isNotNull();
+        Command pushed = CommandCodec.fromPushPayload(JSON.readTree(push).path("payload").asString());
+        assertThat(pushed.getType()).isEqualTo(CommandType.UNLINK_AND_WIPE_SELF);
+        assertThat(pushed.getEpoch()).isEqualTo(epoch);
+        // A device with an empty queue gets nothing on login.
+        DID idle = DID.random();
+        redis.opsForStream().add(EVENTS, java.util.Map.of("type", "login", "id", idle.hex(), "did", idle.hex()));
+        assertThat(pushFor(idle, Duration.ofMillis(1500))).isNull();
+    }
+
+    /** The first recorded push to {@code cmd/<did>} within {@code wait}, or null. */
+    private static String pushFor(DID did, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        java.util.List<String> others = new java.util.ArrayList<>();
+        try {
+            while (System.nanoTime() < deadline) {
+                String p = PUSHES.poll(50, TimeUnit.MILLISECONDS);
+                if (p != null && p.contains("cmd/" + did.hex())) {
+                    return p;
+                }
+                if (p != null) {
+                    others.add(p);
+                }
+            }
+            return null;
+        } finally {
+            PUSHES.addAll(others);
         }
     }
 

@@ -1,0 +1,66 @@
+package dev.aero.commands.push;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import dev.aero.commands.queue.CommandQueues;
+import dev.aero.common.command.Command;
+import dev.aero.common.command.CommandCodec;
+import dev.aero.common.id.DID;
+
+/**
+ * Gets each device's head command pushed, eventually: a push that fails puts the device on the
+ * retry index ({@code jeq:unpushed}) with a delay that doubles from 1 s to 5 min; the sweep and
+ * the device's next verkehr login push its head again.
+ */
+public final class PushDelivery {
+
+    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    static final Duration LAST_RETRY = Duration.ofMinutes(5);
+
+    private final CommandQueues queues;
+    private final CommandPusher pusher;
+
+    public PushDelivery(CommandQueues queues, CommandPusher pusher) {
+        this.queues = queues;
+        this.pusher = pusher;
+    }
+
+    /** Pushes a command just enqueued, in the background. */
+    public CompletableFuture<Boolean> pushEnqueued(DID did, Command command) {
+        return pusher.push(did, command).thenApply(ok -> {
+            record(did, ok);
+            return ok;
+        });
+    }
+
+    /** Pushes the device's current head, if it has one; whether there was nothing to do or the push worked. */
+    public boolean pushHead(DID did) {
+        CommandQueues.Head head = queues.head(did);
+        if (head.empty()) {
+            queues.pushSucceeded(did);
+            return true;
+        }
+        boolean ok = pusher.pushNow(did, CommandCodec.fromRedisString(head.command(), head.epoch()));
+        record(did, ok);
+        return ok;
+    }
+
+    /** One pass over the devices whose retry is due. */
+    public int sweep(int limit) {
+        int n = 0;
+        for (DID did : queues.pushesDue(limit)) {
+            pushHead(did);
+            n++;
+        }
+        return n;
+    }
+
+    private void record(DID did, boolean ok) {
+        if (ok) {
+            queues.pushSucceeded(did);
+        } else {
+            queues.pushFailed(did, FIRST_RETRY, LAST_RETRY);
+        }
+    }
+}
