@@ -11,6 +11,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
+import dev.aero.commands.device.DeviceTlsListener;
 import dev.aero.commands.push.CommandPusher;
 import dev.aero.commands.push.LoginEventListener;
 import dev.aero.commands.push.PushDelivery;
@@ -49,6 +50,11 @@ class CommandServerConfiguration {
         } catch (java.net.UnknownHostException e) {
             return "localhost";
         }
+    }
+
+    @Bean
+    DeviceTlsListener deviceTlsListener(CommandServerProperties settings) {
+        return new DeviceTlsListener(settings, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
 
     @Bean

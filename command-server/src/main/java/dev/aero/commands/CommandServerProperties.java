@@ -16,6 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param verkehrUrl verkehr's HTTP API, through which enqueued commands are pushed
  * @param pushTimeout how long one push to verkehr may take
  * @param eventsStream verkehr's connection events: a device's login pushes its head command
+ * @param spUrl SP's base URL: the CA certificate and (without certificate files) the device
+ *        listener's server certificate come from it
+ * @param deviceTls the HTTPS listener on which devices read and acknowledge their own queue
  */
 @ConfigurationProperties("aero.commands")
 public record CommandServerProperties(
@@ -24,7 +27,28 @@ public record CommandServerProperties(
         @DefaultValue("10") int maxAttempts,
         @DefaultValue("http://127.0.0.1:25234") URI verkehrUrl,
         @DefaultValue("2s") Duration pushTimeout,
-        @DefaultValue("verkehr:events") String eventsStream) {
+        @DefaultValue("verkehr:events") String eventsStream,
+        @DefaultValue("http://127.0.0.1:8080") URI spUrl,
+        @DefaultValue DeviceTls deviceTls) {
+
+    /**
+     * @param enabled whether the device listener runs
+     * @param host listen address
+     * @param port HTTPS port (0 = any free one)
+     * @param certificateFile PEM server certificate chain; empty = enroll with SP
+     * @param privateKeyFile PEM (PKCS#8) key of that certificate
+     * @param caCertificateFile PEM platform CA certificate; empty = fetched from SP
+     * @param hostnames DNS names asked for when enrolling with SP
+     */
+    public record DeviceTls(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("0.0.0.0") String host,
+            @DefaultValue("9021") int port,
+            @DefaultValue("") String certificateFile,
+            @DefaultValue("") String privateKeyFile,
+            @DefaultValue("") String caCertificateFile,
+            @DefaultValue("localhost") java.util.List<String> hostnames) {
+    }
 
     public CommandServerProperties {
         if (maxAttempts < 1) {

@@ -1,5 +1,7 @@
 package dev.aero.verkehr;
 
+import dev.aero.common.testing.TestPki;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

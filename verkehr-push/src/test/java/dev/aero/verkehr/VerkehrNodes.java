@@ -1,5 +1,7 @@
 package dev.aero.verkehr;
 
+import dev.aero.common.testing.TestPki;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -85,6 +85,7 @@ class ServiceQueueApiTest {
         registry.add("aero.commands.deployment-secret", () -> SECRET);
         registry.add("aero.commands.verkehr-url", () -> "http://127.0.0.1:" + VERKEHR.getAddress().getPort());
         registry.add("aero.commands.events-stream", () -> EVENTS);
+        registry.add("aero.commands.device-tls.enabled", () -> false);
     }
 
     @AfterAll

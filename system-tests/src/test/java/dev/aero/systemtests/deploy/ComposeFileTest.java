@@ -44,6 +44,7 @@ class ComposeFileTest {
     private static final Map<String, Set<Integer>> PUBLIC_PORTS = Map.of(
             "sp-service", Set.of(8080, 8443),
             "verkehr-push", Set.of(29438),
+            "command-server", Set.of(9021),
             "zephyr-relay", Set.of(8888),
             "ejabberd", Set.of(5222));
 

@@ -1,4 +1,4 @@
-package dev.aero.verkehr;
+package dev.aero.common.testing;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -168,7 +168,7 @@ public final class TestPki {
         return g.generateKeyPair();
     }
 
-    static String pem(Object o) throws IOException {
+    public static String pem(Object o) throws IOException {
         StringWriter w = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(w)) {
             writer.writeObject(o);
