@@ -16,6 +16,7 @@ import dev.aero.commands.push.CommandPusher;
 import dev.aero.commands.push.LoginEventListener;
 import dev.aero.commands.push.PushDelivery;
 import dev.aero.commands.queue.CommandQueues;
+import dev.aero.commands.queue.QueueMetrics;
 import dev.aero.common.web.ServiceAuthentication;
 
 @Configuration(proxyBeanMethods = false)
@@ -23,8 +24,9 @@ import dev.aero.common.web.ServiceAuthentication;
 class CommandServerConfiguration {
 
     @Bean
-    CommandQueues commandQueues(StringRedisTemplate redis, CommandServerProperties settings) {
-        return new CommandQueues(redis, Clock.systemUTC(), settings.timeToLive(), settings.maxAttempts());
+    CommandQueues commandQueues(StringRedisTemplate redis, CommandServerProperties settings, MeterRegistry meters) {
+        return new CommandQueues(redis, Clock.systemUTC(), settings.timeToLive(), settings.maxAttempts())
+                .withEvents(new QueueMetrics(meters));
     }
 
     @Bean

@@ -60,6 +60,28 @@ public final class CommandQueues {
     private final RedisScript<Long> flush = script("flush", Long.class, false);
     private final RedisScript<Long> redrive = script("redrive", Long.class, false);
 
+    /** Counts what the queues do; a no-op unless a registry is attached. */
+    public interface Events {
+        Events NONE = new Events() { };
+
+        default void enqueued(long size) { }
+
+        default void acked() { }
+
+        default void retried() { }
+
+        default void deadLettered() { }
+
+        default void expired(long n) { }
+    }
+
+    private Events events = Events.NONE;
+
+    public CommandQueues withEvents(Events events) {
+        this.events = events;
+        return this;
+    }
+
     public CommandQueues(StringRedisTemplate redis, Clock clock, Duration timeToLive, int maxAttempts) {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("max attempts must be at least 1");
@@ -72,22 +94,38 @@ public final class CommandQueues {
 
     /** Appends {@code command} (moving it to the tail if queued already); returns its epoch. */
     public long enqueue(DID did, String command) {
-        return redis.execute(enqueue, List.of(q(did), e(did), a(did), c(did)), command, now(), "0");
+        long epoch = redis.execute(enqueue, List.of(q(did), e(did), a(did), c(did)), command, now(), "0");
+        events.enqueued(size(did));
+        return epoch;
+    }
+
+    private long size(DID did) {
+        Long n = redis.opsForZSet().zCard(q(did));
+        return n == null ? 0 : n;
     }
 
     /** Flushes the queue, then enqueues: nothing queued before runs ahead of {@code command}. */
     public long replace(DID did, String command) {
-        return redis.execute(enqueue, List.of(q(did), e(did), a(did), c(did)), command, now(), "1");
+        long epoch = redis.execute(enqueue, List.of(q(did), e(did), a(did), c(did)), command, now(), "1");
+        events.enqueued(1);
+        return epoch;
     }
 
     public Head head(DID did) {
-        return toHead(redis.execute(head, List.of(q(did), a(did), c(did)), now(), ttl()), 0);
+        Head h = toHead(redis.execute(head, List.of(q(did), a(did), c(did)), now(), ttl()), 0);
+        events.expired(h.expired());
+        return h;
     }
 
     /** Acknowledges the head if {@code epoch} is its epoch; any other epoch changes nothing. */
     public Outcome ack(DID did, long epoch) {
         List<?> r = redis.execute(ack, List.of(q(did), a(did), c(did)), Long.toString(epoch), now(), ttl());
-        return new Outcome(((Number) r.get(0)).longValue() == 1 ? Result.ACKED : Result.STALE, toHead(r, 1));
+        Outcome outcome = new Outcome(((Number) r.get(0)).longValue() == 1 ? Result.ACKED : Result.STALE, toHead(r, 1));
+        if (outcome.result() == Result.ACKED) {
+            events.acked();
+        }
+        events.expired(outcome.next().expired());
+        return outcome;
     }
 
     /** The device could not carry the head out: retried at the tail, or dead-lettered at the maximum. */
@@ -99,7 +137,14 @@ public final class CommandQueues {
             case 2 -> Result.DEAD_LETTERED;
             default -> Result.STALE;
         };
-        return new Outcome(result, toHead(r, 1));
+        switch (result) {
+            case RETRIED -> events.retried();
+            case DEAD_LETTERED -> events.deadLettered();
+            default -> { }
+        }
+        Outcome outcome = new Outcome(result, toHead(r, 1));
+        events.expired(outcome.next().expired());
+        return outcome;
     }
 
     /** Empties the queue; returns how many commands it held. */

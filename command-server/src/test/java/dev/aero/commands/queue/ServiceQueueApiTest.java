@@ -119,6 +119,19 @@ class ServiceQueueApiTest {
     }
 
     @Test
+    void queueActivityShowsInTheMetrics() throws Exception {
+        DID did = DID.random();
+        call("POST", "/v1/devices/" + did.hex() + "/commands", "{\"type\":\"LOG_THREADS\"}");
+        queues.ack(did, queues.head(did).epoch());
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).containsPattern("aero_commands_enqueues_total\\{[^}]*\\} [1-9]")
+                .containsPattern("aero_commands_acks_total\\{[^}]*\\} [1-9]")
+                .contains("aero_commands_queue_depth_bucket").contains("aero_commands_dead_letters_total")
+                .contains("aero_commands_pushes_total");
+    }
+
+    @Test
     void uploadLogsCarriesItsArguments() throws Exception {
         DID did = DID.random();
         String body = "{\"type\":\"UPLOAD_LOGS\",\"upload_logs\":{\"defect_id\":\"d-42\",\"expiry_time\":1900000000000,"
