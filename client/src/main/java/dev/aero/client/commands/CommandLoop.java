@@ -1,0 +1,158 @@
+package dev.aero.client.commands;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.aero.client.ssmp.SsmpListener;
+import dev.aero.common.command.Command;
+import dev.aero.common.command.CommandCodec;
+import dev.aero.common.command.InvalidCommandException;
+
+/**
+ * The client's command loop (specs/commands.md): on start and after any failure, drain the
+ * queue (head, act, ack, at most as many times as the queue was long when the drain began),
+ * retrying with backoff from 2 s to 60 s; on a push, act on that command, ack it, and drain again
+ * if more remain. Commands are handled one at a time, on the loop's own thread.
+ */
+public final class CommandLoop implements AutoCloseable {
+
+    private final CommandClient queue;
+    private final CommandHandler handler;
+    private final Duration firstRetry;
+    private final Duration lastRetry;
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "aero-command-loop");
+        t.setDaemon(true);
+        return t;
+    });
+    private Duration nextRetry;
+    private ScheduledFuture<?> retry;
+
+    public CommandLoop(CommandClient queue, CommandHandler handler) {
+        this(queue, handler, Duration.ofSeconds(2), Duration.ofSeconds(60));
+    }
+
+    public CommandLoop(CommandClient queue, CommandHandler handler, Duration firstRetry, Duration lastRetry) {
+        this.queue = queue;
+        this.handler = handler;
+        this.firstRetry = firstRetry;
+        this.lastRetry = lastRetry;
+        this.nextRetry = firstRetry;
+    }
+
+    /** Drains the queue now (in the background). */
+    public void start() {
+        worker.execute(this::drain);
+    }
+
+    /** A push on {@code cmd/<did>}: its payload, base64 of the {@code Command}. */
+    public void onPush(byte[] payload) {
+        Command command;
+        try {
+            command = CommandCodec.fromPushPayload(new String(payload, java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (InvalidCommandException e) {
+            worker.execute(this::drain);
+            return;
+        }
+        worker.execute(() -> {
+            try {
+                CommandClient.Acked acked = act(command);
+                if (acked.next().queueSize() > 0) {
+                    drain();
+                }
+            } catch (IOException e) {
+                scheduleRetry();
+            }
+        });
+    }
+
+    /** A listener for the device's SSMP connection that feeds its {@code cmd/} pushes in (and drains on reconnect). */
+    public SsmpListener pushListener(SsmpListener next) {
+        return new SsmpListener() {
+            @Override
+            public void onMulticast(String from, String topic, byte[] payload) {
+                if (topic.startsWith("cmd/")) {
+                    onPush(payload);
+                }
+                next.onMulticast(from, topic, payload);
+            }
+
+            @Override
+            public void onUnicast(String from, byte[] payload) {
+                next.onUnicast(from, payload);
+            }
+
+            @Override
+            public void onBroadcast(String from, byte[] payload) {
+                next.onBroadcast(from, payload);
+            }
+
+            @Override
+            public void onPeerSubscribed(String id, String topic) {
+                next.onPeerSubscribed(id, topic);
+            }
+
+            @Override
+            public void onPeerUnsubscribed(String id, String topic) {
+                next.onPeerUnsubscribed(id, topic);
+            }
+
+            @Override
+            public void onConnected() {
+                // Pushes sent while the connection was down are gone: the queue has them.
+                start();
+                next.onConnected();
+            }
+
+            @Override
+            public void onDisconnected(Throwable cause, boolean reconnecting) {
+                next.onDisconnected(cause, reconnecting);
+            }
+
+            @Override
+            public void onSubscriptionLost(String topic, dev.aero.client.ssmp.SsmpException cause) {
+                next.onSubscriptionLost(topic, cause);
+            }
+        };
+    }
+
+    private void drain() {
+        try {
+            CommandClient.Head head = queue.head();
+            long budget = head.queueSize();
+            while (!head.empty() && budget-- > 0) {
+                head = act(head.command()).next();
+            }
+            nextRetry = firstRetry;
+        } catch (IOException e) {
+            scheduleRetry();
+        }
+    }
+
+    /** Carries one command out and acknowledges it, or reports it failed. */
+    private CommandClient.Acked act(Command command) throws IOException {
+        try {
+            handler.handle(command);
+        } catch (Exception e) {
+            return queue.fail(command.getEpoch(), String.valueOf(e.getMessage()));
+        }
+        return queue.ack(command.getEpoch());
+    }
+
+    private void scheduleRetry() {
+        if (retry != null && !retry.isDone()) {
+            return;
+        }
+        retry = worker.schedule(this::drain, nextRetry.toMillis(), TimeUnit.MILLISECONDS);
+        nextRetry = nextRetry.multipliedBy(2).compareTo(lastRetry) > 0 ? lastRetry : nextRetry.multipliedBy(2);
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+}

@@ -1,0 +1,134 @@
+package dev.aero.commands.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.aero.client.commands.CommandClient;
+import dev.aero.client.commands.CommandLoop;
+import dev.aero.commands.queue.CommandQueues;
+import dev.aero.common.command.Command;
+import dev.aero.common.command.CommandCodec;
+import dev.aero.common.command.CommandType;
+import dev.aero.common.id.DID;
+import dev.aero.common.testing.RealServices;
+import dev.aero.common.testing.TestPki;
+
+/** The client SDK's command loop against the real device API. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@RealServices(redis = true)
+class CommandLoopTest {
+
+    private static TestPki pki;
+
+    @Autowired
+    CommandQueues queues;
+
+    @Autowired
+    DeviceTlsListener listener;
+
+    @DynamicPropertySource
+    static void tls(DynamicPropertyRegistry registry) throws Exception {
+        pki = new TestPki(Path.of("target", "test-pki", "loop-" + UUID.randomUUID()));
+        registry.add("aero.commands.device-tls.port", () -> 0);
+        registry.add("aero.commands.device-tls.host", () -> "127.0.0.1");
+        registry.add("aero.commands.device-tls.certificate-file", () -> pki.serverCertificateFile().toAbsolutePath().toString());
+        registry.add("aero.commands.device-tls.private-key-file", () -> pki.serverKeyFile().toAbsolutePath().toString());
+        registry.add("aero.commands.device-tls.ca-certificate-file", () -> pki.caFile().toAbsolutePath().toString());
+        registry.add("aero.commands.verkehr-url", () -> "http://127.0.0.1:9");
+    }
+
+    @BeforeEach
+    void listening() throws InterruptedException {
+        assertThat(listener.awaitListening(Duration.ofSeconds(20))).isTrue();
+    }
+
+    private CommandClient client(DID did) throws Exception {
+        return new CommandClient(URI.create("https://localhost:" + listener.port()), did, pki.clientContext(pki.device(did.hex(), "u@example.com")));
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(condition.getAsBoolean()).isTrue();
+    }
+
+    @Test
+    void startDrainsEveryQueuedCommandInOrder() throws Exception {
+        DID did = DID.random();
+        queues.enqueue(did, "1");
+        queues.enqueue(did, "4");
+        queues.enqueue(did, "7");
+        List<CommandType> handled = new CopyOnWriteArrayList<>();
+        try (CommandLoop loop = new CommandLoop(client(did), c -> handled.add(c.getType()))) {
+            loop.start();
+            await(() -> handled.size() == 3 && queues.head(did).empty());
+        }
+        assertThat(handled).containsExactly(CommandType.INVALIDATE_USER_NAME_CACHE, CommandType.REFRESH_CRL, CommandType.CHECK_UPDATE);
+    }
+
+    @Test
+    void pushedCommandIsHandledAndAcknowledged() throws Exception {
+        DID did = DID.random();
+        long epoch = queues.enqueue(did, "2");
+        List<Command> handled = new CopyOnWriteArrayList<>();
+        try (CommandLoop loop = new CommandLoop(client(did), handled::add)) {
+            Command pushed = Command.newBuilder().setType(CommandType.UNLINK_SELF).setEpoch(epoch).build();
+            loop.onPush(CommandCodec.toPushPayload(pushed).getBytes(StandardCharsets.US_ASCII));
+            await(() -> queues.head(did).empty());
+        }
+        assertThat(handled).extracting(Command::getEpoch).containsExactly(epoch);
+    }
+
+    @Test
+    void aFailingHandlerReportsTheCommandWhichIsRetriedLater() throws Exception {
+        DID did = DID.random();
+        queues.enqueue(did, "6");
+        AtomicInteger calls = new AtomicInteger();
+        try (CommandLoop loop = new CommandLoop(client(did), c -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("no network for the upload");
+            }
+        })) {
+            loop.start();
+            await(() -> !queues.list(did).isEmpty() && queues.list(did).getFirst().attempts() == 1);
+            // The next drain (a reconnect, say) carries it out.
+            loop.start();
+            await(() -> queues.head(did).empty());
+        }
+        assertThat(calls.get()).isEqualTo(2);
+    }
+
+    @Test
+    void unreachableServerLeavesTheCommandQueuedForTheNextDrain() throws Exception {
+        DID did = DID.random();
+        queues.enqueue(did, "0");
+        List<Command> handled = new CopyOnWriteArrayList<>();
+        CommandClient down = new CommandClient(URI.create("https://localhost:9"), did, pki.clientContext(pki.device(did.hex(), "u@example.com")));
+        try (CommandLoop loop = new CommandLoop(down, handled::add, Duration.ofMillis(50), Duration.ofMillis(200))) {
+            loop.start();
+            Thread.sleep(500);
+            assertThat(handled).isEmpty();
+        }
+        try (CommandLoop loop = new CommandLoop(client(did), handled::add, Duration.ofMillis(50), Duration.ofMillis(200))) {
+            loop.start();
+            await(() -> handled.size() == 1);
+        }
+    }
+}
