@@ -13,7 +13,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 
@@ -102,8 +101,9 @@ class SsmpClientTlsTest {
             return null;
         });
         Peer peer = server.accept();
-        // Reading drives the server's side of the handshake, which the client aborts.
-        assertThatThrownBy(peer::readLine).isInstanceOf(SSLException.class);
+        // Reading drives the server's side of the handshake, which the client aborts: an alert or,
+        // depending on timing, a connection already gone.
+        assertThatThrownBy(peer::readLine).isInstanceOf(java.io.IOException.class);
         assertThatThrownBy(() -> connecting.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(SSLHandshakeException.class);
         assertThat(client.isConnected()).isFalse();

@@ -4,58 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import dev.aero.client.commands.CommandClient;
 import dev.aero.client.commands.CommandLoop;
-import dev.aero.commands.queue.CommandQueues;
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
 import dev.aero.common.command.CommandType;
 import dev.aero.common.id.DID;
-import dev.aero.common.testing.RealServices;
-import dev.aero.common.testing.TestPki;
 
 /** The client SDK's command loop against the real device API. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@RealServices(redis = true)
-class CommandLoopTest {
-
-    private static TestPki pki;
-
-    @Autowired
-    CommandQueues queues;
-
-    @Autowired
-    DeviceTlsListener listener;
-
-    @DynamicPropertySource
-    static void tls(DynamicPropertyRegistry registry) throws Exception {
-        pki = new TestPki(Path.of("target", "test-pki", "loop-" + UUID.randomUUID()));
-        registry.add("aero.commands.device-tls.port", () -> 0);
-        registry.add("aero.commands.device-tls.host", () -> "127.0.0.1");
-        registry.add("aero.commands.device-tls.certificate-file", () -> pki.serverCertificateFile().toAbsolutePath().toString());
-        registry.add("aero.commands.device-tls.private-key-file", () -> pki.serverKeyFile().toAbsolutePath().toString());
-        registry.add("aero.commands.device-tls.ca-certificate-file", () -> pki.caFile().toAbsolutePath().toString());
-        registry.add("aero.commands.verkehr-url", () -> "http://127.0.0.1:9");
-    }
-
-    @BeforeEach
-    void listening() throws InterruptedException {
-        assertThat(listener.awaitListening(Duration.ofSeconds(20))).isTrue();
-    }
+class CommandLoopTest extends DeviceListenerTest {
 
     private CommandClient client(DID did) throws Exception {
         return new CommandClient(URI.create("https://localhost:" + listener.port()), did, pki.clientContext(pki.device(did.hex(), "u@example.com")));

@@ -7,63 +7,29 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.UUID;
 
 import javax.net.ssl.SSLContext;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.aero.commands.queue.CommandQueues;
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
 import dev.aero.common.command.CommandType;
 import dev.aero.common.id.DID;
-import dev.aero.common.testing.RealServices;
 import dev.aero.common.testing.TestPki;
 
 /** Devices read and acknowledge their own queue over the device HTTPS listener, and nothing else. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@RealServices(redis = true)
-class DeviceQueueApiTest {
+class DeviceQueueApiTest extends DeviceListenerTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static TestPki pki;
 
     @LocalServerPort
     int servicePort;
-
-    @Autowired
-    CommandQueues queues;
-
-    @Autowired
-    DeviceTlsListener listener;
-
-    @DynamicPropertySource
-    static void tls(DynamicPropertyRegistry registry) throws Exception {
-        pki = new TestPki(Path.of("target", "test-pki", "cmd-" + UUID.randomUUID()));
-        registry.add("aero.commands.device-tls.port", () -> 0);
-        registry.add("aero.commands.device-tls.host", () -> "127.0.0.1");
-        registry.add("aero.commands.device-tls.certificate-file", () -> pki.serverCertificateFile().toAbsolutePath().toString());
-        registry.add("aero.commands.device-tls.private-key-file", () -> pki.serverKeyFile().toAbsolutePath().toString());
-        registry.add("aero.commands.device-tls.ca-certificate-file", () -> pki.caFile().toAbsolutePath().toString());
-        registry.add("aero.commands.verkehr-url", () -> "http://127.0.0.1:9");
-    }
-
-    @BeforeEach
-    void listening() throws InterruptedException {
-        assertThat(listener.awaitListening(Duration.ofSeconds(20))).isTrue();
-    }
 
     private record Device(DID did, HttpClient http) { }
 
