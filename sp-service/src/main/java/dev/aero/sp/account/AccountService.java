@@ -13,6 +13,7 @@ import dev.aero.common.id.InvalidIdentifierException;
 import dev.aero.common.id.UserID;
 import dev.aero.common.web.ApiProblemException;
 import dev.aero.sp.SpProperties;
+import dev.aero.sp.commands.CommandOutbox;
 import dev.aero.sp.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.ratelimit.RateLimiter;
@@ -32,8 +33,10 @@ public class AccountService {
     private final TransactionTemplate tx;
     private final Clock clock;
 
+    private final CommandOutbox commands;
+
     AccountService(UserAccounts users, Sessions sessions, PasswordHasher hasher, PasswordPolicy policy, RateLimiter limiter,
-            AuditLog audit, SpProperties properties, TransactionTemplate tx, Clock clock) {
+            AuditLog audit, SpProperties properties, TransactionTemplate tx, Clock clock, CommandOutbox commands) {
         this.users = users;
         this.sessions = sessions;
         this.hasher = hasher;
@@ -43,6 +46,7 @@ public class AccountService {
         this.properties = properties;
         this.tx = tx;
         this.clock = clock;
+        this.commands = commands;
     }
 
     public record SignedIn(String token, Instant expiresAt, UserID userId) {
@@ -108,6 +112,8 @@ public class AccountService {
     public UserAccount rename(AuthenticatedUser caller, String firstName, String lastName) {
         UserAccount user = users.findById(caller.id().value()).orElseThrow();
         user.rename(firstName, lastName);
+        // The user's devices show the name: they refetch it.
+        commands.enqueueForDevicesOf(caller.id(), "INVALIDATE_USER_NAME_CACHE");
         return user;
     }
 

@@ -20,6 +20,7 @@ import dev.aero.sp.account.UserAccount;
 import dev.aero.sp.account.UserAccounts;
 import dev.aero.sp.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
+import dev.aero.sp.commands.CommandOutbox;
 import dev.aero.sp.ca.DeviceCertificateIssuer;
 import dev.aero.sp.ca.DeviceCertificateIssuer.IssuedCertificate;
 import dev.aero.sp.ca.DeviceCertificateRecord;
@@ -41,15 +42,17 @@ public class DeviceService {
     private final RevocationList revocations;
     private final AuditLog audit;
     private final Clock clock;
+    private final CommandOutbox commands;
 
     DeviceService(Devices devices, UserAccounts users, DeviceCertificateIssuer issuer, RevocationList revocations,
-            AuditLog audit, Clock clock) {
+            AuditLog audit, Clock clock, CommandOutbox commands) {
         this.devices = devices;
         this.users = users;
         this.issuer = issuer;
         this.revocations = revocations;
         this.audit = audit;
         this.clock = clock;
+        this.commands = commands;
     }
 
     public record Registration(String csr, DID deviceId, String name, String osFamily, String osName) {
@@ -120,6 +123,8 @@ public class DeviceService {
         }
         String before = device.name();
         device.rename(name.strip());
+        // The owner's other devices show this name: they refetch it.
+        commands.enqueueAll(othersOf(device), "INVALIDATE_DEVICE_NAME_CACHE");
         audit.record(AuditEventType.DEVICE_RENAMED, caller.id(), did, from, Map.of("from", before, "to", device.name()));
         return details(device);
     }
@@ -142,8 +147,17 @@ public class DeviceService {
     private void unlink(Device device, boolean wipe, UserID actor, ClientAddress from) {
         device.unlink(clock.instant());
         List<Long> revoked = revocations.revokeDevice(device.id().hex());
+        // The device's queue holds only its unlink, so nothing else runs first; the owner's other
+        // devices refetch the CRL, which now lists its certificate.
+        commands.replace(device.id(), wipe ? "UNLINK_AND_WIPE_SELF" : "UNLINK_SELF");
+        commands.enqueueAll(othersOf(device), "REFRESH_CRL");
         audit.record(AuditEventType.DEVICE_UNLINKED, actor, device.id(), from,
                 Map.of("wipe", wipe, "owner", device.owner().value(), "revoked_serials", revoked.stream().map(String::valueOf).toList()));
+    }
+
+    /** The owner's other linked devices. */
+    private List<DID> othersOf(Device device) {
+        return devices.linkedOf(device.owner().value()).stream().map(Device::id).filter(d -> !d.equals(device.id())).toList();
     }
 
     /** A device replaces its certificate; the one it authenticated with (and any other) is revoked. */
