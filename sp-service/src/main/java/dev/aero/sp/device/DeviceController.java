@@ -86,6 +86,20 @@ class DeviceController {
         devices.unlink(caller, did, wipe, from);
     }
 
+    @PostMapping("/devices/{did}/logs-request")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Ask a device to upload its logs (admins): UPLOAD_LOGS through its command queue")
+    DeviceService.LogsRequest requestLogs(AuthenticatedUser caller, @PathVariable DID did, @Valid @RequestBody LogsRequestBody body,
+            ClientAddress from) {
+        int hours = body.expiresInHours() == null ? 24 : body.expiresInHours();
+        return devices.requestLogs(caller, did, body.defectId(), java.time.Duration.ofHours(hours), from);
+    }
+
+    record LogsRequestBody(
+            @Size(min = 1, max = 64) @Pattern(regexp = "[A-Za-z0-9._-]+") String defectId,
+            @jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(720) Integer expiresInHours) {
+    }
+
     @PostMapping("/devices/{did}/certificate")
     @Operation(summary = "Recertify: the device, authenticated by its certificate, gets a new one; the old is revoked")
     CertificateView recertify(AuthenticatedDevice caller, @PathVariable DID did, @Valid @RequestBody RecertifyRequest body,

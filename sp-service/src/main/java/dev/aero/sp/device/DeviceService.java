@@ -1,6 +1,7 @@
 package dev.aero.sp.device;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -153,6 +154,25 @@ public class DeviceService {
         commands.enqueueAll(othersOf(device), "REFRESH_CRL");
         audit.record(AuditEventType.DEVICE_UNLINKED, actor, device.id(), from,
                 Map.of("wipe", wipe, "owner", device.owner().value(), "revoked_serials", revoked.stream().map(String::valueOf).toList()));
+    }
+
+    /** An admin asks a linked device to upload its logs (UPLOAD_LOGS through the command queue). */
+    @Transactional
+    public LogsRequest requestLogs(AuthenticatedUser caller, DID did, String defectId, Duration validFor, ClientAddress from) {
+        caller.requireAdmin();
+        Device device = visible(caller, did);
+        if (device.unlinked()) {
+            throw new ApiProblemException(HttpStatus.CONFLICT, "device-unlinked", "The device is unlinked; it takes no more commands.");
+        }
+        String defect = defectId != null ? defectId : java.util.UUID.randomUUID().toString();
+        long expiry = clock.instant().plus(validFor).toEpochMilli();
+        commands.enqueueJson(did, "{\"type\":\"UPLOAD_LOGS\",\"upload_logs\":{\"defect_id\":\"" + defect
+                + "\",\"expiry_time\":" + expiry + "}}");
+        audit.record(AuditEventType.DEVICE_LOGS_REQUESTED, caller.id(), did, from, Map.of("defect_id", defect, "expiry_time", expiry));
+        return new LogsRequest(defect, java.time.Instant.ofEpochMilli(expiry));
+    }
+
+    public record LogsRequest(String defectId, java.time.Instant expiryTime) {
     }
 
     /** The owner's other linked devices. */

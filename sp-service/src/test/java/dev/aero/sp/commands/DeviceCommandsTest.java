@@ -119,6 +119,29 @@ class DeviceCommandsTest extends SpTestSupport {
     }
 
     @Test
+    void anAdminAsksADeviceForItsLogs() throws Exception {
+        Account admin = admin();
+        Account owner = member("logs");
+        RegisteredDevice device = register(owner);
+        String adminToken = anonymous().signIn(admin.email(), PASSWORD).token();
+        String ownerToken = anonymous().signIn(owner.email(), PASSWORD).token();
+        var response = raw("POST", "/api/v1/devices/" + device.id().hex() + "/logs-request", "application/json",
+                "{\"defect_id\":\"case-77\",\"expires_in_hours\":2}", adminToken);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        assertThat(response.body()).contains("\"defect_id\":\"case-77\"");
+        Delivery d = awaitDeliveries(device.id().hex(), 1).getFirst();
+        assertThat(d.method()).isEqualTo("POST");
+        assertThat(d.body()).startsWith("{\"type\":\"UPLOAD_LOGS\",\"upload_logs\":{\"defect_id\":\"case-77\",\"expiry_time\":");
+        // Members may not, and bad input is refused.
+        assertThat(raw("POST", "/api/v1/devices/" + device.id().hex() + "/logs-request", "application/json", "{}",
+                ownerToken).statusCode()).isEqualTo(403);
+        assertThat(raw("POST", "/api/v1/devices/" + device.id().hex() + "/logs-request", "application/json",
+                "{\"defect_id\":\"bad id\"}", adminToken).statusCode()).isEqualTo(400);
+        assertThat(raw("POST", "/api/v1/devices/" + device.id().hex() + "/logs-request", "application/json",
+                "{\"expires_in_hours\":100000}", adminToken).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void commandsWaitInTheOutboxWhileCommandServerIsDownAndArriveInOrderAfter() throws Exception {
         Account owner = member("patient");
         RegisteredDevice gone = register(owner);
