@@ -53,10 +53,14 @@ public final class LoginEventListener implements SmartLifecycle {
 
     private void run() {
         boolean backlog = true;
+        boolean grouped = false;
         long nextSweep = 0;
         while (running) {
             try {
-                ensureGroup();
+                if (!grouped) {
+                    ensureGroup();
+                    grouped = true;
+                }
                 // First what this consumer read before and did not acknowledge, then new events.
                 ReadOffset offset = backlog ? ReadOffset.from("0") : ReadOffset.lastConsumed();
                 List<MapRecord<String, Object, Object>> records = redis.opsForStream().read(Consumer.from(GROUP, consumer),
@@ -79,6 +83,8 @@ public final class LoginEventListener implements SmartLifecycle {
                     return;
                 }
                 log.warn("reading {} failed, retrying: {}", stream, e.toString());
+                // The stream or the group may have gone (a Redis flush): make sure of them again.
+                grouped = false;
                 sleep(1000);
             }
         }
