@@ -9,31 +9,21 @@ import java.util.Set;
 
 import javax.net.ssl.SSLContext;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import dev.aero.common.testing.RealServices;
-import dev.aero.common.testing.TestRedis;
 
 /** Two verkehr nodes on one Redis behave as one server. */
-@RealServices(redis = true)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ClusterTest {
+class ClusterTest extends NodeTest {
 
-
-    private VerkehrNodes nodes;
     private ConfigurableApplicationContext one;
     private int port1;
     private int port2;
     private SSLContext tls;
-    private int n;
 
     @BeforeAll
-    void start(TestRedis redis) throws Exception {
-        nodes = new VerkehrNodes(redis);
+    void start() throws Exception {
         one = nodes.start("n1", Map.of("aero.verkehr.open-login", "true"));
         ConfigurableApplicationContext two = nodes.start("n2", Map.of("aero.verkehr.open-login", "true"));
         port1 = VerkehrNodes.ssmpPort(one);
@@ -41,15 +31,6 @@ class ClusterTest {
         tls = nodes.pki.clientContext(null);
         // Each node has heard the other.
         Thread.sleep(600);
-    }
-
-    @AfterAll
-    void stop() {
-        nodes.close();
-    }
-
-    private String fresh(String base) {
-        return base + (++n);
     }
 
     private RawSsmp login(int port, String id) throws Exception {

@@ -12,43 +12,30 @@ import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.aero.common.auth.ServiceCredential;
-import dev.aero.common.testing.RealServices;
-import dev.aero.common.testing.TestRedis;
 import dev.aero.verkehr.server.Hub;
 
 /** Bounded outbound queues, the HTTP API's history and its refusals. */
-@RealServices(redis = true)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DeliveryLimitsTest {
+class DeliveryLimitsTest extends NodeTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private VerkehrNodes nodes;
     private ConfigurableApplicationContext node;
     private int port;
     private int http;
     private SSLContext tls;
 
     @BeforeAll
-    void start(TestRedis redis) throws Exception {
-        nodes = new VerkehrNodes(redis);
+    void start() throws Exception {
         node = nodes.start("l1", Map.of("aero.verkehr.max-outbound-bytes", "65536", "aero.verkehr.max-connections", "40",
                 "aero.verkehr.io-threads", "2", "aero.verkehr.max-fanout-backlog", "4"));
         port = VerkehrNodes.ssmpPort(node);
         http = VerkehrNodes.httpPort(node);
         tls = nodes.pki.clientContext(null);
-    }
-
-    @AfterAll
-    void stop() {
-        nodes.close();
     }
 
     private RawSsmp service(String id) throws Exception {

@@ -11,39 +11,26 @@ import java.util.Map;
 
 import javax.net.ssl.SSLContext;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.aero.common.id.DID;
-import dev.aero.common.testing.RealServices;
-import dev.aero.common.testing.TestRedis;
 import dev.aero.verkehr.server.TopicAuthorizer;
 
 /** Devices log in with their certificates and hold only their own topics; revocation cuts them off. */
-@RealServices(redis = true)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DeviceAccessTest {
+class DeviceAccessTest extends NodeTest {
 
-    private VerkehrNodes nodes;
     private ConfigurableApplicationContext node;
     private int port;
 
     @BeforeAll
-    void start(TestRedis redis) throws Exception {
-        nodes = new VerkehrNodes(redis);
+    void start() throws Exception {
         node = nodes.start("d1", Map.of());
         port = VerkehrNodes.ssmpPort(node);
-    }
-
-    @AfterAll
-    void stop() {
-        nodes.close();
     }
 
     private record Device(DID did, String user, TestPki.Credentials credentials, SSLContext tls) { }

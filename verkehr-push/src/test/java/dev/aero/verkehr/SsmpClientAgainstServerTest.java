@@ -12,39 +12,26 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.aero.client.ssmp.SsmpClient;
 import dev.aero.client.ssmp.SsmpException;
 import dev.aero.client.ssmp.SsmpListener;
 import dev.aero.common.id.DID;
-import dev.aero.common.testing.RealServices;
-import dev.aero.common.testing.TestRedis;
 import dev.aero.verkehr.server.Hub;
 
 /** The client SDK's SsmpClient against the real server: certificate login, presence, reconnect with resubscribe. */
-@RealServices(redis = true)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SsmpClientAgainstServerTest {
+class SsmpClientAgainstServerTest extends NodeTest {
 
-    private VerkehrNodes nodes;
     private ConfigurableApplicationContext node;
     private int port;
 
     @BeforeAll
-    void start(TestRedis redis) throws Exception {
-        nodes = new VerkehrNodes(redis);
+    void start() throws Exception {
         node = nodes.start("c1", Map.of());
         port = VerkehrNodes.ssmpPort(node);
-    }
-
-    @AfterAll
-    void stop() {
-        nodes.close();
     }
 
     /** Records every callback as a line. */

@@ -8,37 +8,24 @@ import java.util.Random;
 
 import javax.net.ssl.SSLContext;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import io.netty.buffer.Unpooled;
 
-import dev.aero.common.testing.RealServices;
-import dev.aero.common.testing.TestRedis;
 import dev.aero.verkehr.ssmp.SsmpGrammarException;
 import dev.aero.verkehr.ssmp.SsmpWire;
 
 /** Mutated requests sent to a real server after LOGIN: each malformed one gets 400 and a close, and the server keeps serving. */
-@RealServices(redis = true)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SsmpFuzzOverTlsTest {
+class SsmpFuzzOverTlsTest extends NodeTest {
 
-    private VerkehrNodes nodes;
     private int port;
     private SSLContext tls;
 
     @BeforeAll
-    void start(TestRedis redis) throws Exception {
-        nodes = new VerkehrNodes(redis);
+    void start() throws Exception {
         port = VerkehrNodes.ssmpPort(nodes.start("f1", Map.of()));
         tls = nodes.pki.clientContext(null);
-    }
-
-    @AfterAll
-    void stop() {
-        nodes.close();
     }
 
     @Test

@@ -8,40 +8,22 @@ import java.util.Map;
 
 import javax.net.ssl.SSLContext;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import dev.aero.common.testing.RealServices;
-import dev.aero.common.testing.TestRedis;
 
 /** The rules of specs/ssmp.md, one test each, over real TLS sockets to one node. */
-@RealServices(redis = true)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SsmpProtocolTest {
+class SsmpProtocolTest extends NodeTest {
 
-    private VerkehrNodes nodes;
     private int port;
     private SSLContext tls;
-    private int n;
 
     @BeforeAll
-    void start(TestRedis redis) throws Exception {
-        nodes = new VerkehrNodes(redis);
+    void start() throws Exception {
         ConfigurableApplicationContext node = nodes.start("p1", Map.of("aero.verkehr.idle-ping", "1500ms"));
         port = VerkehrNodes.ssmpPort(node);
         tls = nodes.pki.clientContext(null);
-    }
-
-    @AfterAll
-    void stop() {
-        nodes.close();
-    }
-
-    private String fresh(String base) {
-        return base + (++n);
     }
 
     private RawSsmp service(String id) throws Exception {
