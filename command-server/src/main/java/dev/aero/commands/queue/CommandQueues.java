@@ -53,7 +53,7 @@ public final class CommandQueues {
     private final Clock clock;
     private final Duration timeToLive;
     private final int maxAttempts;
-    private final RedisScript<Long> enqueue = script("enqueue", Long.class, false);
+    private final RedisScript<List> enqueue = script("enqueue", List.class, false);
     private final RedisScript<List> head = script("head", List.class, true);
     private final RedisScript<List> ack = script("ack", List.class, true);
     private final RedisScript<List> retry = script("retry", List.class, true);
@@ -94,21 +94,18 @@ public final class CommandQueues {
 
     /** Appends {@code command} (moving it to the tail if queued already); returns its epoch. */
     public long enqueue(DID did, String command) {
-        long epoch = redis.execute(enqueue, List.of(q(did), e(did), a(did), c(did)), command, now(), "0");
-        events.enqueued(size(did));
-        return epoch;
+        return enqueue(did, command, "0");
     }
 
-    private long size(DID did) {
-        Long n = redis.opsForZSet().zCard(q(did));
-        return n == null ? 0 : n;
+    private long enqueue(DID did, String command, String replace) {
+        List<?> r = redis.execute(enqueue, List.of(q(did), e(did), a(did), c(did)), command, now(), replace);
+        events.enqueued(((Number) r.get(1)).longValue());
+        return ((Number) r.get(0)).longValue();
     }
 
     /** Flushes the queue, then enqueues: nothing queued before runs ahead of {@code command}. */
     public long replace(DID did, String command) {
-        long epoch = redis.execute(enqueue, List.of(q(did), e(did), a(did), c(did)), command, now(), "1");
-        events.enqueued(1);
-        return epoch;
+        return enqueue(did, command, "1");
     }
 
     public Head head(DID did) {
