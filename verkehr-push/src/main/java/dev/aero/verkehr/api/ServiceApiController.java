@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.aero.common.ssmp.SsmpSyntax;
 import dev.aero.common.web.ApiProblemException;
 import dev.aero.common.web.ServiceAuthentication;
 import dev.aero.verkehr.VerkehrProperties;
@@ -77,7 +77,7 @@ class ServiceApiController {
             if (raw.length == 0 || raw.length > SsmpWire.MAX_PAYLOAD) {
                 throw invalid("payload-invalid", "A payload has 1 to " + SsmpWire.MAX_PAYLOAD + " bytes.");
             }
-            return SsmpWire.toWirePayload(raw);
+            return SsmpSyntax.toWireForm(raw);
         }
     }
 
@@ -101,7 +101,7 @@ class ServiceApiController {
         String from = authentication.authenticate(authorization);
         String topic = id(m.topic(), "topic");
         byte[] wire = m.wirePayload();
-        Long seq = join(hub.publish(from, topic, wire));
+        Long seq = join(hub.mcast(from, null, topic, wire));
         return new Published(topic, seq);
     }
 
@@ -177,7 +177,7 @@ class ServiceApiController {
     }
 
     private static String id(String value, String field) {
-        if (!SsmpWire.isId(value)) {
+        if (!SsmpSyntax.isId(value)) {
             throw invalid(field + "-invalid", field + " must be 1-64 characters of A-Z a-z 0-9 . : @ / _ - + = ~.");
         }
         return value;

@@ -1,7 +1,6 @@
 package dev.aero.verkehr.cluster;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -457,9 +456,5 @@ public final class Cluster implements AutoCloseable {
         if (connection != null) {
             connection.close();
         }
-    }
-
-    static Duration since(long millis) {
-        return Duration.ofMillis(System.currentTimeMillis() - millis);
     }
 }

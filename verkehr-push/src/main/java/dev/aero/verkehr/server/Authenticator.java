@@ -15,11 +15,11 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.security.auth.x500.X500Principal;
 
+import dev.aero.common.ssmp.SsmpSyntax;
 import dev.aero.common.auth.CertificateIdentity;
 import dev.aero.common.auth.InvalidCertificateIdentityException;
 import dev.aero.verkehr.ssmp.SsmpLines;
 import dev.aero.verkehr.ssmp.SsmpRequest;
-import dev.aero.verkehr.ssmp.SsmpWire;
 
 /**
  * The LOGIN schemes. {@code cert}: the TLS client certificate (already chained to the platform CA
@@ -69,7 +69,7 @@ public final class Authenticator {
         if (secretDigest == null || credential == null) {
             return null;
         }
-        byte[] given = sha256(SsmpWire.fromWirePayload(credential));
+        byte[] given = sha256(SsmpSyntax.fromWireForm(credential));
         return MessageDigest.isEqual(given, secretDigest) ? new Identity(id, Identity.SECRET, null, null, null) : null;
     }
 

@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.util.concurrent.EventExecutor;
 
+import dev.aero.common.ssmp.SsmpSyntax;
 import dev.aero.verkehr.VerkehrMetrics;
 import dev.aero.verkehr.VerkehrProperties;
 import dev.aero.verkehr.cluster.BusMessage;
@@ -227,48 +227,34 @@ public final class Hub {
 
     // ---- messages ----
 
-    /** MCAST: every subscriber but the sender, on every node. Returns the recipients on this node. */
-    public int mcast(String fromId, String fromKey, String topicName, byte[] wirePayload) {
+    /**
+     * MCAST: every subscriber but the sending connection ({@code exceptKey}, null for none), on
+     * every node, and the topic's history if it keeps one. Completes with the message's history
+     * sequence number, or null when none is kept or it could not be written: the message is
+     * delivered already, so a failed history write is counted, not reported as a failed publish.
+     */
+    public CompletableFuture<Long> mcast(String fromId, String exceptKey, String topicName, byte[] wirePayload) {
         byte[] line = SsmpLines.event(fromId, "MCAST", topicName, wirePayload);
-        int delivered = deliverLocally(topicName, line, fromKey);
+        deliverLocally(topicName, line, exceptKey);
         if (!cluster.alone()) {
             cluster.broadcast(new BusMessage.Mcast(nodeId(), topicName, line));
         }
-        if (settings.history().keeps(topicName)) {
-            cluster.appendHistory(topicName, fromId, SsmpWire.fromWirePayload(wirePayload)).exceptionally(failure -> {
-                metrics.dropped("history-unwritten");
-                return null;
-            });
+        if (!settings.history().keeps(topicName)) {
+            return CompletableFuture.completedFuture(null);
         }
-        return delivered;
+        return cluster.appendHistory(topicName, fromId, SsmpSyntax.fromWireForm(wirePayload)).exceptionally(failure -> {
+            metrics.dropped("history-unwritten");
+            return null;
+        });
     }
 
-    /** Like {@link #mcast}, also telling the caller the topic's history sequence number (null if none is kept). */
-    public CompletableFuture<Long> publish(String fromId, String topicName, byte[] wirePayload) {
-        byte[] line = SsmpLines.event(fromId, "MCAST", topicName, wirePayload);
-        deliverLocally(topicName, line, null);
-        if (!cluster.alone()) {
-            cluster.broadcast(new BusMessage.Mcast(nodeId(), topicName, line));
-        }
-        if (settings.history().keeps(topicName)) {
-            // Delivered already: a history that cannot be written is counted, not reported as a failed publish.
-            return cluster.appendHistory(topicName, fromId, SsmpWire.fromWirePayload(wirePayload)).exceptionally(failure -> {
-                metrics.dropped("history-unwritten");
-                return null;
-            });
-        }
-        return CompletableFuture.completedFuture(null);
-    }
-
-    private int deliverLocally(String topicName, byte[] line, String exceptKey) {
+    private void deliverLocally(String topicName, byte[] line, String exceptKey) {
         Topic topic = topics.get(topicName);
         if (topic == null) {
-            return 0;
+            return;
         }
-        int n = 0;
         for (Topic.Group g : topic.groups()) {
             Session[] sessions = g.sessions();
-            n += sessions.length;
             EventExecutor loop = g.loop();
             if (loop.inEventLoop()) {
                 fanOut(sessions, line, exceptKey);
@@ -284,7 +270,6 @@ public final class Hub {
                 });
             }
         }
-        return n;
     }
 
     private void fanOut(Session[] sessions, byte[] line, String exceptKey) {
@@ -420,16 +405,5 @@ public final class Hub {
         for (Topic t : topics.values()) {
             t.nodeGone(node);
         }
-    }
-
-    /** Topics with at least one local subscriber and their cluster-wide member counts. */
-    public Map<String, Integer> topicSizes() {
-        Map<String, Integer> out = new HashMap<>();
-        topics.forEach((name, t) -> out.put(name, t.memberIds().size()));
-        return out;
-    }
-
-    Set<String> localIds() {
-        return new HashSet<>(byId.keySet());
     }
 }

@@ -51,10 +51,6 @@ final class Topic {
         return localCount;
     }
 
-    synchronized boolean isLoaded() {
-        return loaded;
-    }
-
     /** Adds a local subscriber and tells the watchers. */
     synchronized void addLocal(Session s) {
         EventExecutor loop = s.channel().eventLoop();
@@ -180,10 +176,6 @@ final class Topic {
             }
         });
         watchers.add(s);
-    }
-
-    synchronized Set<String> memberIds() {
-        return Set.copyOf(members.keySet());
     }
 
     synchronized Map<String, String> memberKeys() {

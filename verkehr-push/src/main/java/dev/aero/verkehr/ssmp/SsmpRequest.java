@@ -12,10 +12,4 @@ package dev.aero.verkehr.ssmp;
  *        bytes), so that it can be forwarded byte for byte; the LOGIN credential; null if none
  */
 public record SsmpRequest(SsmpVerb verb, String name, String target, String scheme, boolean presence, byte[] payload) {
-
-    /** Wire size of the request, for the messages-in byte counter. */
-    public int approximateSize() {
-        return name.length() + (target == null ? 0 : target.length() + 1) + (scheme == null ? 0 : scheme.length() + 1)
-                + (payload == null ? 0 : payload.length + 1) + 1;
-    }
 }

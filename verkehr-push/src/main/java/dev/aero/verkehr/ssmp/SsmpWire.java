@@ -27,22 +27,6 @@ public final class SsmpWire {
     private SsmpWire() {
     }
 
-    public static boolean isId(String s) {
-        return SsmpSyntax.isId(s);
-    }
-
-    public static boolean isWirePayload(byte[] payload) {
-        return SsmpSyntax.isWireForm(payload);
-    }
-
-    public static byte[] toWirePayload(byte[] raw) {
-        return SsmpSyntax.toWireForm(raw);
-    }
-
-    public static byte[] fromWirePayload(byte[] wire) {
-        return SsmpSyntax.fromWireForm(wire);
-    }
-
     /**
      * Parses one request from the readable bytes of {@code in}. Returns null, without moving the
      * reader index, when the request is not complete yet; on success the reader index moves past

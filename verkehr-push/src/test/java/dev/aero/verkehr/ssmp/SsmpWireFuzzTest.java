@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
+import dev.aero.common.ssmp.SsmpSyntax;
+
 /**
  * Property-based checks of the request parser on random and mutated input: it never throws
  * anything but {@link SsmpGrammarException}, never reads past what it is given, and never
@@ -73,13 +75,13 @@ public class SsmpWireFuzzTest {
     static void assertWellFormed(SsmpRequest r) {
         assertThat(r.name()).matches("[A-Z]{1,16}");
         if (r.target() != null) {
-            assertThat(SsmpWire.isId(r.target())).as(r.target()).isTrue();
+            assertThat(SsmpSyntax.isId(r.target())).as(r.target()).isTrue();
         }
         if (r.scheme() != null) {
-            assertThat(SsmpWire.isId(r.scheme())).isTrue();
+            assertThat(SsmpSyntax.isId(r.scheme())).isTrue();
         }
         if (r.payload() != null) {
-            assertThat(SsmpWire.isWirePayload(r.payload())).isTrue();
+            assertThat(SsmpSyntax.isWireForm(r.payload())).isTrue();
         }
         switch (r.verb()) {
             case UCAST, MCAST -> assertThat(r.target()).isNotNull();
