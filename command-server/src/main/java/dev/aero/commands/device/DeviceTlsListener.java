@@ -1,16 +1,9 @@
 package dev.aero.commands.device;
 
 import java.net.http.HttpClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyFactory;
 import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.List;
 
 import org.apache.catalina.connector.Connector;
 import org.apache.coyote.http11.Http11NioProtocol;
@@ -24,6 +17,7 @@ import org.springframework.context.ApplicationListener;
 
 import dev.aero.commands.CommandServerProperties;
 import dev.aero.common.tls.ServiceCertificateEnrollment;
+import dev.aero.common.tls.ServiceCertificateEnrollment.KeyMaterial;
 
 /**
  * The HTTPS listener on which devices reach their own queue with their certificate
@@ -87,33 +81,14 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
         return port() > 0;
     }
 
-    private record Material(PrivateKey key, List<X509Certificate> chain, X509Certificate ca) { }
-
-    private Material material() throws Exception {
+    /** Configured files, or enrollment with SP's CA. */
+    private KeyMaterial material() throws Exception {
         CommandServerProperties.DeviceTls tls = settings.deviceTls();
-        X509Certificate ca = tls.caCertificateFile().isEmpty()
-                ? ServiceCertificateEnrollment.fetchCa(http, settings.spUrl())
-                : ServiceCertificateEnrollment.certificates(Files.readString(Path.of(tls.caCertificateFile()))).getFirst();
-        if (tls.certificateFile().isEmpty()) {
-            ServiceCertificateEnrollment.Enrolled enrolled = ServiceCertificateEnrollment.enroll(http, settings.spUrl(), SERVICE_NAME,
-                    settings.deploymentSecret(), tls.hostnames(), ca);
-            return new Material(enrolled.key(), enrolled.chain(), ca);
-        }
-        List<X509Certificate> chain = ServiceCertificateEnrollment.certificates(Files.readString(Path.of(tls.certificateFile())));
-        return new Material(pkcs8(Files.readString(Path.of(tls.privateKeyFile()))), chain, ca);
+        return ServiceCertificateEnrollment.obtain(http, settings.spUrl(), SERVICE_NAME, settings.deploymentSecret(), tls.hostnames(),
+                tls.certificateFile(), tls.privateKeyFile(), tls.caCertificateFile());
     }
 
-    private static PrivateKey pkcs8(String pem) throws Exception {
-        String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-        byte[] der = Base64.getDecoder().decode(base64);
-        try {
-            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
-        } catch (java.security.spec.InvalidKeySpecException e) {
-            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
-        }
-    }
-
-    private Connector connector(Material m) throws Exception {
+    private Connector connector(KeyMaterial m) throws Exception {
         char[] password = "device-tls".toCharArray();
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);

@@ -2,12 +2,15 @@ package dev.aero.common.tls;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -21,7 +24,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -40,8 +47,14 @@ import dev.aero.common.auth.ServiceCredential;
  */
 public final class ServiceCertificateEnrollment {
 
-    /** A key and its certificate chain (the service's certificate first, then the CA). */
-    public record Enrolled(PrivateKey key, List<X509Certificate> chain) {
+    /**
+     * A service's TLS key material.
+     *
+     * @param key the private key
+     * @param chain the service's certificate first
+     * @param ca the platform CA, which client certificates must chain to
+     */
+    public record KeyMaterial(PrivateKey key, List<X509Certificate> chain, X509Certificate ca) {
         public java.time.Instant notAfter() {
             return chain.getFirst().getNotAfter().toInstant();
         }
@@ -50,6 +63,42 @@ public final class ServiceCertificateEnrollment {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ServiceCertificateEnrollment() {
+    }
+
+    /**
+     * The key material a service is configured with: from PEM files when {@code certificateFile}
+     * is set (the key in {@code privateKeyFile}), else enrolled with SP; the CA from
+     * {@code caCertificateFile} when set, else fetched from SP. Empty or null file names count as unset.
+     */
+    public static KeyMaterial obtain(HttpClient http, URI spUrl, String serviceName, String deploymentSecret, List<String> hostnames,
+            String certificateFile, String privateKeyFile, String caCertificateFile) throws IOException, GeneralSecurityException {
+        X509Certificate ca = isSet(caCertificateFile)
+                ? certificates(Files.readString(Path.of(caCertificateFile))).getFirst()
+                : fetchCa(http, spUrl);
+        if (!isSet(certificateFile)) {
+            return enroll(http, spUrl, serviceName, deploymentSecret, hostnames, ca);
+        }
+        return new KeyMaterial(privateKey(Files.readString(Path.of(privateKeyFile))),
+                certificates(Files.readString(Path.of(certificateFile))), ca);
+    }
+
+    private static boolean isSet(String file) {
+        return file != null && !file.isEmpty();
+    }
+
+    /** A private key from PEM: PKCS#8, or a traditional EC or RSA key. */
+    public static PrivateKey privateKey(String pem) throws IOException {
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            Object o = parser.readObject();
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            if (o instanceof PEMKeyPair pair) {
+                return converter.getPrivateKey(pair.getPrivateKeyInfo());
+            }
+            if (o instanceof PrivateKeyInfo info) {
+                return converter.getPrivateKey(info);
+            }
+            throw new IOException("no private key in PEM");
+        }
     }
 
     /** The platform CA certificate SP publishes. */
@@ -67,7 +116,7 @@ public final class ServiceCertificateEnrollment {
     }
 
     /** Enrolls {@code serviceName} for {@code hostnames}; the chain ends with {@code ca}. */
-    public static Enrolled enroll(HttpClient http, URI spUrl, String serviceName, String deploymentSecret, List<String> hostnames,
+    public static KeyMaterial enroll(HttpClient http, URI spUrl, String serviceName, String deploymentSecret, List<String> hostnames,
             X509Certificate ca) throws IOException, GeneralSecurityException {
         if (deploymentSecret == null || deploymentSecret.isEmpty()) {
             throw new IOException("no deployment secret to enroll with SP (set AERO_DEPLOYMENT_SECRET)");
@@ -105,7 +154,7 @@ public final class ServiceCertificateEnrollment {
             throw new IOException("SP certified " + serviceName + " with a CA other than the one it publishes");
         }
         chain.add(issuer);
-        return new Enrolled(keys.getPrivate(), chain);
+        return new KeyMaterial(keys.getPrivate(), chain, ca);
     }
 
     /** Every certificate in a PEM text. */

@@ -34,9 +34,10 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 
+import dev.aero.common.tls.ServiceCertificateEnrollment;
+import dev.aero.common.tls.ServiceCertificateEnrollment.KeyMaterial;
 import dev.aero.verkehr.VerkehrProperties;
 import dev.aero.verkehr.tls.RevocationFollower;
-import dev.aero.verkehr.tls.TlsMaterial;
 
 /**
  * The SSMP-over-TLS listener. At start it joins the cluster, then obtains its key material (from
@@ -50,13 +51,14 @@ import dev.aero.verkehr.tls.TlsMaterial;
 public final class SsmpServer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SsmpServer.class);
+    static final String SERVICE_NAME = "verkehr-push";
 
     private final VerkehrProperties settings;
     private final Hub hub;
     private final RevocationFollower revocations;
     private final HttpClient http;
     private volatile SslContext sslContext;
-    private volatile TlsMaterial material;
+    private volatile KeyMaterial material;
     private EventLoopGroup group;
     private volatile Channel listener;
     private volatile boolean running;
@@ -91,7 +93,7 @@ public final class SsmpServer implements SmartLifecycle {
         long backoff = 500;
         while (running) {
             try {
-                install(TlsMaterial.obtain(settings, http));
+                install(obtainMaterial());
                 break;
             } catch (Exception e) {
                 log.warn("no TLS key material yet ({}); retrying in {} ms", e.toString(), backoff);
@@ -142,7 +144,19 @@ public final class SsmpServer implements SmartLifecycle {
         }
     }
 
-    private void install(TlsMaterial m) throws javax.net.ssl.SSLException {
+    /** Configured files, or enrollment with SP's CA. */
+    private KeyMaterial obtainMaterial() throws java.io.IOException, java.security.GeneralSecurityException {
+        VerkehrProperties.Tls tls = settings.tls();
+        return ServiceCertificateEnrollment.obtain(http, settings.spUrl(), SERVICE_NAME, settings.deploymentSecret(),
+                tls.hostnames(), name(tls.certificateFile()), name(tls.privateKeyFile()), name(tls.caCertificateFile()));
+    }
+
+    /** An empty setting (as an unset environment variable gives) binds as null. */
+    private static String name(java.nio.file.Path file) {
+        return file == null ? "" : file.toString();
+    }
+
+    private void install(KeyMaterial m) throws javax.net.ssl.SSLException {
         SslContext context = SslContextBuilder.forServer(m.key(), m.chain())
                 .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
                 .trustManager(m.ca())
@@ -155,12 +169,12 @@ public final class SsmpServer implements SmartLifecycle {
     }
 
     private void renewIfDue() {
-        TlsMaterial m = material;
+        KeyMaterial m = material;
         if (m == null || Instant.now().plus(settings.tls().renewBefore()).isBefore(m.notAfter())) {
             return;
         }
         try {
-            install(TlsMaterial.obtain(settings, http));
+            install(obtainMaterial());
             log.info("renewed the server certificate; it is valid until {}", material.notAfter());
         } catch (Exception e) {
             log.warn("certificate renewal failed, will retry: {}", e.getMessage());
@@ -177,7 +191,7 @@ public final class SsmpServer implements SmartLifecycle {
         return l == null ? -1 : ((InetSocketAddress) l.localAddress()).getPort();
     }
 
-    public TlsMaterial material() {
+    public KeyMaterial material() {
         return material;
     }
 
