@@ -13,7 +13,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 ROOT_DIR=$(cd "$BENCH_DIR/../.." && pwd -P)
 # shellcheck disable=SC2034 # read by ../lib/find-jdk.sh
 MIN_JAVA=21
-die() { printf 'run.sh: error: %s\n' "$*" >&2; exit 2; }
+# shellcheck source=/dev/null
+. "$BENCH_DIR/../lib/runner.sh"
 # shellcheck source=/dev/null
 . "$BENCH_DIR/../lib/find-jdk.sh"
 use_jdk

@@ -38,9 +38,8 @@ ROOT_DIR=$(cd "$BENCH_DIR/../.." && pwd -P)
 # shellcheck disable=SC2034 # read by ../lib/find-jdk.sh
 MIN_JAVA=21
 
-say() { printf '%s\n' "$*"; }
-die() { printf 'run.sh: error: %s\n' "$*" >&2; exit 2; }
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
+# shellcheck source=/dev/null
+. "$BENCH_DIR/../lib/runner.sh"
 
 for a in "$@"; do
   case $a in

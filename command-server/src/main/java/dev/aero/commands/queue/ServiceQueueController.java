@@ -135,8 +135,7 @@ class ServiceQueueController {
                     "UPLOAD_LOGS needs arguments: use POST /v1/devices/{did}/commands.");
         }
         Command command = Command.newBuilder().setType(t).build();
-        long epoch = queues.enqueue(did, CommandCodec.toRedisString(command));
-        pusher.pushEnqueued(did, command.toBuilder().setEpoch(epoch).build());
+        pushed(did, command, queues.enqueue(did, CommandCodec.toRedisString(command)));
         return ResponseEntity.noContent().build();
     }
 }
