@@ -11,12 +11,13 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
-import dev.aero.commands.device.DeviceTlsListener;
 import dev.aero.commands.push.CommandPusher;
 import dev.aero.commands.push.LoginEventListener;
 import dev.aero.commands.push.PushDelivery;
 import dev.aero.commands.queue.CommandQueues;
 import dev.aero.commands.queue.QueueMetrics;
+import dev.aero.common.redis.StreamGroupReader;
+import dev.aero.common.tls.DeviceTlsListener;
 import dev.aero.common.web.ServiceAuthentication;
 
 @Configuration(proxyBeanMethods = false)
@@ -42,21 +43,14 @@ class CommandServerConfiguration {
     @Bean
     LoginEventListener loginEventListener(StringRedisTemplate redis, PushDelivery delivery, CommandServerProperties settings) {
         // Stable across restarts, so that events read but not acknowledged before a crash are read again.
-        String consumer = hostName();
+        String consumer = StreamGroupReader.hostConsumerName();
         return new LoginEventListener(redis, delivery, settings.eventsStream(), consumer);
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
-        }
     }
 
     @Bean
     DeviceTlsListener deviceTlsListener(CommandServerProperties settings) {
-        return new DeviceTlsListener(settings, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+        return new DeviceTlsListener("command-server", settings.deviceTls(), settings.spUrl(), settings.deploymentSecret(),
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), material -> { });
     }
 
     @Bean

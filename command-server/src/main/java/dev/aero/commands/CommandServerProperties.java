@@ -6,6 +6,8 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import dev.aero.common.tls.DeviceTlsSettings;
+
 /**
  * Settings of command-server (prefix {@code aero.commands}). The REST port is Spring's
  * {@code server.port} (9020).
@@ -29,26 +31,7 @@ public record CommandServerProperties(
         @DefaultValue("2s") Duration pushTimeout,
         @DefaultValue("verkehr:events") String eventsStream,
         @DefaultValue("http://127.0.0.1:8080") URI spUrl,
-        @DefaultValue DeviceTls deviceTls) {
-
-    /**
-     * @param enabled whether the device listener runs
-     * @param host listen address
-     * @param port HTTPS port (0 = any free one)
-     * @param certificateFile PEM server certificate chain; empty = enroll with SP
-     * @param privateKeyFile PEM (PKCS#8) key of that certificate
-     * @param caCertificateFile PEM platform CA certificate; empty = fetched from SP
-     * @param hostnames DNS names asked for when enrolling with SP
-     */
-    public record DeviceTls(
-            @DefaultValue("true") boolean enabled,
-            @DefaultValue("0.0.0.0") String host,
-            @DefaultValue("9021") int port,
-            @DefaultValue("") String certificateFile,
-            @DefaultValue("") String privateKeyFile,
-            @DefaultValue("") String caCertificateFile,
-            @DefaultValue("localhost") java.util.List<String> hostnames) {
-    }
+        @DefaultValue DeviceTlsSettings deviceTls) {
 
     public CommandServerProperties {
         if (maxAttempts < 1) {

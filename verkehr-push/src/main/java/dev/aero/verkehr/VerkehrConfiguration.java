@@ -22,7 +22,7 @@ import dev.aero.verkehr.server.Authenticator;
 import dev.aero.verkehr.server.Hub;
 import dev.aero.verkehr.server.SsmpServer;
 import dev.aero.verkehr.server.TopicAuthorizer;
-import dev.aero.verkehr.tls.RevocationFollower;
+import dev.aero.common.tls.RevocationFollower;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(VerkehrProperties.class)

@@ -13,6 +13,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.aero.commands.queue.CommandQueues;
+import dev.aero.common.tls.DeviceTlsListener;
 import dev.aero.common.testing.RealServices;
 import dev.aero.common.testing.TestPki;
 

@@ -3,6 +3,7 @@ package dev.aero.sp.device;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -35,8 +36,10 @@ class DeviceController {
 
 
     private final DeviceService devices;
+    private final DevmanPresence devman;
 
-    DeviceController(DeviceService devices) {
+    DeviceController(DeviceService devices, DevmanPresence devman) {
+        this.devman = devman;
         this.devices = devices;
     }
 
@@ -62,13 +65,15 @@ class DeviceController {
     @GetMapping("/users/me/devices")
     @Operation(summary = "The caller's linked devices")
     DeviceList mine(AuthenticatedUser caller) {
-        return new DeviceList(devices.devicesOf(caller).stream().map(DeviceView::of).toList());
+        List<DeviceService.DeviceDetails> list = devices.devicesOf(caller);
+        Map<DID, DevmanPresence.Presence> presence = devman.of(list.stream().map(d -> d.device().id()).toList());
+        return new DeviceList(list.stream().map(d -> DeviceView.of(d, presence.get(d.device().id()))).toList());
     }
 
     @GetMapping("/devices/{did}")
     @Operation(summary = "One device (its owner, or an admin)")
     DeviceView device(AuthenticatedUser caller, @PathVariable DID did) {
-        return DeviceView.of(devices.device(caller, did));
+        return DeviceView.of(devices.device(caller, did), devman.of(List.of(did)).get(did));
     }
 
     @PatchMapping("/devices/{did}")
@@ -137,15 +142,20 @@ class DeviceController {
     record DeviceList(List<DeviceView> devices) {
     }
 
-    /** last_seen_time, online and online_via come from devman once it is wired in; null until then. */
+    /** last_seen_time, online and online_via come from devman; null when devman could not be asked. */
     record DeviceView(String deviceId, String owner, String name, String osFamily, String osName, Instant registeredAt,
             String certificateSerial, Instant certificateExpiresAt, Instant lastSeenTime, Boolean online,
             List<String> onlineVia) {
         static DeviceView of(DeviceService.DeviceDetails d) {
+            return of(d, null);
+        }
+
+        static DeviceView of(DeviceService.DeviceDetails d, DevmanPresence.Presence presence) {
             Device device = d.device();
             return new DeviceView(device.id().hex(), device.owner().value(), device.name(), device.osFamily(), device.osName(),
                     device.registeredAt(), d.certificate().map(c -> Long.toString(c.serial())).orElse(null),
-                    d.certificate().map(c -> c.expiresAt()).orElse(null), null, null, null);
+                    d.certificate().map(c -> c.expiresAt()).orElse(null), presence == null ? null : presence.lastSeen(),
+                    presence == null ? null : presence.online(), presence == null ? null : presence.onlineVia());
         }
     }
 }

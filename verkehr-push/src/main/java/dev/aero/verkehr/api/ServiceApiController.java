@@ -30,7 +30,7 @@ import dev.aero.verkehr.server.Hub;
 import dev.aero.verkehr.server.Session;
 import dev.aero.verkehr.server.SsmpServer;
 import dev.aero.verkehr.ssmp.SsmpWire;
-import dev.aero.verkehr.tls.RevocationFollower;
+import dev.aero.common.tls.RevocationFollower;
 
 /**
  * The HTTP API for platform services (port 25234, {@code Aero-Service-Shared-Secret}). Messages

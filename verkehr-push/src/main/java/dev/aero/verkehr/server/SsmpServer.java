@@ -37,7 +37,7 @@ import io.netty.handler.ssl.SslProvider;
 import dev.aero.common.tls.ServiceCertificateEnrollment;
 import dev.aero.common.tls.ServiceCertificateEnrollment.KeyMaterial;
 import dev.aero.verkehr.VerkehrProperties;
-import dev.aero.verkehr.tls.RevocationFollower;
+import dev.aero.common.tls.RevocationFollower;
 
 /**
  * The SSMP-over-TLS listener. At start it joins the cluster, then obtains its key material (from

@@ -1,4 +1,4 @@
-package dev.aero.verkehr.tls;
+package dev.aero.common.tls;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,9 +1,11 @@
-package dev.aero.commands.device;
+package dev.aero.common.tls;
 
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 import org.apache.catalina.connector.Connector;
 import org.apache.coyote.http11.Http11NioProtocol;
@@ -15,44 +17,53 @@ import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
 
-import dev.aero.commands.CommandServerProperties;
-import dev.aero.common.tls.ServiceCertificateEnrollment;
 import dev.aero.common.tls.ServiceCertificateEnrollment.KeyMaterial;
 
 /**
- * The HTTPS listener on which devices reach their own queue with their certificate
- * ({@code aero.commands.device-tls}, port 9021). Client certificates must chain to the platform
- * CA; revoked ones are still accepted, since a device whose certificate was just revoked must
- * still receive and acknowledge its unlink. The listener is added to Tomcat once its key
- * material is there: from files, or enrolled with SP's CA (retried until SP answers).
+ * A service's HTTPS listener for devices (command-server's queue on 9021, devman's check-in on
+ * 8702): a second Tomcat connector whose client certificates must chain to the platform CA.
+ * Revocation is each service's own decision (command-server accepts revoked certificates for
+ * the device's own queue; devman refuses them). The connector is added once its key material
+ * is there: from files, or enrolled with SP's CA (retried until SP answers); {@code onReady}
+ * then gets that material (e.g. to trust its CA for the CRL).
  */
 public final class DeviceTlsListener implements ApplicationListener<WebServerInitializedEvent> {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceTlsListener.class);
-    static final String SERVICE_NAME = "command-server";
 
-    private final CommandServerProperties settings;
+    private final String service;
+    private final DeviceTlsSettings settings;
+    private final URI spUrl;
+    private final String deploymentSecret;
     private final HttpClient http;
+    private final Consumer<KeyMaterial> onReady;
     private volatile Connector connector;
 
-    public DeviceTlsListener(CommandServerProperties settings, HttpClient http) {
+    public DeviceTlsListener(String service, DeviceTlsSettings settings, URI spUrl, String deploymentSecret, HttpClient http,
+            Consumer<KeyMaterial> onReady) {
+        this.service = service;
         this.settings = settings;
+        this.spUrl = spUrl;
+        this.deploymentSecret = deploymentSecret;
         this.http = http;
+        this.onReady = onReady;
     }
 
     @Override
     public void onApplicationEvent(WebServerInitializedEvent event) {
-        if (!settings.deviceTls().enabled() || !(event.getWebServer() instanceof TomcatWebServer tomcat) || connector != null) {
+        if (!settings.enabled() || !(event.getWebServer() instanceof TomcatWebServer tomcat) || connector != null) {
             return;
         }
         Thread.ofPlatform().daemon().name("device-tls-setup").start(() -> {
             long backoff = 500;
             while (true) {
                 try {
-                    Connector c = connector(material());
+                    KeyMaterial material = material();
+                    Connector c = connector(material);
+                    onReady.accept(material);
                     tomcat.getTomcat().getService().addConnector(c);
                     connector = c;
-                    log.info("device HTTPS listening on {}:{}", settings.deviceTls().host(), c.getLocalPort());
+                    log.info("device HTTPS listening on {}:{}", settings.host(), c.getLocalPort());
                     return;
                 } catch (Exception e) {
                     log.warn("device listener not up yet ({}); retrying in {} ms", e.toString(), backoff);
@@ -83,9 +94,8 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
 
     /** Configured files, or enrollment with SP's CA. */
     private KeyMaterial material() throws Exception {
-        CommandServerProperties.DeviceTls tls = settings.deviceTls();
-        return ServiceCertificateEnrollment.obtain(http, settings.spUrl(), SERVICE_NAME, settings.deploymentSecret(), tls.hostnames(),
-                tls.certificateFile(), tls.privateKeyFile(), tls.caCertificateFile());
+        return ServiceCertificateEnrollment.obtain(http, spUrl, service, deploymentSecret, settings.hostnames(),
+                settings.certificateFile(), settings.privateKeyFile(), settings.caCertificateFile());
     }
 
     private Connector connector(KeyMaterial m) throws Exception {
@@ -98,11 +108,11 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
         trust.setCertificateEntry("platform-ca", m.ca());
 
         Connector c = new Connector(Http11NioProtocol.class.getName());
-        c.setPort(settings.deviceTls().port());
+        c.setPort(settings.port());
         c.setScheme("https");
         c.setSecure(true);
         Http11NioProtocol protocol = (Http11NioProtocol) c.getProtocolHandler();
-        protocol.setAddress(java.net.InetAddress.getByName(settings.deviceTls().host()));
+        protocol.setAddress(java.net.InetAddress.getByName(settings.host()));
         protocol.setSSLEnabled(true);
         SSLHostConfig host = new SSLHostConfig();
         host.setHostName("_default_");

@@ -1,0 +1,113 @@
+package dev.aero.devman;
+
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import dev.aero.common.redis.StreamGroupReader;
+import dev.aero.common.tls.DeviceTlsListener;
+import dev.aero.common.tls.RevocationFollower;
+import dev.aero.common.web.ServiceAuthentication;
+import dev.aero.common.web.TrustedProxies;
+import dev.aero.devman.api.ServiceAuthInterceptor;
+import dev.aero.devman.checkin.DeviceCertificates;
+import dev.aero.devman.checkin.RevocationPoller;
+import dev.aero.devman.presence.EventLag;
+import dev.aero.devman.presence.PresenceStore;
+import dev.aero.devman.presence.VerkehrEvents;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(DevmanProperties.class)
+class DevmanConfiguration {
+
+    static final String GROUP = "devman";
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    ServiceAuthentication serviceAuthentication(DevmanProperties settings) {
+        return new ServiceAuthentication(settings.deploymentSecret());
+    }
+
+    @Bean
+    WebMvcConfigurer serviceEndpoints(ServiceAuthentication authentication) {
+        return new WebMvcConfigurer() {
+            @Override
+            public void addInterceptors(InterceptorRegistry registry) {
+                registry.addInterceptor(new ServiceAuthInterceptor(authentication))
+                        .addPathPatterns("/v1/devices/**", "/v1/stats", "/v1/presence");
+            }
+        };
+    }
+
+    @Bean
+    PresenceStore presenceStore(StringRedisTemplate redis, Clock clock, DevmanProperties settings) {
+        return new PresenceStore(redis, clock, settings.tombstoneRetention());
+    }
+
+    @Bean
+    EventLag eventLag(StringRedisTemplate redis, DevmanProperties settings) {
+        return new EventLag(redis, settings.eventsStream(), GROUP);
+    }
+
+    /**
+     * verkehr's events in the group {@code devman}, from the stream's first entry when the group
+     * is new (the devices online before devman first ran are in it).
+     */
+    @Bean
+    StreamGroupReader verkehrEventReader(StringRedisTemplate redis, PresenceStore store, EventLag lag, DevmanProperties settings,
+            MeterRegistry meters) {
+        AtomicLong online = new AtomicLong();
+        Gauge.builder("aero.devman.devices.online", online, AtomicLong::get).description("devices online through any transport")
+                .register(meters);
+        Gauge.builder("aero.devman.events.lag", lag, l -> value(l.snapshot().lag()))
+                .description("verkehr events not yet read by the devman group").register(meters);
+        Gauge.builder("aero.devman.events.pending", lag, l -> value(l.snapshot().pending()))
+                .description("verkehr events read by devman and not yet applied").register(meters);
+        return new StreamGroupReader(redis, settings.eventsStream(), GROUP, StreamGroupReader.hostConsumerName(), 500, true,
+                new VerkehrEvents(store, meters), () -> {
+                    lag.refresh();
+                    online.set(store.onlineCount());
+                });
+    }
+
+    private static double value(Long v) {
+        return v == null ? Double.NaN : v;
+    }
+
+    @Bean
+    RevocationFollower revocationFollower(DevmanProperties settings) {
+        return new RevocationFollower(settings.crlSource(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    @Bean
+    RevocationPoller revocationPoller(RevocationFollower revocations, DevmanProperties settings) {
+        return new RevocationPoller(revocations, settings.crlRefresh());
+    }
+
+    @Bean
+    DeviceCertificates deviceCertificates(RevocationFollower revocations, DevmanProperties settings, Clock clock, MeterRegistry meters) {
+        return new DeviceCertificates(revocations, TrustedProxies.of(settings.trustedProxies()), settings.clientCertificateHeader(),
+                clock, meters);
+    }
+
+    @Bean
+    DeviceTlsListener deviceTlsListener(DevmanProperties settings, DeviceCertificates certificates) {
+        return new DeviceTlsListener("devman", settings.deviceTls(), settings.spUrl(), settings.deploymentSecret(),
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), material -> certificates.trust(material.ca()));
+    }
+}
