@@ -43,7 +43,7 @@ public class DevmanPresence {
     @ConfigurationProperties("aero.sp.devman")
     public record Settings(
             @DefaultValue("http://127.0.0.1:8701") URI url,
-            @DefaultValue("500ms") Duration timeout,
+            @DefaultValue("1s") Duration timeout,
             @DefaultValue("5s") Duration backoff) {
     }
 

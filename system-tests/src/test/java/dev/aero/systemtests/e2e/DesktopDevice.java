@@ -1,0 +1,147 @@
+package dev.aero.systemtests.e2e;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import javax.net.ssl.SSLContext;
+
+import dev.aero.client.commands.CommandClient;
+import dev.aero.client.commands.CommandLoop;
+import dev.aero.client.device.DeviceKeys;
+import dev.aero.client.sp.DeviceCertificate;
+import dev.aero.client.sp.RegisterDevice;
+import dev.aero.client.sp.SpClient;
+import dev.aero.client.ssmp.SsmpClient;
+import dev.aero.client.ssmp.SsmpListener;
+import dev.aero.common.command.CommandCodec;
+import dev.aero.common.command.InvalidCommandException;
+import dev.aero.common.id.DID;
+import dev.aero.common.command.Command;
+import dev.aero.common.command.CommandType;
+
+/**
+ * One desktop client, built only from the {@code client} SDK as a real one would be: its key and
+ * CSR, the certificate SP signs, a verkehr connection logged in with that certificate and
+ * subscribed to its {@code cmd/} topic, and the command loop against command-server. It records
+ * what reaches it: command pushes (when, which), the commands its handler carried out, and
+ * unicasts.
+ */
+final class DesktopDevice implements AutoCloseable {
+
+    /** A command push as it arrived on {@code cmd/<did>}. */
+    record Push(CommandType type, long epoch, long receivedNanos) { }
+
+    final DID did;
+    final DeviceKeys keys;
+    final DeviceCertificate certificate;
+    final SSLContext tls;
+    final List<Push> pushes = new CopyOnWriteArrayList<>();
+    final List<Command> handled = new CopyOnWriteArrayList<>();
+    final BlockingQueue<String> unicasts = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> connectionEvents = new LinkedBlockingQueue<>();
+    final CommandClient queue;
+    private final CommandLoop loop;
+    private final SsmpClient ssmp;
+
+    private DesktopDevice(SpClient user, String name, URI commandServer, String ssmpHost, int ssmpPort) throws Exception {
+        this.did = DID.random();
+        this.keys = DeviceKeys.generate();
+        this.certificate = user.registerDevice(new RegisterDevice(keys.certificationRequestPem(did), name, "Linux", "Debian 12"));
+        this.tls = keys.sslContext(certificate.certificate(), certificate.caCertificate());
+        this.queue = new CommandClient(commandServer, did, tls);
+        this.loop = new CommandLoop(queue, handled::add, Duration.ofMillis(500), Duration.ofSeconds(5));
+        SsmpListener recorder = new SsmpListener() {
+            @Override
+            public void onMulticast(String from, String topic, byte[] payload) {
+                if (topic.equals("cmd/" + did.hex())) {
+                    try {
+                        Command c = CommandCodec.fromPushPayload(new String(payload, StandardCharsets.US_ASCII));
+                        pushes.add(new Push(c.getType(), c.getEpoch(), System.nanoTime()));
+                    } catch (InvalidCommandException e) {
+                        pushes.add(new Push(null, -1, System.nanoTime()));
+                    }
+                }
+            }
+
+            @Override
+            public void onUnicast(String from, byte[] payload) {
+                unicasts.add(from + " " + new String(payload, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void onConnected() {
+                connectionEvents.add("connected");
+            }
+
+            @Override
+            public void onDisconnected(Throwable cause, boolean reconnecting) {
+                connectionEvents.add("disconnected" + (reconnecting ? " reconnecting" : ""));
+            }
+        };
+        this.ssmp = SsmpClient.builder(ssmpHost, ssmpPort).sslContext(tls).login(did.hex(), "cert", null)
+                .listener(loop.pushListener(recorder)).reconnect(true).backoff(Duration.ofMillis(200), Duration.ofSeconds(2)).build();
+    }
+
+    static DesktopDevice register(SpClient user, String name, URI commandServer, String ssmpHost, int ssmpPort) throws Exception {
+        return new DesktopDevice(user, name, commandServer, ssmpHost, ssmpPort);
+    }
+
+    /** Connects to verkehr, subscribes to its command topic, and drains its queue once. */
+    void goOnline() throws Exception {
+        ssmp.connect();
+        ssmp.subscribe("cmd/" + did.hex(), false);
+        loop.start();
+    }
+
+    SsmpClient ssmp() {
+        return ssmp;
+    }
+
+    /** The first push of {@code type} at or after {@code sinceNanos}, waiting up to {@code timeout}. */
+    Push awaitPush(CommandType type, long sinceNanos, Duration timeout) throws InterruptedException {
+        return await(() -> pushes.stream().filter(p -> p.type() == type && p.receivedNanos() >= sinceNanos).findFirst().orElse(null),
+                timeout, "a " + type + " push to " + did);
+    }
+
+    /** Waits until the command loop has carried out (and acknowledged) a command of {@code type}. */
+    Command awaitHandled(CommandType type, Duration timeout) throws InterruptedException {
+        return await(() -> handled.stream().filter(c -> c.getType() == type).findFirst().orElse(null), timeout,
+                type + " handled by " + did);
+    }
+
+    String awaitUnicast(Predicate<String> matching, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String u = unicasts.poll(50, TimeUnit.MILLISECONDS);
+            if (u != null && matching.test(u)) {
+                return u;
+            }
+        }
+        throw new AssertionError("no matching unicast to " + did + " within " + timeout);
+    }
+
+    static <T> T await(java.util.function.Supplier<T> probe, Duration timeout, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            T value = probe.get();
+            if (value != null) {
+                return value;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no " + what + " within " + timeout);
+    }
+
+    @Override
+    public void close() {
+        ssmp.close();
+        loop.close();
+    }
+}

@@ -1,0 +1,269 @@
+package dev.aero.systemtests.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.aero.client.sp.Device;
+import dev.aero.client.sp.SignUp;
+import dev.aero.client.sp.SpClient;
+import dev.aero.client.zephyr.ZephyrClient;
+import dev.aero.common.auth.ServiceCredential;
+import dev.aero.common.command.CommandType;
+import dev.aero.common.id.DID;
+
+/**
+ * The first end-to-end scenario, across the real processes the launcher starts (SP, verkehr,
+ * command-server, devman, zephyr-relay, xmpp-bridge; MariaDB and Redis), driven only through the
+ * {@code client} SDK as desktop clients would: sign up, register two devices, hold verkehr
+ * connections (devman shows them online), a rename pushed to the other device, relay ids swapped
+ * over SSMP unicast and 100 MiB moved through zephyr, an unlink with wipe that reaches the device
+ * by push within a second while everything else refuses it, and a command enqueued while verkehr
+ * is down that reaches the device when it is back.
+ */
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
+class FirstScenarioTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String PASSWORD = "correct horse battery staple";
+    private static final long RELAYED_BYTES = 100L * 1024 * 1024;
+    private static LauncherInstance platform;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void startPlatform() throws Exception {
+        platform = new LauncherInstance(LauncherInstance.repositoryRoot(), Path.of("target", "e2e", "launcher.log").toAbsolutePath());
+        platform.start();
+    }
+
+    @AfterAll
+    static void stopPlatform() throws Exception {
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    private static URI sp() {
+        return platform.http(8080);
+    }
+
+    private static URI commandServerForDevices() {
+        return URI.create("https://localhost:" + LauncherInstance.port(9021));
+    }
+
+    private DesktopDevice device(SpClient user, String name) throws Exception {
+        return DesktopDevice.register(user, name, commandServerForDevices(), "localhost", LauncherInstance.port(29438));
+    }
+
+    /** devman's view of a device (service API), or null when it has never seen it. */
+    private JsonNode devman(DID did) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(platform.http(8701).resolve("/v1/devices/" + did.hex()))
+                .header(ServiceCredential.HEADER, new ServiceCredential("system-tests", platform.deploymentSecret()).toHeaderValue())
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 404) {
+            return null;
+        }
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private void awaitDevmanOnline(DID did, boolean online, Duration timeout) throws Exception {
+        DesktopDevice.await(() -> {
+            try {
+                JsonNode d = devman(did);
+                return d != null && d.path("online").asBoolean() == online ? d : null;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, timeout, "devman showing " + did + (online ? " online" : " offline"));
+    }
+
+    @Test
+    void twoDevicesOfOneUserFromSignUpToUnlink() throws Exception {
+        // A user signs up (the first one creates the organization) and signs in.
+        String email = "e2e-" + System.nanoTime() + "@example.com";
+        SpClient anonymous = SpClient.create(sp());
+        anonymous.signUp(new SignUp(email, PASSWORD, "Eve", "Tester", null, "E2E Org"));
+        SpClient user = anonymous.withToken(anonymous.signIn(email, PASSWORD).token());
+
+        // Two devices registered from CSRs, each holding a verkehr connection with its certificate.
+        try (DesktopDevice one = device(user, "desktop one"); DesktopDevice two = device(user, "desktop two")) {
+            one.goOnline();
+            two.goOnline();
+            awaitDevmanOnline(one.did, true, Duration.ofSeconds(5));
+            awaitDevmanOnline(two.did, true, Duration.ofSeconds(5));
+            assertThat(devman(one.did).path("online_via").toString()).isEqualTo("[\"ssmp\"]");
+            // SP's device list carries devman's view (SP leaves devman alone for a few seconds
+            // after a miss, which a cold start of both may cause).
+            DesktopDevice.await(() -> user.devices().stream().allMatch(d -> Boolean.TRUE.equals(d.online())) ? true : null,
+                    Duration.ofSeconds(15), "SP's device list showing both devices online");
+            assertThat(user.devices()).extracting(Device::lastSeenTime).doesNotContainNull();
+
+            // Renaming device 1 tells device 2, by push.
+            long renamed = System.nanoTime();
+            user.renameDevice(one.did, "desktop one, renamed");
+            DesktopDevice.Push renamePush = two.awaitPush(CommandType.INVALIDATE_DEVICE_NAME_CACHE, renamed, Duration.ofSeconds(5));
+            report("rename request to push receipt on the other device: %d ms", (renamePush.receivedNanos() - renamed) / 1_000_000);
+            two.awaitHandled(CommandType.INVALIDATE_DEVICE_NAME_CACHE, Duration.ofSeconds(5));
+            assertThat(one.pushes).noneMatch(p -> p.type() == CommandType.INVALIDATE_DEVICE_NAME_CACHE);
+
+            relay100MiB(one, two);
+            unlinkWithWipe(user, one, two);
+            commandEnqueuedWhileVerkehrIsDownArrivesWhenItIsBack(user, one);
+        }
+    }
+
+    private static void report(String format, Object... args) {
+        System.out.printf("[e2e] " + format + "%n", args);
+    }
+
+    /** The devices swap relay ids over SSMP unicast ({@code sig:z}) and move 100 MiB through zephyr. */
+    private void relay100MiB(DesktopDevice one, DesktopDevice two) throws Exception {
+        InetSocketAddress relay = new InetSocketAddress("127.0.0.1", LauncherInstance.port(8888));
+        try (ZephyrClient z1 = ZephyrClient.connect(relay, Duration.ofSeconds(5));
+                ZephyrClient z2 = ZephyrClient.connect(relay, Duration.ofSeconds(5))) {
+            one.ssmp().ucast(two.did.hex(), signal(z1.zid()));
+            int peerOfTwo = zidOf(two.awaitUnicast(u -> u.startsWith(one.did.hex() + " sig:z "), Duration.ofSeconds(5)));
+            two.ssmp().ucast(one.did.hex(), signal(z2.zid()));
+            int peerOfOne = zidOf(one.awaitUnicast(u -> u.startsWith(two.did.hex() + " sig:z "), Duration.ofSeconds(5)));
+            assertThat(peerOfTwo).isEqualTo(z1.zid());
+            assertThat(peerOfOne).isEqualTo(z2.zid());
+
+            Socket sending = z1.bind(peerOfOne);
+            Socket receiving = z2.bind(peerOfTwo);
+            long start = System.nanoTime();
+            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> sha256(receiving, RELAYED_BYTES));
+            String sent = send(sending, RELAYED_BYTES);
+            assertThat(received.get(120, TimeUnit.SECONDS)).isEqualTo(sent);
+            report("100 MiB relayed with equal SHA-256 %s… in %d ms", sent.substring(0, 12), (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    private static byte[] signal(int zid) {
+        return ("sig:z " + Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt(zid).array())).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static int zidOf(String unicast) {
+        String b64 = unicast.substring(unicast.indexOf("sig:z ") + "sig:z ".length()).strip();
+        return ByteBuffer.wrap(Base64.getDecoder().decode(b64)).getInt();
+    }
+
+    private static String send(Socket socket, long total) throws Exception {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        Random random = new Random(42);
+        byte[] chunk = new byte[256 * 1024];
+        OutputStream out = socket.getOutputStream();
+        for (long sent = 0; sent < total; sent += chunk.length) {
+            random.nextBytes(chunk);
+            int n = (int) Math.min(chunk.length, total - sent);
+            out.write(chunk, 0, n);
+            digest.update(chunk, 0, n);
+        }
+        out.flush();
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static String sha256(Socket socket, long total) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[256 * 1024];
+            long read = 0;
+            while (read < total) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, total - read));
+                if (n < 0) {
+                    throw new IllegalStateException("the relayed stream ended after " + read + " of " + total + " bytes");
+                }
+                digest.update(buffer, 0, n);
+                read += n;
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Unlink with wipe: device 2 gets UNLINK_AND_WIPE_SELF by push within a second, reads and
+     * acknowledges it with its just-revoked certificate, and can do nothing else; verkehr drops it,
+     * devman shows it offline, and device 1 is told to refresh the CRL.
+     */
+    private void unlinkWithWipe(SpClient user, DesktopDevice one, DesktopDevice two) throws Exception {
+        long requested = System.nanoTime();
+        user.unlinkDevice(two.did, true);
+        DesktopDevice.Push push = two.awaitPush(CommandType.UNLINK_AND_WIPE_SELF, requested, Duration.ofSeconds(10));
+        Duration latency = Duration.ofNanos(push.receivedNanos() - requested);
+        report("unlink request to UNLINK_AND_WIPE_SELF push receipt: %d ms", latency.toMillis());
+        assertThat(latency).as("unlink request to push receipt").isLessThan(Duration.ofSeconds(1));
+
+        // Its certificate is on SP's CRL.
+        X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(two.certificate.certificate().getBytes(StandardCharsets.US_ASCII)));
+        assertThat(SpClient.create(sp()).parsedCrl().isRevoked(certificate)).isTrue();
+
+        // It still reads its own queue and acknowledges the unlink with the revoked certificate ...
+        two.awaitHandled(CommandType.UNLINK_AND_WIPE_SELF, Duration.ofSeconds(10));
+        assertThat(two.queue.head().empty()).isTrue();
+        // ... and nothing else: not another device's queue, not verkehr, not a check-in.
+        assertThatThrownBy(() -> new dev.aero.client.commands.CommandClient(commandServerForDevices(), one.did, two.tls).head())
+                .hasMessageContaining("403");
+        DesktopDevice.await(() -> two.connectionEvents.contains("disconnected reconnecting") ? true : null, Duration.ofSeconds(10),
+                "verkehr dropping the revoked device");
+        awaitDevmanOnline(two.did, false, Duration.ofSeconds(10));
+        Thread.sleep(1500); // the reconnect backoff has had time to try again
+        assertThat(two.ssmp().isConnected()).as("a revoked certificate cannot log in again").isFalse();
+        awaitDevmanOnline(two.did, false, Duration.ofSeconds(1));
+        HttpResponse<String> checkin = HttpClient.newBuilder().sslContext(two.tls).build().send(
+                HttpRequest.newBuilder(URI.create("https://localhost:" + LauncherInstance.port(8702) + "/v1/checkin"))
+                        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(checkin.statusCode()).as(checkin.body()).isEqualTo(401);
+        assertThat(checkin.body()).contains("certificate-revoked");
+
+        // The user's other device is told to fetch the new CRL.
+        one.awaitPush(CommandType.REFRESH_CRL, requested, Duration.ofSeconds(5));
+        one.awaitHandled(CommandType.REFRESH_CRL, Duration.ofSeconds(5));
+        assertThat(devman(one.did).path("online").asBoolean()).isTrue();
+    }
+
+    /** verkehr down: a rename is queued all the same, and reaches the device once verkehr is back. */
+    private void commandEnqueuedWhileVerkehrIsDownArrivesWhenItIsBack(SpClient user, DesktopDevice one) throws Exception {
+        platform.kill("verkehr-push");
+        DesktopDevice.await(() -> one.ssmp().isConnected() ? null : true, Duration.ofSeconds(10), "device 1 losing verkehr");
+        user.updateName("Eve", "Renamed");
+        platform.up();
+        one.awaitHandled(CommandType.INVALIDATE_USER_NAME_CACHE, Duration.ofSeconds(60));
+        DesktopDevice.await(() -> one.ssmp().isConnected() ? true : null, Duration.ofSeconds(30), "device 1 back on verkehr");
+        awaitDevmanOnline(one.did, true, Duration.ofSeconds(10));
+        assertThat(one.queue.head().empty()).isTrue();
+    }
+}
