@@ -45,6 +45,7 @@ class ComposeFileTest {
             "sp-service", Set.of(8080, 8443),
             "verkehr-push", Set.of(29438),
             "command-server", Set.of(9021),
+            "devman", Set.of(8702),
             "zephyr-relay", Set.of(8888),
             "ejabberd", Set.of(5222));
 
