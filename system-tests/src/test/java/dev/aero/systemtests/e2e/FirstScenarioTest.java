@@ -96,7 +96,9 @@ class FirstScenarioTest {
         return JSON.readTree(r.body());
     }
 
-    private void awaitDevmanOnline(DID did, boolean online, Duration timeout) throws Exception {
+    /** Waits until devman shows the device online (or offline); returns how long that took. */
+    private Duration awaitDevmanOnline(DID did, boolean online, Duration timeout) throws Exception {
+        long start = System.nanoTime();
         DesktopDevice.await(() -> {
             try {
                 JsonNode d = devman(did);
@@ -105,6 +107,7 @@ class FirstScenarioTest {
                 throw new IllegalStateException(e);
             }
         }, timeout, "devman showing " + did + (online ? " online" : " offline"));
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     @Test
@@ -118,9 +121,12 @@ class FirstScenarioTest {
         // Two devices registered from CSRs, each holding a verkehr connection with its certificate.
         try (DesktopDevice one = device(user, "desktop one"); DesktopDevice two = device(user, "desktop two")) {
             one.goOnline();
+            Duration oneOnline = awaitDevmanOnline(one.did, true, Duration.ofSeconds(5));
             two.goOnline();
-            awaitDevmanOnline(one.did, true, Duration.ofSeconds(5));
-            awaitDevmanOnline(two.did, true, Duration.ofSeconds(5));
+            Duration twoOnline = awaitDevmanOnline(two.did, true, Duration.ofSeconds(5));
+            report("SSMP login to online in devman: %d ms and %d ms", oneOnline.toMillis(), twoOnline.toMillis());
+            assertThat(oneOnline).isLessThan(Duration.ofSeconds(1));
+            assertThat(twoOnline).isLessThan(Duration.ofSeconds(1));
             assertThat(devman(one.did).path("online_via").toString()).isEqualTo("[\"ssmp\"]");
             // SP's device list carries devman's view (SP leaves devman alone for a few seconds
             // after a miss, which a cold start of both may cause).
@@ -265,5 +271,11 @@ class FirstScenarioTest {
         DesktopDevice.await(() -> one.ssmp().isConnected() ? true : null, Duration.ofSeconds(30), "device 1 back on verkehr");
         awaitDevmanOnline(one.did, true, Duration.ofSeconds(10));
         assertThat(one.queue.head().empty()).isTrue();
+
+        // The device closes its connection: offline in devman within a second.
+        one.ssmp().close();
+        Duration offline = awaitDevmanOnline(one.did, false, Duration.ofSeconds(5));
+        report("SSMP close to offline in devman: %d ms", offline.toMillis());
+        assertThat(offline).isLessThan(Duration.ofSeconds(1));
     }
 }
