@@ -1,11 +1,7 @@
 package dev.aero.devman.checkin;
 
-import java.io.ByteArrayInputStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateExpiredException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -20,6 +16,7 @@ import dev.aero.common.auth.CertificateIdentity;
 import dev.aero.common.auth.InvalidCertificateIdentityException;
 import dev.aero.common.tls.RevocationFollower;
 import dev.aero.common.web.ApiProblemException;
+import dev.aero.common.web.PresentedCertificate;
 import dev.aero.common.web.TrustedProxies;
 
 /**
@@ -30,10 +27,6 @@ import dev.aero.common.web.TrustedProxies;
  * refused with 503 (a revoked device must never count as seen).
  */
 public final class DeviceCertificates {
-
-    static final String TLS_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
-    /** Longer than any certificate of ours, URL-encoded. */
-    private static final int MAX_HEADER_LENGTH = 16 * 1024;
 
     private final RevocationFollower revocations;
     private final TrustedProxies proxies;
@@ -92,23 +85,17 @@ public final class DeviceCertificates {
     }
 
     private X509Certificate presented(HttpServletRequest request) {
-        if (request.getAttribute(TLS_CERTIFICATES) instanceof X509Certificate[] chain && chain.length > 0) {
-            return chain[0];
+        X509Certificate certificate;
+        try {
+            certificate = PresentedCertificate.of(request, header, proxies.trusts(request.getRemoteAddr()));
+        } catch (PresentedCertificate.UnreadableException e) {
+            throw refuse("certificate-untrusted", e.getMessage());
         }
-        String forwarded = request.getHeader(header);
-        if (forwarded != null && !forwarded.isBlank() && proxies.trusts(request.getRemoteAddr())) {
-            if (forwarded.length() > MAX_HEADER_LENGTH) {
-                throw refuse("certificate-untrusted", "The forwarded certificate is too long.");
-            }
-            try {
-                byte[] pem = URLDecoder.decode(forwarded, StandardCharsets.US_ASCII).getBytes(StandardCharsets.US_ASCII);
-                return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(pem));
-            } catch (GeneralSecurityException | RuntimeException e) {
-                throw refuse("certificate-untrusted", "The forwarded certificate cannot be read.");
-            }
+        if (certificate == null) {
+            throw refuse("certificate-required",
+                    "Check in over devman's HTTPS device listener with the device certificate (or through a trusted proxy).");
         }
-        throw refuse("certificate-required",
-                "Check in over devman's HTTPS device listener with the device certificate (or through a trusted proxy).");
+        return certificate;
     }
 
     private ApiProblemException refuse(String slug, String detail) {

@@ -1,7 +1,5 @@
 package dev.aero.sp.device;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
@@ -15,11 +13,11 @@ import org.springframework.transaction.annotation.Transactional;
 import dev.aero.common.auth.CertificateIdentity;
 import dev.aero.common.auth.InvalidCertificateIdentityException;
 import dev.aero.common.web.ApiProblemException;
+import dev.aero.common.web.PresentedCertificate;
 import dev.aero.sp.SpProperties;
 import dev.aero.sp.ca.CertificateAuthority;
 import dev.aero.sp.ca.DeviceCertificateIssuer;
 import dev.aero.sp.ca.DeviceCertificateRecord;
-import dev.aero.sp.ca.PemReader;
 import dev.aero.sp.web.CallerResolver;
 import dev.aero.sp.web.RequestIdentities;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,10 +31,6 @@ import jakarta.servlet.http.HttpServletRequest;
  */
 @Component
 class DeviceAuthenticator implements CallerResolver<AuthenticatedDevice> {
-
-    static final String TLS_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
-    /** Longer than any certificate of ours, URL-encoded. */
-    private static final int MAX_HEADER_LENGTH = 16 * 1024;
 
     private final CertificateAuthority ca;
     private final DeviceCertificateIssuer certificates;
@@ -104,22 +98,17 @@ class DeviceAuthenticator implements CallerResolver<AuthenticatedDevice> {
     }
 
     private X509Certificate presented(HttpServletRequest request) {
-        if (request.getAttribute(TLS_CERTIFICATES) instanceof X509Certificate[] chain && chain.length > 0) {
-            return chain[0];
+        X509Certificate certificate;
+        try {
+            certificate = PresentedCertificate.of(request, header, identities.fromTrustedProxy(request));
+        } catch (PresentedCertificate.UnreadableException e) {
+            throw refuse("certificate-untrusted", e.getMessage());
         }
-        String forwarded = request.getHeader(header);
-        if (forwarded != null && !forwarded.isBlank() && identities.fromTrustedProxy(request)) {
-            if (forwarded.length() > MAX_HEADER_LENGTH) {
-                throw refuse("certificate-untrusted", "The forwarded certificate is too long.");
-            }
-            try {
-                return PemReader.certificate(URLDecoder.decode(forwarded, StandardCharsets.US_ASCII));
-            } catch (IllegalArgumentException e) {
-                throw refuse("certificate-untrusted", "The forwarded certificate cannot be read.");
-            }
+        if (certificate == null) {
+            throw refuse("certificate-required",
+                    "This endpoint needs the device's client certificate (SP's HTTPS device listener, or a trusted proxy).");
         }
-        throw refuse("certificate-required",
-                "This endpoint needs the device's client certificate (SP's HTTPS device listener, or a trusted proxy).");
+        return certificate;
     }
 
     private ApiProblemException refuse(String slug, String detail) {
