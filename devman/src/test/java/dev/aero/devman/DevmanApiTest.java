@@ -31,6 +31,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.aero.client.devman.CheckinClient;
 import dev.aero.common.auth.ServiceCredential;
 import dev.aero.common.id.DID;
 import dev.aero.common.testing.RealServices;
@@ -338,6 +339,26 @@ class DevmanApiTest {
         assertThat(d.path("ip_address").asString()).isEqualTo("127.0.0.1");
         assertThat(d.path("online").asBoolean()).isFalse();
         assertThat(Instant.parse(d.path("last_seen_time").asString())).isAfter(Instant.now().minusSeconds(10));
+    }
+
+    @Test
+    void theClientSdkChecksInAndKeepsCheckingIn() throws Exception {
+        DID did = DID.random();
+        SSLContext tls = pki.clientContext(pki.device(did.hex(), "user@example.com"));
+        awaitCheckin(tls);
+        try (CheckinClient client = new CheckinClient(URI.create("https://localhost:" + listener.port()), tls)) {
+            CheckinClient.CheckedIn first = client.checkin();
+            assertThat(first.ipAddress()).isEqualTo("127.0.0.1");
+            assertThat(first.interval()).isEqualTo(Duration.ofSeconds(60));
+            List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            client.start(failures::add);
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (Instant.parse(device(did).path("last_seen_time").asString()).equals(first.time()) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(Instant.parse(device(did).path("last_seen_time").asString())).isAfter(first.time());
+            assertThat(failures).isEmpty();
+        }
     }
 
     @Test

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.aero.client.devman.CheckinClient;
 import dev.aero.client.sp.Device;
 import dev.aero.client.sp.SignUp;
 import dev.aero.client.sp.SpClient;
@@ -80,6 +81,10 @@ class FirstScenarioTest {
         return URI.create("https://localhost:" + LauncherInstance.port(9021));
     }
 
+    private static URI devmanForDevices() {
+        return URI.create("https://localhost:" + LauncherInstance.port(8702));
+    }
+
     private DesktopDevice device(SpClient user, String name) throws Exception {
         return DesktopDevice.register(user, name, commandServerForDevices(), "localhost", LauncherInstance.port(29438));
     }
@@ -125,6 +130,11 @@ class FirstScenarioTest {
             two.goOnline();
             Duration twoOnline = awaitDevmanOnline(two.did, true, Duration.ofSeconds(5));
             report("SSMP login to online in devman: %d ms and %d ms", oneOnline.toMillis(), twoOnline.toMillis());
+            try (CheckinClient checkin = new CheckinClient(devmanForDevices(), one.tls)) {
+                CheckinClient.CheckedIn seen = checkin.checkin();
+                assertThat(seen.ipAddress()).isEqualTo("127.0.0.1");
+                assertThat(seen.interval()).isEqualTo(Duration.ofSeconds(60));
+            }
             assertThat(oneOnline).isLessThan(Duration.ofSeconds(1));
             assertThat(twoOnline).isLessThan(Duration.ofSeconds(1));
             assertThat(devman(one.did).path("online_via").toString()).isEqualTo("[\"ssmp\"]");
@@ -248,12 +258,10 @@ class FirstScenarioTest {
         Thread.sleep(1500); // the reconnect backoff has had time to try again
         assertThat(two.ssmp().isConnected()).as("a revoked certificate cannot log in again").isFalse();
         awaitDevmanOnline(two.did, false, Duration.ofSeconds(1));
-        HttpResponse<String> checkin = HttpClient.newBuilder().sslContext(two.tls).build().send(
-                HttpRequest.newBuilder(URI.create("https://localhost:" + LauncherInstance.port(8702) + "/v1/checkin"))
-                        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(checkin.statusCode()).as(checkin.body()).isEqualTo(401);
-        assertThat(checkin.body()).contains("certificate-revoked");
+        try (CheckinClient checkin = new CheckinClient(devmanForDevices(), two.tls)) {
+            assertThatThrownBy(checkin::checkin).isInstanceOfSatisfying(CheckinClient.RefusedException.class,
+                    e -> assertThat(e.status()).isEqualTo(401)).hasMessageContaining("certificate-revoked");
+        }
 
         // The user's other device is told to fetch the new CRL.
         one.awaitPush(CommandType.REFRESH_CRL, requested, Duration.ofSeconds(5));
