@@ -8,6 +8,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -18,6 +19,7 @@ import dev.aero.commands.queue.CommandQueues;
 import dev.aero.commands.queue.QueueMetrics;
 import dev.aero.common.redis.StreamGroupReader;
 import dev.aero.common.tls.DeviceTlsListener;
+import dev.aero.common.web.ServiceAuthInterceptor;
 import dev.aero.common.web.ServiceAuthentication;
 
 @Configuration(proxyBeanMethods = false)
@@ -33,6 +35,13 @@ class CommandServerConfiguration {
     @Bean
     ServiceAuthentication serviceAuthentication(CommandServerProperties settings) {
         return new ServiceAuthentication(settings.deploymentSecret());
+    }
+
+    /** The service API; the device endpoints (head, ack) authenticate by certificate instead. */
+    @Bean
+    WebMvcConfigurer serviceEndpoints(ServiceAuthentication authentication) {
+        return ServiceAuthInterceptor.on(authentication, "/v1/devices/*/commands", "/v1/devices/*/dead-letters",
+                "/v1/devices/*/dead-letters/**", "/v1/command-types", "/v1/dead-letters", "/devices/**");
     }
 
     @Bean

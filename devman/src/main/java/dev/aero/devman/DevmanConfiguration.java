@@ -9,7 +9,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import io.micrometer.core.instrument.Gauge;
@@ -18,9 +17,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import dev.aero.common.redis.StreamGroupReader;
 import dev.aero.common.tls.DeviceTlsListener;
 import dev.aero.common.tls.RevocationFollower;
+import dev.aero.common.web.ServiceAuthInterceptor;
 import dev.aero.common.web.ServiceAuthentication;
 import dev.aero.common.web.TrustedProxies;
-import dev.aero.devman.api.ServiceAuthInterceptor;
 import dev.aero.devman.checkin.DeviceCertificates;
 import dev.aero.devman.checkin.RevocationPoller;
 import dev.aero.devman.presence.EventLag;
@@ -45,13 +44,7 @@ class DevmanConfiguration {
 
     @Bean
     WebMvcConfigurer serviceEndpoints(ServiceAuthentication authentication) {
-        return new WebMvcConfigurer() {
-            @Override
-            public void addInterceptors(InterceptorRegistry registry) {
-                registry.addInterceptor(new ServiceAuthInterceptor(authentication))
-                        .addPathPatterns("/v1/devices/**", "/v1/stats", "/v1/presence");
-            }
-        };
+        return ServiceAuthInterceptor.on(authentication, "/v1/devices/**", "/v1/stats", "/v1/presence");
     }
 
     @Bean

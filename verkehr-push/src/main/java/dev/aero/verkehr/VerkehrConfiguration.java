@@ -12,11 +12,14 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import dev.aero.common.web.ServiceAuthInterceptor;
+import dev.aero.common.web.ServiceAuthentication;
 import dev.aero.verkehr.cluster.Cluster;
 import dev.aero.verkehr.server.Authenticator;
 import dev.aero.verkehr.server.Hub;
@@ -31,6 +34,12 @@ class VerkehrConfiguration {
     @Bean
     VerkehrMetrics verkehrMetrics(MeterRegistry registry) {
         return new VerkehrMetrics(registry);
+    }
+
+    /** The whole HTTP API is for services ({@code Aero-Service-Shared-Secret}). */
+    @Bean
+    WebMvcConfigurer serviceEndpoints(VerkehrProperties settings) {
+        return ServiceAuthInterceptor.on(new ServiceAuthentication(settings.deploymentSecret()), "/v1/**");
     }
 
     @Bean

@@ -12,7 +12,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.aero.commands.push.PushDelivery;
@@ -20,7 +19,6 @@ import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
 import dev.aero.common.command.CommandType;
 import dev.aero.common.id.DID;
-import dev.aero.common.web.ServiceAuthentication;
 
 /**
  * The queue API for platform services ({@code Aero-Service-Shared-Secret}): enqueue, replace,
@@ -33,12 +31,10 @@ class ServiceQueueController {
 
     private final CommandQueues queues;
     private final PushDelivery pusher;
-    private final ServiceAuthentication authentication;
 
-    ServiceQueueController(CommandQueues queues, PushDelivery pusher, ServiceAuthentication authentication) {
+    ServiceQueueController(CommandQueues queues, PushDelivery pusher) {
         this.queues = queues;
         this.pusher = pusher;
-        this.authentication = authentication;
     }
 
     record Enqueued(DID did, long epoch, CommandJson command) { }
@@ -52,18 +48,16 @@ class ServiceQueueController {
     record TypeView(int number, String name) { }
 
     @PostMapping("/v1/devices/{did}/commands")
-    Enqueued enqueue(@RequestHeader(value = "Authorization", required = false) String authorization, @PathVariable DID did,
+    Enqueued enqueue(@PathVariable DID did,
             @RequestBody CommandJson body) {
-        authentication.authenticate(authorization);
         Command command = body.toCommand();
         long epoch = queues.enqueue(did, CommandCodec.toRedisString(command));
         return pushed(did, command, epoch);
     }
 
     @PutMapping("/v1/devices/{did}/commands")
-    Enqueued replace(@RequestHeader(value = "Authorization", required = false) String authorization, @PathVariable DID did,
+    Enqueued replace(@PathVariable DID did,
             @RequestBody CommandJson body) {
-        authentication.authenticate(authorization);
         Command command = body.toCommand();
         long epoch = queues.replace(did, CommandCodec.toRedisString(command));
         return pushed(did, command, epoch);
@@ -76,15 +70,13 @@ class ServiceQueueController {
     }
 
     @DeleteMapping("/v1/devices/{did}/commands")
-    ResponseEntity<Void> flush(@RequestHeader(value = "Authorization", required = false) String authorization, @PathVariable DID did) {
-        authentication.authenticate(authorization);
+    ResponseEntity<Void> flush(@PathVariable DID did) {
         queues.flush(did);
         return ResponseEntity.noContent().build();
     }
 
     @GetMapping("/v1/devices/{did}/commands")
-    QueueView inspect(@RequestHeader(value = "Authorization", required = false) String authorization, @PathVariable DID did) {
-        authentication.authenticate(authorization);
+    QueueView inspect(@PathVariable DID did) {
         List<QueuedView> commands = queues.list(did).stream().map(q -> new QueuedView(q.epoch(),
                 CommandJson.of(CommandCodec.fromRedisString(q.command(), q.epoch())), q.attempts(), Instant.ofEpochMilli(q.created())))
                 .toList();
@@ -92,22 +84,18 @@ class ServiceQueueController {
     }
 
     @GetMapping("/v1/command-types")
-    List<TypeView> types(@RequestHeader(value = "Authorization", required = false) String authorization) {
-        authentication.authenticate(authorization);
+    List<TypeView> types() {
         return Arrays.stream(CommandType.values()).filter(t -> t != CommandType.UNRECOGNIZED)
                 .map(t -> new TypeView(t.getNumber(), t.name())).toList();
     }
 
     @GetMapping("/v1/dead-letters")
-    List<DID> devicesWithDeadLetters(@RequestHeader(value = "Authorization", required = false) String authorization) {
-        authentication.authenticate(authorization);
+    List<DID> devicesWithDeadLetters() {
         return queues.devicesWithDeadLetters();
     }
 
     @GetMapping("/v1/devices/{did}/dead-letters")
-    List<DeadLetterView> deadLetters(@RequestHeader(value = "Authorization", required = false) String authorization,
-            @PathVariable DID did) {
-        authentication.authenticate(authorization);
+    List<DeadLetterView> deadLetters(@PathVariable DID did) {
         return queues.deadLetters(did).stream().map(d -> new DeadLetterView(CommandJson.of(CommandCodec.fromRedisString(d.command(), 0)),
                 d.attempts(), Instant.ofEpochMilli(d.created()), Instant.ofEpochMilli(d.dead()))).toList();
     }
@@ -115,8 +103,7 @@ class ServiceQueueController {
     record Redriven(DID did, long commands) { }
 
     @PostMapping("/v1/devices/{did}/dead-letters/redrive")
-    Redriven redrive(@RequestHeader(value = "Authorization", required = false) String authorization, @PathVariable DID did) {
-        authentication.authenticate(authorization);
+    Redriven redrive(@PathVariable DID did) {
         long n = queues.redrive(did);
         if (n > 0) {
             pusher.pushHead(did);
@@ -126,9 +113,7 @@ class ServiceQueueController {
 
     /** The legacy form: the type in the path, no body. 204; 400 for an unknown type or a bad device id. */
     @PostMapping("/devices/{did}/queues/{type}")
-    ResponseEntity<Void> legacyEnqueue(@RequestHeader(value = "Authorization", required = false) String authorization,
-            @PathVariable DID did, @PathVariable String type) {
-        authentication.authenticate(authorization);
+    ResponseEntity<Void> legacyEnqueue(@PathVariable DID did, @PathVariable String type) {
         CommandType t = CommandJson.parseType(type);
         if (t == CommandType.UPLOAD_LOGS) {
             throw new dev.aero.common.web.ApiProblemException(HttpStatus.BAD_REQUEST, "command-invalid",

@@ -15,14 +15,14 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.aero.common.ssmp.SsmpSyntax;
 import dev.aero.common.web.ApiProblemException;
-import dev.aero.common.web.ServiceAuthentication;
+import dev.aero.common.web.ServiceAuthInterceptor;
 import dev.aero.verkehr.VerkehrProperties;
 import dev.aero.verkehr.cluster.Cluster;
 import dev.aero.verkehr.cluster.ConnectionRecord;
@@ -46,7 +46,6 @@ class ServiceApiController {
     private final Hub hub;
     private final SsmpServer server;
     private final RevocationFollower revocations;
-    private final ServiceAuthentication authentication;
     private final VerkehrProperties settings;
 
     ServiceApiController(Hub hub, SsmpServer server, RevocationFollower revocations, VerkehrProperties settings) {
@@ -54,7 +53,6 @@ class ServiceApiController {
         this.server = server;
         this.revocations = revocations;
         this.settings = settings;
-        this.authentication = new ServiceAuthentication(settings.deploymentSecret());
     }
 
     /** A message body: {@code payload} (UTF-8 text) or {@code payload_base64} (any bytes), 1-1024 bytes. */
@@ -97,8 +95,7 @@ class ServiceApiController {
             int revokedSerials, Instant crlReadAt, long crlFailures, Instant certificateNotAfter) { }
 
     @PostMapping("/publish")
-    Published publish(@RequestHeader(value = "Authorization", required = false) String authorization, @RequestBody Message m) {
-        String from = authentication.authenticate(authorization);
+    Published publish(@RequestAttribute(ServiceAuthInterceptor.SERVICE) String from, @RequestBody Message m) {
         String topic = id(m.topic(), "topic");
         byte[] wire = m.wirePayload();
         Long seq = join(hub.mcast(from, null, topic, wire));
@@ -106,8 +103,7 @@ class ServiceApiController {
     }
 
     @PostMapping("/unicast")
-    Unicast unicast(@RequestHeader(value = "Authorization", required = false) String authorization, @RequestBody Message m) {
-        String from = authentication.authenticate(authorization);
+    Unicast unicast(@RequestAttribute(ServiceAuthInterceptor.SERVICE) String from, @RequestBody Message m) {
         String id = id(m.id(), "id");
         byte[] wire = m.wirePayload();
         if (!Boolean.TRUE.equals(join(hub.ucast(from, id, wire)))) {
@@ -117,9 +113,7 @@ class ServiceApiController {
     }
 
     @GetMapping("/connections")
-    ConnectionList connections(@RequestHeader(value = "Authorization", required = false) String authorization,
-            @RequestParam(defaultValue = "1000") int limit) {
-        authentication.authenticate(authorization);
+    ConnectionList connections(@RequestParam(defaultValue = "1000") int limit) {
         if (limit < 1 || limit > MAX_LIST) {
             throw invalid("limit-invalid", "limit is 1 to " + MAX_LIST + ".");
         }
@@ -132,9 +126,7 @@ class ServiceApiController {
     }
 
     @GetMapping("/connection")
-    ConnectionView connection(@RequestHeader(value = "Authorization", required = false) String authorization,
-            @RequestParam String id) {
-        authentication.authenticate(authorization);
+    ConnectionView connection(@RequestParam String id) {
         id(id, "id");
         ConnectionRecord r = join(hub.cluster().locate(id));
         if (r == null) {
@@ -146,9 +138,7 @@ class ServiceApiController {
     }
 
     @GetMapping("/history")
-    History history(@RequestHeader(value = "Authorization", required = false) String authorization,
-            @RequestParam String topic, @RequestParam(defaultValue = "0") long after) {
-        authentication.authenticate(authorization);
+    History history(@RequestParam String topic, @RequestParam(defaultValue = "0") long after) {
         id(topic, "topic");
         if (after < 0) {
             throw invalid("after-invalid", "after is a sequence number, 0 or more.");
@@ -166,8 +156,7 @@ class ServiceApiController {
     }
 
     @GetMapping("/status")
-    Status status(@RequestHeader(value = "Authorization", required = false) String authorization) {
-        authentication.authenticate(authorization);
+    Status status() {
         long crlRead = revocations.lastSuccess();
         var material = server.material();
         return new Status(hub.cluster().nodeId(), new TreeSet<>(hub.cluster().liveNodes()), server.listening(), server.port(),
