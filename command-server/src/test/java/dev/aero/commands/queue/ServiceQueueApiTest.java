@@ -2,8 +2,6 @@ package dev.aero.commands.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +26,7 @@ import com.sun.net.httpserver.HttpServer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.aero.common.testing.StubHttpServer;
 import dev.aero.common.auth.ServiceCredential;
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
@@ -61,29 +60,22 @@ class ServiceQueueApiTest {
     org.springframework.data.redis.core.StringRedisTemplate redis;
 
     private static HttpServer verkehr() {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/v1/publish", exchange -> {
-                String auth = exchange.getRequestHeaders().getFirst("Authorization");
-                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-                int status = VERKEHR_STATUS.get();
-                if (status == 200 && auth != null && auth.endsWith(" " + SECRET)) {
-                    PUSHES.add(body);
-                }
-                exchange.sendResponseHeaders(status, -1);
-                exchange.close();
-            });
-            server.start();
-            return server;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return StubHttpServer.start("/v1/publish", exchange -> {
+            String auth = exchange.getRequestHeaders().getFirst("Authorization");
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            int status = VERKEHR_STATUS.get();
+            if (status == 200 && auth != null && auth.endsWith(" " + SECRET)) {
+                PUSHES.add(body);
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
     }
 
     @DynamicPropertySource
     static void settings(DynamicPropertyRegistry registry) {
         registry.add("aero.commands.deployment-secret", () -> SECRET);
-        registry.add("aero.commands.verkehr-url", () -> "http://127.0.0.1:" + VERKEHR.getAddress().getPort());
+        registry.add("aero.commands.verkehr-url", () -> StubHttpServer.url(VERKEHR));
         registry.add("aero.commands.events-stream", () -> EVENTS);
         registry.add("aero.commands.device-tls.enabled", () -> false);
     }

@@ -2,8 +2,6 @@ package dev.aero.sp.commands;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +16,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.aero.common.testing.StubHttpServer;
 import dev.aero.sp.SpServiceTest;
 import dev.aero.sp.SpTestSupport;
 
@@ -37,33 +36,26 @@ class DeviceCommandsTest extends SpTestSupport {
     private static final HttpServer COMMAND_SERVER = commandServer();
 
     private static HttpServer commandServer() {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/v1/devices/", exchange -> {
-                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-                String path = exchange.getRequestURI().getPath();
-                String device = path.substring("/v1/devices/".length(), path.indexOf("/commands"));
-                int status = STATUS.get();
-                if (status == 200) {
-                    DELIVERIES.add(new Delivery(exchange.getRequestMethod(), device, body));
-                    byte[] answer = "{\"epoch\":1}".getBytes(StandardCharsets.UTF_8);
-                    exchange.sendResponseHeaders(200, answer.length);
-                    exchange.getResponseBody().write(answer);
-                } else {
-                    exchange.sendResponseHeaders(status, -1);
-                }
-                exchange.close();
-            });
-            server.start();
-            return server;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return StubHttpServer.start("/v1/devices/", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            String path = exchange.getRequestURI().getPath();
+            String device = path.substring("/v1/devices/".length(), path.indexOf("/commands"));
+            int status = STATUS.get();
+            if (status == 200) {
+                DELIVERIES.add(new Delivery(exchange.getRequestMethod(), device, body));
+                byte[] answer = "{\"epoch\":1}".getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, answer.length);
+                exchange.getResponseBody().write(answer);
+            } else {
+                exchange.sendResponseHeaders(status, -1);
+            }
+            exchange.close();
+        });
     }
 
     @DynamicPropertySource
     static void commandServerUrl(DynamicPropertyRegistry registry) {
-        registry.add("aero.sp.commands.url", () -> "http://127.0.0.1:" + COMMAND_SERVER.getAddress().getPort());
+        registry.add("aero.sp.commands.url", () -> StubHttpServer.url(COMMAND_SERVER));
     }
 
     @AfterAll

@@ -2,8 +2,6 @@ package dev.aero.sp.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +17,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.aero.common.testing.StubHttpServer;
 import dev.aero.client.sp.Device;
 import dev.aero.sp.SpServiceTest;
 import dev.aero.sp.SpTestSupport;
@@ -39,47 +38,39 @@ class DevicePresenceTest extends SpTestSupport {
     private static final HttpServer DEVMAN = devman();
 
     private static HttpServer devman() {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-            server.createContext("/v1/devices/status", exchange -> {
-                REQUESTS.incrementAndGet();
-                AUTHORIZATIONS.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
-                JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
-                int mode = MODE.get();
-                if (mode == 1) {
-                    try {
-                        Thread.sleep(3000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+        return StubHttpServer.start("/v1/devices/status", exchange -> {
+            REQUESTS.incrementAndGet();
+            AUTHORIZATIONS.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
+            int mode = MODE.get();
+            if (mode == 1) {
+                try {
+                    Thread.sleep(3000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                if (mode == 2) {
-                    exchange.sendResponseHeaders(500, -1);
-                    exchange.close();
-                    return;
-                }
-                List<String> devices = new ArrayList<>();
-                for (JsonNode did : request.path("devices")) {
-                    devices.add("{\"did\":\"" + did.asString() + "\",\"last_seen_time\":\"" + SEEN + "\",\"ip_address\":\"192.0.2.1\","
-                            + "\"online\":true,\"online_via\":[\"ssmp\"]}");
-                }
-                byte[] answer = ("{\"devices\":[" + String.join(",", devices) + "]}").getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, answer.length);
-                exchange.getResponseBody().write(answer);
+            }
+            if (mode == 2) {
+                exchange.sendResponseHeaders(500, -1);
                 exchange.close();
-            });
-            server.start();
-            return server;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+                return;
+            }
+            List<String> devices = new ArrayList<>();
+            for (JsonNode did : request.path("devices")) {
+                devices.add("{\"did\":\"" + did.asString() + "\",\"last_seen_time\":\"" + SEEN + "\",\"ip_address\":\"192.0.2.1\","
+                        + "\"online\":true,\"online_via\":[\"ssmp\"]}");
+            }
+            byte[] answer = ("{\"devices\":[" + String.join(",", devices) + "]}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
     }
 
     @DynamicPropertySource
     static void devmanUrl(DynamicPropertyRegistry registry) {
-        registry.add("aero.sp.devman.url", () -> "http://127.0.0.1:" + DEVMAN.getAddress().getPort());
+        registry.add("aero.sp.devman.url", () -> StubHttpServer.url(DEVMAN));
         registry.add("aero.sp.devman.backoff", () -> "2s");
     }
 
