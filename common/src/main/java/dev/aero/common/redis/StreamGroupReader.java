@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.stream.Consumer;
 import org.springframework.data.redis.connection.stream.MapRecord;
@@ -22,7 +23,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * Reads a Redis stream in a consumer group on a thread of its own, handing each entry to a
  * handler and acknowledging it only once the handler returned. What this consumer read before
  * and did not acknowledge (a crash, a Redis error, a handler that threw) is read again first, so
- * no entry is lost; handlers must therefore be idempotent. The consumer name should be stable
+ * no entry is lost; handlers must therefore be idempotent. An entry whose handler fails for a
+ * reason other than Redis is logged and skipped, so one bad entry cannot stop the stream. The consumer name should be stable
  * across restarts ({@link #hostConsumerName()}). An optional tick runs about once a second.
  */
 public final class StreamGroupReader implements SmartLifecycle {
@@ -97,7 +99,7 @@ public final class StreamGroupReader implements SmartLifecycle {
                 }
                 if (records != null) {
                     for (MapRecord<String, Object, Object> r : records) {
-                        handler.handle(r.getId().getValue(), r.getValue());
+                        handle(r);
                         redis.opsForStream().acknowledge(stream, group, r.getId());
                     }
                 }
@@ -116,6 +118,21 @@ public final class StreamGroupReader implements SmartLifecycle {
                 backlog = true;
                 sleep(1000);
             }
+        }
+    }
+
+    /**
+     * A Redis failure propagates (the entry stays unacknowledged and is read again). Any other
+     * failure is the entry's own: it would fail the same way every time, so it is logged and
+     * skipped rather than holding up the entries behind it forever.
+     */
+    private void handle(MapRecord<String, Object, Object> r) {
+        try {
+            handler.handle(r.getId().getValue(), r.getValue());
+        } catch (DataAccessException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            log.error("skipping entry {} of {} that {}/{} cannot handle: {}", r.getId(), stream, group, consumer, e.toString(), e);
         }
     }
 
