@@ -4,6 +4,8 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,6 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import dev.aero.commands.push.CommandPusher;
 import dev.aero.commands.push.LoginEventListener;
 import dev.aero.commands.push.PushDelivery;
+import dev.aero.commands.push.SsmpPushChannel;
 import dev.aero.commands.queue.CommandQueues;
 import dev.aero.commands.queue.QueueMetrics;
 import dev.aero.common.redis.StreamGroupReader;
@@ -56,14 +59,24 @@ class CommandServerConfiguration {
         return new LoginEventListener(redis, delivery, settings.eventsStream(), consumer);
     }
 
+    /** Pushes over one SSMP connection to verkehr, when {@code aero.commands.verkehr-ssmp} names its listener. */
     @Bean
-    DeviceTlsListener deviceTlsListener(CommandServerProperties settings) {
+    @ConditionalOnExpression("!'${aero.commands.verkehr-ssmp:}'.isEmpty()")
+    SsmpPushChannel ssmpPushChannel(CommandServerProperties settings) {
+        return new SsmpPushChannel(settings.verkehrSsmp(), settings.deploymentSecret(), settings.pushTimeout());
+    }
+
+    /** The device listener; once it has the platform CA, the SSMP push channel starts with it. */
+    @Bean
+    DeviceTlsListener deviceTlsListener(CommandServerProperties settings, ObjectProvider<SsmpPushChannel> channel) {
         return new DeviceTlsListener("command-server", settings.deviceTls(), settings.spUrl(), settings.deploymentSecret(),
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), material -> { });
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
+                material -> channel.ifAvailable(c -> c.start(material.ca())));
     }
 
     @Bean
-    CommandPusher commandPusher(CommandServerProperties settings, MeterRegistry meters) {
-        return new CommandPusher(settings, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(), meters);
+    CommandPusher commandPusher(CommandServerProperties settings, MeterRegistry meters, ObjectProvider<SsmpPushChannel> channel) {
+        return new CommandPusher(settings, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(), channel.getIfAvailable(),
+                meters);
     }
 }

@@ -16,6 +16,9 @@ import dev.aero.common.tls.DeviceTlsSettings;
  * @param timeToLive a command older than this is dropped when it reaches the head of its queue
  * @param maxAttempts a command the device reports failing this many times moves to the dead letters
  * @param verkehrUrl verkehr's HTTP API, through which enqueued commands are pushed
+ * @param verkehrSsmp verkehr's SSMP listener ({@code host:port}); when set, pushes go over one SSMP
+ *        connection (TLS checked against the platform CA, which the device listener brings), and
+ *        through {@code verkehr-url} only while that connection is down; empty = HTTP only
  * @param pushTimeout how long one push to verkehr may take
  * @param eventsStream verkehr's connection events: a device's login pushes its head command
  * @param spUrl SP's base URL: the CA certificate and (without certificate files) the device
@@ -28,6 +31,7 @@ public record CommandServerProperties(
         @DefaultValue("14d") Duration timeToLive,
         @DefaultValue("10") int maxAttempts,
         @DefaultValue("http://127.0.0.1:25234") URI verkehrUrl,
+        @DefaultValue("") String verkehrSsmp,
         @DefaultValue("2s") Duration pushTimeout,
         @DefaultValue("verkehr:events") String eventsStream,
         @DefaultValue("http://127.0.0.1:8080") URI spUrl,

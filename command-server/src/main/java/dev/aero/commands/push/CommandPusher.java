@@ -4,9 +4,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +24,10 @@ import dev.aero.common.id.DID;
 
 /**
  * Pushes a queued command to its device: an MCAST of base64(Command) on {@code cmd/<did>}
- * through verkehr's HTTP API, after the enqueue has committed. The push is a hint; the queue
- * is the truth, so a failed push is counted and left for the device's next drain.
+ * through verkehr, after the enqueue has committed: over the SSMP push channel while it is
+ * connected (one line on an open connection), else through verkehr's HTTP API (a request each).
+ * The push is a hint; the queue is the truth, so a failed push is counted and left for the
+ * retry sweep and the device's next drain.
  */
 public final class CommandPusher implements AutoCloseable {
 
@@ -32,25 +36,66 @@ public final class CommandPusher implements AutoCloseable {
 
     private final CommandServerProperties settings;
     private final HttpClient http;
+    private final SsmpPushChannel channel;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final Counter pushed;
+    private final Counter pushedSsmp;
+    private final Counter pushedHttp;
     private final Counter failed;
 
-    public CommandPusher(CommandServerProperties settings, HttpClient http, MeterRegistry meters) {
+    /** @param channel the SSMP push channel, or null to push through HTTP only */
+    public CommandPusher(CommandServerProperties settings, HttpClient http, SsmpPushChannel channel, MeterRegistry meters) {
         this.settings = settings;
         this.http = http;
-        this.pushed = Counter.builder("aero.commands.pushes").tag("result", "ok").register(meters);
-        this.failed = Counter.builder("aero.commands.pushes").tag("result", "failed").register(meters);
+        this.channel = channel;
+        this.pushedSsmp = Counter.builder("aero.commands.pushes").tag("result", "ok").tag("transport", "ssmp").register(meters);
+        this.pushedHttp = Counter.builder("aero.commands.pushes").tag("result", "ok").tag("transport", "http").register(meters);
+        this.failed = Counter.builder("aero.commands.pushes").tag("result", "failed").tag("transport", "any").register(meters);
     }
 
     /** Pushes in the background; completes with whether verkehr took the message. */
     public CompletableFuture<Boolean> push(DID did, Command command) {
-        return CompletableFuture.supplyAsync(() -> pushNow(did, command), executor);
+        if (channel != null && channel.ready()) {
+            return channel.mcast(topic(did), payload(command)).handle((ok, e) -> counted(did, e == null, e));
+        }
+        return CompletableFuture.supplyAsync(() -> pushOverHttp(did, command), executor);
     }
 
     /** Pushes now, on the calling thread; whether verkehr took the message. */
     public boolean pushNow(DID did, Command command) {
-        String body = "{\"topic\":\"cmd/" + did.hex() + "\",\"payload\":\"" + CommandCodec.toPushPayload(command) + "\"}";
+        if (channel != null && channel.ready()) {
+            try {
+                channel.mcast(topic(did), payload(command)).get(settings.pushTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                return counted(did, true, null);
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                return counted(did, false, e);
+            }
+        }
+        return pushOverHttp(did, command);
+    }
+
+    private boolean counted(DID did, boolean ok, Throwable cause) {
+        if (ok) {
+            pushedSsmp.increment();
+        } else {
+            log.debug("SSMP push for {} failed: {}", did, String.valueOf(cause));
+            failed.increment();
+        }
+        return ok;
+    }
+
+    private static String topic(DID did) {
+        return "cmd/" + did.hex();
+    }
+
+    private static byte[] payload(Command command) {
+        return CommandCodec.toPushPayload(command).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private boolean pushOverHttp(DID did, Command command) {
+        String body = "{\"topic\":\"" + topic(did) + "\",\"payload\":\"" + CommandCodec.toPushPayload(command) + "\"}";
         try {
             HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(settings.verkehrUrl() + "/v1/publish"))
                     .timeout(settings.pushTimeout())
@@ -58,7 +103,7 @@ public final class CommandPusher implements AutoCloseable {
                     .header(ServiceCredential.HEADER, new ServiceCredential(SERVICE_NAME, settings.deploymentSecret()).toHeaderValue())
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() == 200) {
-                pushed.increment();
+                pushedHttp.increment();
                 return true;
             }
             log.debug("verkehr answered {} to the push for {}", response.statusCode(), did);
@@ -75,5 +120,8 @@ public final class CommandPusher implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdown();
+        if (channel != null) {
+            channel.close();
+        }
     }
 }
