@@ -2,6 +2,8 @@ package dev.aero.commands.push;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 import dev.aero.commands.queue.CommandQueues;
 import dev.aero.common.command.Command;
@@ -20,18 +22,22 @@ public final class PushDelivery {
 
     private final CommandQueues queues;
     private final CommandPusher pusher;
+    private final Executor recorder = Executors.newVirtualThreadPerTaskExecutor();
 
     public PushDelivery(CommandQueues queues, CommandPusher pusher) {
         this.queues = queues;
         this.pusher = pusher;
     }
 
-    /** Pushes a command just enqueued, in the background. */
+    /**
+     * Pushes a command just enqueued, in the background. Its outcome is recorded in Redis on a
+     * virtual thread, never on the thread that completed the push (the SSMP channel's reader).
+     */
     public CompletableFuture<Boolean> pushEnqueued(DID did, Command command) {
-        return pusher.push(did, command).thenApply(ok -> {
+        return pusher.push(did, command).thenApplyAsync(ok -> {
             record(did, ok);
             return ok;
-        });
+        }, recorder);
     }
 
     /** Pushes the device's current head, if it has one; whether there was nothing to do or the push worked. */
