@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.aero.client.ssmp.SsmpClient;
+import dev.aero.common.concurrent.Retry;
 
 /**
  * One long-lived SSMP connection to verkehr over TLS, logged in as {@code command-server/<random>}
@@ -57,32 +58,22 @@ public final class SsmpPushChannel implements AutoCloseable {
         new SecureRandom().nextBytes(suffix);
         String id = CommandPusher.SERVICE_NAME + "/" + HexFormat.of().formatHex(suffix);
         SSLContext tls = trusting(ca);
-        Thread.ofPlatform().daemon().name("ssmp-push-connect").start(() -> {
-            long backoff = 200;
-            while (!closed) {
-                // A client connects once; after a failed first attempt a new one tries again.
-                SsmpClient c = SsmpClient.builder(host, port).sslContext(tls).login(id, "secret", deploymentSecret)
-                        .reconnect(true).backoff(Duration.ofMillis(100), Duration.ofSeconds(5)).requestTimeout(requestTimeout).build();
-                try {
-                    c.connect();
-                    client = c;
-                    if (closed) {
-                        c.close();
-                    }
-                    log.info("pushing commands over SSMP to {}:{} as {}", host, port, id);
-                    return;
-                } catch (Exception e) {
-                    c.close();
-                    log.debug("SSMP push channel not connected yet ({}); retrying in {} ms", e.toString(), backoff);
-                    try {
-                        Thread.sleep(backoff);
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                    backoff = Math.min(backoff * 2, 5_000);
-                }
+        Retry.inBackground("ssmp-push-connect", Duration.ofMillis(200), Duration.ofSeconds(5), () -> closed, () -> {
+            // A client connects once; after a failed first attempt a new one tries again.
+            SsmpClient c = SsmpClient.builder(host, port).sslContext(tls).login(id, "secret", deploymentSecret)
+                    .reconnect(true).backoff(Duration.ofMillis(100), Duration.ofSeconds(5)).requestTimeout(requestTimeout).build();
+            try {
+                c.connect();
+            } catch (Exception e) {
+                c.close();
+                throw e;
             }
-        });
+            client = c;
+            if (closed) {
+                c.close();
+            }
+            log.info("pushing commands over SSMP to {}:{} as {}", host, port, id);
+        }, (e, next) -> log.debug("SSMP push channel not connected yet ({}); retrying in {} ms", e.toString(), next));
     }
 
     public boolean ready() {

@@ -17,6 +17,7 @@ import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
 
+import dev.aero.common.concurrent.Retry;
 import dev.aero.common.tls.ServiceCertificateEnrollment.KeyMaterial;
 
 /**
@@ -54,28 +55,14 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
         if (!settings.enabled() || !(event.getWebServer() instanceof TomcatWebServer tomcat) || connector != null) {
             return;
         }
-        Thread.ofPlatform().daemon().name("device-tls-setup").start(() -> {
-            long backoff = 500;
-            while (true) {
-                try {
-                    KeyMaterial material = material();
-                    Connector c = connector(material);
-                    onReady.accept(material);
-                    tomcat.getTomcat().getService().addConnector(c);
-                    connector = c;
-                    log.info("device HTTPS listening on {}:{}", settings.host(), c.getLocalPort());
-                    return;
-                } catch (Exception e) {
-                    log.warn("device listener not up yet ({}); retrying in {} ms", e.toString(), backoff);
-                    try {
-                        Thread.sleep(backoff);
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                    backoff = Math.min(backoff * 2, 10_000);
-                }
-            }
-        });
+        Retry.inBackground("device-tls-setup", Duration.ofMillis(500), Duration.ofSeconds(10), () -> false, () -> {
+            KeyMaterial material = material();
+            Connector c = connector(material);
+            onReady.accept(material);
+            tomcat.getTomcat().getService().addConnector(c);
+            connector = c;
+            log.info("device HTTPS listening on {}:{}", settings.host(), c.getLocalPort());
+        }, (e, next) -> log.warn("device listener not up yet ({}); retrying in {} ms", e.toString(), next));
     }
 
     /** The bound port once listening, else -1. */

@@ -34,6 +34,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 
+import dev.aero.common.concurrent.Retry;
 import dev.aero.common.tls.ServiceCertificateEnrollment;
 import dev.aero.common.tls.ServiceCertificateEnrollment.KeyMaterial;
 import dev.aero.verkehr.VerkehrProperties;
@@ -90,22 +91,10 @@ public final class SsmpServer implements SmartLifecycle {
 
     /** Retries key material until it is there (SP may still be starting), then listens. */
     private void obtainAndBind(Class<? extends ServerChannel> channelType) {
-        long backoff = 500;
-        while (running) {
-            try {
-                install(obtainMaterial());
-                break;
-            } catch (Exception e) {
-                log.warn("no TLS key material yet ({}); retrying in {} ms", e.toString(), backoff);
-                log.debug("TLS key material failure", e);
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-                backoff = Math.min(backoff * 2, 10_000);
-            }
-        }
+        Retry.untilDone(Duration.ofMillis(500), Duration.ofSeconds(10), () -> !running, () -> install(obtainMaterial()), (e, next) -> {
+            log.warn("no TLS key material yet ({}); retrying in {} ms", e.toString(), next);
+            log.debug("TLS key material failure", e);
+        });
         if (!running) {
             return;
         }
