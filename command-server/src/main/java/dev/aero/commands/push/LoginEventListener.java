@@ -6,8 +6,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.aero.common.id.DID;
-import dev.aero.common.id.InvalidIdentifierException;
 import dev.aero.common.redis.StreamGroupReader;
+import dev.aero.common.ssmp.ConnectionEvents;
 
 /**
  * Follows verkehr's connection events ({@code verkehr:events}) in the consumer group
@@ -31,25 +31,10 @@ public final class LoginEventListener implements SmartLifecycle {
         if (!"login".equals(event.get("type"))) {
             return;
         }
-        DID did = deviceOf(event);
+        // Any login of a device id: a push is only a hint, and the queue is read with the certificate.
+        DID did = ConnectionEvents.device(event, false);
         if (did != null) {
             delivery.pushHead(did);
-        }
-    }
-
-    /** The device of a login: the certificate's device id, or an id of the form {@code <did>[/...]}. */
-    static DID deviceOf(Map<Object, Object> event) {
-        Object did = event.get("did");
-        Object id = event.get("id");
-        String candidate = did != null ? did.toString() : id == null ? null : id.toString();
-        if (candidate == null) {
-            return null;
-        }
-        int slash = candidate.indexOf('/');
-        try {
-            return DID.of(slash > 0 ? candidate.substring(0, slash) : candidate);
-        } catch (InvalidIdentifierException e) {
-            return null;
         }
     }
 

@@ -36,13 +36,13 @@ class PresenceIngestController {
     private final PresenceStore store;
     private final Clock clock;
     private final MeterRegistry meters;
-    private final int maxBatch;
+    private final BatchLimit limit;
 
     PresenceIngestController(PresenceStore store, Clock clock, MeterRegistry meters, DevmanProperties settings) {
         this.store = store;
         this.clock = clock;
         this.meters = meters;
-        this.maxBatch = settings.maxBatch();
+        this.limit = new BatchLimit(settings.maxBatch());
     }
 
     record PresenceEvent(String did, String state, String session, String transport, Instant time, String address) { }
@@ -56,17 +56,11 @@ class PresenceIngestController {
     @PostMapping("/v1/presence")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Applied ingest(@RequestBody PresenceBatch batch) {
-        if (batch == null || batch.events() == null) {
-            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "events-missing", "Send {\"events\": [...]}.");
-        }
-        if (batch.events().size() > maxBatch) {
-            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "batch-too-large",
-                    "At most " + maxBatch + " events per request; got " + batch.events().size() + ".", Map.of("max_batch", maxBatch));
-        }
+        List<PresenceEvent> events = limit.check(batch == null ? null : batch.events(), "events", "[...]");
         Instant now = clock.instant();
-        List<Checked> checked = new java.util.ArrayList<>(batch.events().size());
-        for (int i = 0; i < batch.events().size(); i++) {
-            checked.add(check(i, batch.events().get(i), now));
+        List<Checked> checked = new java.util.ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            checked.add(check(i, events.get(i), now));
         }
         int applied = 0;
         int stale = 0;

@@ -29,12 +29,12 @@ class StatusController {
 
     private final PresenceStore store;
     private final EventLag lag;
-    private final int maxBatch;
+    private final BatchLimit batch;
 
     StatusController(PresenceStore store, EventLag lag, DevmanProperties settings) {
         this.store = store;
         this.lag = lag;
-        this.maxBatch = settings.maxBatch();
+        this.batch = new BatchLimit(settings.maxBatch());
     }
 
     /** One device; {@code last_seen_time} is RFC 3339, and now while the device is online. */
@@ -62,17 +62,10 @@ class StatusController {
     /** Every requested device in order; one never seen has a null {@code last_seen_time}. */
     @PostMapping("/v1/devices/status")
     StatusList devices(@RequestBody StatusRequest request) {
-        if (request == null || request.devices() == null) {
-            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "devices-missing", "Send {\"devices\": [\"<did>\", ...]}.");
-        }
-        if (request.devices().size() > maxBatch) {
-            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "batch-too-large",
-                    "At most " + maxBatch + " devices per request; got " + request.devices().size() + ".",
-                    Map.of("max_batch", maxBatch));
-        }
-        List<DID> ids = new ArrayList<>(request.devices().size());
-        for (int i = 0; i < request.devices().size(); i++) {
-            String raw = request.devices().get(i);
+        List<String> devices = batch.check(request == null ? null : request.devices(), "devices", "[\"<did>\", ...]");
+        List<DID> ids = new ArrayList<>(devices.size());
+        for (int i = 0; i < devices.size(); i++) {
+            String raw = devices.get(i);
             try {
                 ids.add(DID.of(raw));
             } catch (InvalidIdentifierException | NullPointerException e) {

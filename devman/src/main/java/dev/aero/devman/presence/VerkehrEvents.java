@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.aero.common.id.DID;
-import dev.aero.common.id.InvalidIdentifierException;
 import dev.aero.common.redis.StreamGroupReader;
+import dev.aero.common.ssmp.ConnectionEvents;
 
 /**
  * Applies verkehr's connection events ({@code verkehr:events}: type, id, address, node, conn,
@@ -39,7 +39,7 @@ public final class VerkehrEvents implements StreamGroupReader.Handler {
             count("ignored");
             return;
         }
-        DID did = device(event);
+        DID did = ConnectionEvents.device(event, true);
         if (did == null) {
             count("not-a-device");
             return;
@@ -56,27 +56,6 @@ public final class VerkehrEvents implements StreamGroupReader.Handler {
                 ? store.connected(did, connection, TRANSPORT, time, address)
                 : store.disconnected(did, connection, time, address);
         count(type + (outcome == PresenceStore.Outcome.STALE ? "-stale" : ""));
-    }
-
-    /** The device of a certificate login: its {@code did} field, or the id {@code <did>[/...]}. */
-    static DID device(Map<Object, Object> event) {
-        String did = text(event, "did");
-        if (did == null) {
-            if (!"cert".equals(text(event, "scheme"))) {
-                return null;
-            }
-            String id = text(event, "id");
-            if (id == null) {
-                return null;
-            }
-            int slash = id.indexOf('/');
-            did = slash > 0 ? id.substring(0, slash) : id;
-        }
-        try {
-            return DID.of(did);
-        } catch (InvalidIdentifierException e) {
-            return null;
-        }
     }
 
     private static Instant time(Map<Object, Object> event) {
