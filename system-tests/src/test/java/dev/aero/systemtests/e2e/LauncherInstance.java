@@ -116,6 +116,8 @@ final class LauncherInstance implements AutoCloseable {
         env.put("AERO_INSTANCE", NAME);
         env.put("AERO_PORT_OFFSET", Integer.toString(OFFSET));
         env.put("AERO_REDIS_DATABASE", Integer.toString(REDIS_DATABASE));
+        // The instance's own secret, in its secret.env (an exported one would win and not be written there).
+        env.remove("AERO_DEPLOYMENT_SECRET");
         Process p = builder.start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
