@@ -77,6 +77,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 public final class ZephyrBench {
@@ -206,6 +207,32 @@ public final class ZephyrBench {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * CPU seconds used so far by the JIT compiler threads of a JVM ("C1 CompilerThre",
+     * "C2 CompilerThre" in /proc/<pid>/task/<tid>/stat); -1 if unknown or not a JVM.
+     */
+    static double jitCpuSeconds(long pid, int clkTck) {
+        long ticks = 0;
+        boolean any = false;
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String s = Files.readString(t.resolve("stat"));
+                    String comm = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'));
+                    if (!comm.startsWith("C1 Compiler") && !comm.startsWith("C2 Compiler")) continue;
+                    String[] fld = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fld[11]) + Long.parseLong(fld[12]);
+                    any = true;
+                } catch (IOException | RuntimeException ignored) {
+                    // thread gone
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return any ? ticks / (double) clkTck : -1;
     }
 
     static double selfCpu() {
@@ -1373,6 +1400,21 @@ public final class ZephyrBench {
             return pid > 0 ? cpuSeconds(pid, clkTck) : -1;
         }
 
+        /** CPU seconds of the relay JVM's JIT compiler threads; -1 if unknown or not a JVM. */
+        double jitCpu() {
+            return pid > 0 ? jitCpuSeconds(pid, clkTck) : -1;
+        }
+
+        /**
+         * The reference relay given with --ref-port/--ref-pid (a minimal relay that only pairs and
+         * copies; bench/zephyr/ref-relay.c), or null.
+         */
+        static Relay reference(Opts o) {
+            if (o.i("ref-port", 0) <= 0) return null;
+            return new Relay(Opts.parse(new String[]{"--host", o.str("host", "127.0.0.1"), "--relay-port", o.req("ref-port"),
+                    "--relay-pid", o.str("ref-pid", "0"), "--clk-tck", o.str("clk-tck", "100")}, 0));
+        }
+
         /** A line of /proc/<pid>/status in KiB (VmRSS, RssAnon, ...); -1 if unknown. */
         long procKiB(String key) {
             try {
@@ -1572,8 +1614,13 @@ public final class ZephyrBench {
 
         // ---- streams -----------------------------------------------------------------------
 
+        /**
+         * One timed transfer. mode: direct, relay (the relay under test) or ref (the reference relay).
+         * relayJitCores: the part of relayCores spent by the relay JVM's JIT compiler threads.
+         */
         record StreamRun(String mode, int conns, long bytesEach, double seconds, double mbps, double relayCores,
-                         double sendCores, double recvCores, double machineCores, String busyNote, boolean ok, String problem) {
+                         double relayJitCores, double sendCores, double recvCores, double machineCores, String busyNote,
+                         boolean ok, String problem) {
         }
 
         /** {busy, total} jiffies of the whole machine from /proc/stat. */
@@ -1619,12 +1666,14 @@ public final class ZephyrBench {
                     "--host", relay.host, "--write-size", String.valueOf(ws), "--verify", verify};
             long total = bytesEach * conns;
             double transfer = 60 + total / (20 * MB);
-            try (Proc recv = worker(o, "recv-" + mode, "recv", cat(common, "--mode", mode, "--port", String.valueOf(relay.port),
+            boolean relayed = !mode.equals("direct");
+            String wireMode = relayed ? "relay" : "direct";
+            try (Proc recv = worker(o, "recv-" + mode, "recv", cat(common, "--mode", wireMode, "--port", String.valueOf(relay.port),
                     "--transfer-seconds", String.valueOf(transfer + 60)))) {
                 Proc send = null;
                 try {
-                    if (mode.equals("relay")) {
-                        send = worker(o, "send-relay", "send", cat(common, "--mode", "relay", "--port", String.valueOf(relay.port),
+                    if (relayed) {
+                        send = worker(o, "send-" + mode, "send", cat(common, "--mode", "relay", "--port", String.valueOf(relay.port),
                                 "--transfer-seconds", String.valueOf(transfer + 60)));
                         String rz = recv.expect("ZIDS", 120);
                         String sz = send.expect("ZIDS", 120);
@@ -1641,26 +1690,27 @@ public final class ZephyrBench {
                     }
                     String busy = waitQuiet(o);
                     long[] j0 = machineJiffies();
-                    double rc0 = relay.cpu();
+                    double rc0 = relay.cpu(), jc0 = relay.jitCpu();
                     long w0 = System.nanoTime();
                     send.send("GO");
                     Map<String, Object> sr = send.result(transfer + 120);
                     Map<String, Object> rr = recv.result(transfer + 120);
                     double wall = (System.nanoTime() - w0) / 1e9;
-                    double rc1 = relay.cpu();
+                    double rc1 = relay.cpu(), jc1 = relay.jitCpu();
                     double machine = busyCores(j0, machineJiffies());
                     long tStart = Json.lng(sr, "t_start_ns", 0), tEnd = Json.lng(rr, "t_end_ns", 0);
                     double secs = (tEnd - tStart) / 1e9;
                     long got = Json.lng(rr, "bytes_total", -1);
                     boolean ok = Json.bool(sr, "ok") && Json.bool(rr, "ok") && got == total;
                     String problem = ok ? null : ("send: " + sr.get("error") + "; recv: " + rr.get("errors"));
-                    double relayCores = mode.equals("relay") && rc0 >= 0 ? (rc1 - rc0) / wall : Double.NaN;
-                    StreamRun run = new StreamRun(mode, conns, bytesEach, secs, got / MB / secs, relayCores,
+                    double relayCores = relayed && rc0 >= 0 ? (rc1 - rc0) / wall : Double.NaN;
+                    double jitCores = relayed && jc0 >= 0 && jc1 >= 0 ? (jc1 - jc0) / wall : Double.NaN;
+                    StreamRun run = new StreamRun(mode, conns, bytesEach, secs, got / MB / secs, relayCores, jitCores,
                             Json.num(sr, "cpu_s", Double.NaN) / secs, Json.num(rr, "cpu_s", Double.NaN) / secs, machine, busy, ok,
                             problem);
-                    log("%s x%d: %s in %.2f s = %.0f MB/s%s (cpu: relay %.2f, send %.2f, recv %.2f, machine %.2f cores)", mode,
-                            conns, fmtBytes(total), secs, run.mbps(), ok ? "" : " FAILED " + problem, relayCores, run.sendCores(),
-                            run.recvCores(), machine);
+                    log("%s x%d: %s in %.2f s = %.0f MB/s%s (cpu: relay %.2f%s, send %.2f, recv %.2f, machine %.2f cores)", mode,
+                            conns, fmtBytes(total), secs, run.mbps(), ok ? "" : " FAILED " + problem, relayCores,
+                            Double.isNaN(jitCores) ? "" : f(" of which JIT %.2f", jitCores), run.sendCores(), run.recvCores(), machine);
                     return run;
                 } finally {
                     if (send != null) send.close();
@@ -1696,22 +1746,48 @@ public final class ZephyrBench {
             return Double.isNaN(c) ? "–" : f("%.2f", c);
         }
 
-        /** Alternating direct/relayed runs; returns [directRuns, relayRuns]. */
-        static List<List<StreamRun>> alternate(Opts o, Relay relay, int conns, long bytesEach, int ws, String verify, int reps)
-                throws Exception {
-            List<StreamRun> d = new ArrayList<>(), r = new ArrayList<>();
+        /**
+         * Unmeasured relayed runs of the measured shape until the relay's JIT has settled: until a
+         * run in which the JIT compiler threads used under --jit-settled (default 3%) of the relay's
+         * CPU, at least --relay-warmup-runs-min (2) and at most --relay-warmup-runs (8) runs. Every
+         * run opens new connections, so connection set-up and teardown get compiled too; a JVM that
+         * has run for a while has long compiled them, and JIT work during a measured run would
+         * otherwise be counted as the relay's cost. Returns a one-line account for the report.
+         */
+        static String warmUp(Opts o, Relay relay, int conns, int ws, String verify) throws Exception {
             long warm = o.size("relay-warmup-bytes", 256L << 20);
-            if (warm > 0) {
-                long each = Math.max(ws, warm / conns / ws * ws);
-                log("warming up the relay (not measured): %d x %s", conns, fmtBytes(each));
+            if (warm <= 0) return "no warm-up";
+            long each = Math.max(ws, warm / conns / ws * ws);
+            int min = o.i("relay-warmup-runs-min", 2), max = Math.max(min, o.i("relay-warmup-runs", 8));
+            double settled = o.d("jit-settled", 0.03);
+            List<String> shares = new ArrayList<>();
+            for (int i = 1; i <= max; i++) {
+                log("warming up the relay (not measured), run %d: %d x %s", i, conns, fmtBytes(each));
                 StreamRun w = runStream(o, relay, "relay", conns, each, ws, verify);
                 if (!w.ok()) log("warm-up run failed: %s", w.problem());
+                double share = w.relayJitCores() / w.relayCores();
+                shares.add(Double.isNaN(share) ? "?" : f("%.0f%%", share * 100));
+                if (i >= min && (Double.isNaN(share) || share < settled)) break;
+            }
+            return f("%d unmeasured relayed run(s) of %d x %s first; JIT share of the relay's CPU in each: %s", shares.size(),
+                    conns, fmtBytes(each), String.join(", ", shares));
+        }
+
+        /** Warm-up, then alternating direct / relayed (/ reference) runs; returns [direct, relayed, reference]. */
+        static List<List<StreamRun>> alternate(Opts o, Relay relay, Relay ref, int conns, long bytesEach, int ws, String verify,
+                                               int reps, Report rep) throws Exception {
+            List<StreamRun> d = new ArrayList<>(), r = new ArrayList<>(), x = new ArrayList<>();
+            rep.line("Warm-up: " + warmUp(o, relay, conns, ws, verify) + ".").line("");
+            if (ref != null) {
+                StreamRun w = runStream(o, ref, "ref", conns, Math.max(ws, (64L << 20) / conns / ws * ws), ws, verify);
+                if (!w.ok()) log("reference warm-up run failed: %s", w.problem());
             }
             for (int i = 0; i < reps; i++) {
                 d.add(runStream(o, relay, "direct", conns, bytesEach, ws, verify));
                 r.add(runStream(o, relay, "relay", conns, bytesEach, ws, verify));
+                if (ref != null) x.add(runStream(o, ref, "ref", conns, bytesEach, ws, verify));
             }
-            return List.of(d, r);
+            return List.of(d, r, x);
         }
 
         static String verifyText(String v) {
@@ -1722,8 +1798,13 @@ public final class ZephyrBench {
             };
         }
 
-        /** Direct and relayed runs of one verification mode, as reported: medians exclude failed runs. */
-        record StreamSummary(List<StreamRun> direct, List<StreamRun> relayed, double medianDirect, double medianRelayed) {
+        /**
+         * Direct, relayed and reference runs of one verification mode, as reported: medians exclude
+         * failed runs. ok() and failed() concern the relay under test and the direct baseline; a
+         * reference run that fails is reported but does not fail the scenario.
+         */
+        record StreamSummary(List<StreamRun> direct, List<StreamRun> relayed, List<StreamRun> reference, double medianDirect,
+                             double medianRelayed, double medianReference) {
             boolean ok() {
                 return direct.stream().allMatch(StreamRun::ok) && relayed.stream().allMatch(StreamRun::ok);
             }
@@ -1731,39 +1812,65 @@ public final class ZephyrBench {
             int failed() {
                 return (int) (direct.stream().filter(x -> !x.ok()).count() + relayed.stream().filter(x -> !x.ok()).count());
             }
+
+            boolean hasReference() {
+                return !reference.isEmpty();
+            }
+
+            /** Median of the relay's JIT share of its CPU over the measured runs. */
+            double jitShare() {
+                return median(relayed.stream().map(x -> x.relayJitCores() / x.relayCores()).toList());
+            }
         }
 
         /** Writes the runs' table, median and best lines and any data-check failure; returns the figures. */
         static StreamSummary summarize(Report rep, List<List<StreamRun>> res, String v) {
-            List<StreamRun> d = res.get(0), r = res.get(1);
+            List<StreamRun> d = res.get(0), r = res.get(1), x = res.get(2);
             rep.line("Verification " + verifyText(v) + ":").line("");
-            streamTable(rep, d, r, v);
-            StreamSummary sum = new StreamSummary(d, r, median(okRates(d)), median(okRates(r)));
-            double md = sum.medianDirect(), mr = sum.medianRelayed();
-            rep.line(f("| **median** | %s | **%.0f** | **%.0f** | **%.2f** | | |", v, md, mr, mr / md));
-            rep.line(f("| best | %s | %.0f | %.0f | %.2f | | |", v, best(d), best(r), best(r) / best(d))).line("");
+            streamTable(rep, d, r, x, v);
+            StreamSummary sum = new StreamSummary(d, r, x, median(okRates(d)), median(okRates(r)), median(okRates(x)));
+            double md = sum.medianDirect(), mr = sum.medianRelayed(), mx = sum.medianReference();
+            String refCells = sum.hasReference() ? f(" **%.0f** | **%.2f** | **%.2f** |", mx, mx / md, mr / mx) : "";
+            String bestRef = sum.hasReference() ? f(" %.0f | %.2f | %.2f |", best(x), best(x) / best(d), best(r) / best(x)) : "";
+            rep.line(f("| **median** | %s | **%.0f** | **%.0f** | **%.2f** |%s | |", v, md, mr, mr / md, refCells));
+            rep.line(f("| best | %s | %.0f | %.0f | %.2f |%s | |", v, best(d), best(r), best(r) / best(d), bestRef)).line("");
             if (!sum.ok()) rep.line("**Data check failed** (run excluded from median/best): " + failures(d, r)).line("");
+            if (x.stream().anyMatch(y -> !y.ok())) rep.line("A reference relay run failed its data check (excluded from its median).").line("");
             return sum;
         }
 
-        static void streamTable(Report rep, List<StreamRun> d, List<StreamRun> r, String verify) {
-            rep.line("| run | verify | direct MB/s | relayed MB/s | relayed/direct | CPU cores, direct: sender / receiver (machine) | CPU cores, relayed: relay / sender / receiver (machine) |");
-            rep.line("|---|---|---|---|---|---|---|");
+        static void streamTable(Report rep, List<StreamRun> d, List<StreamRun> r, List<StreamRun> x, String verify) {
+            boolean ref = !x.isEmpty();
+            rep.line("| run | verify | direct MB/s | relayed MB/s | relayed/direct |"
+                    + (ref ? " reference relay MB/s | reference/direct | relayed/reference |" : "")
+                    + " CPU cores, direct: sender / receiver (machine) | CPU cores, relayed: relay (JIT) / sender / receiver (machine) |"
+                    + (ref ? " CPU cores, reference: relay / sender / receiver (machine) |" : ""));
+            rep.line("|---|---|---|---|---|" + (ref ? "---|---|---|" : "") + "---|---|" + (ref ? "---|" : ""));
             for (int i = 0; i < d.size(); i++) {
-                StreamRun a = d.get(i), b = r.get(i);
-                String note = (a.busyNote() != null ? " ¹" : "") + (b.busyNote() != null ? " ²" : "");
-                rep.line(f("| %d%s | %s | %.0f%s | %.0f%s | %.2f | %s / %s (%s) | %s / %s / %s (%s) |", i + 1, note, verify, a.mbps(),
-                        a.ok() ? "" : " (FAILED)", b.mbps(), b.ok() ? "" : " (FAILED)", b.mbps() / a.mbps(), cores(a.sendCores()),
-                        cores(a.recvCores()), cores(a.machineCores()), cores(b.relayCores()), cores(b.sendCores()),
-                        cores(b.recvCores()), cores(b.machineCores())));
+                StreamRun a = d.get(i), b = r.get(i), c = ref ? x.get(i) : null;
+                boolean busy = a.busyNote() != null || b.busyNote() != null || (c != null && c.busyNote() != null);
+                String refCells = c == null ? "" : f(" %.0f%s | %.2f | %.2f |", c.mbps(), c.ok() ? "" : " (FAILED)", c.mbps() / a.mbps(),
+                        b.mbps() / c.mbps());
+                String refCpu = c == null ? "" : f(" %s / %s / %s (%s) |", cores(c.relayCores()), cores(c.sendCores()),
+                        cores(c.recvCores()), cores(c.machineCores()));
+                rep.line(f("| %d%s | %s | %.0f%s | %.0f%s | %.2f |%s %s / %s (%s) | %s (%s) / %s / %s (%s) |%s", i + 1, busy ? " ¹" : "",
+                        verify, a.mbps(), a.ok() ? "" : " (FAILED)", b.mbps(), b.ok() ? "" : " (FAILED)", b.mbps() / a.mbps(), refCells,
+                        cores(a.sendCores()), cores(a.recvCores()), cores(a.machineCores()), cores(b.relayCores()),
+                        cores(b.relayJitCores()), cores(b.sendCores()), cores(b.recvCores()), cores(b.machineCores()), refCpu));
             }
-            if (d.stream().anyMatch(x -> x.busyNote() != null) || r.stream().anyMatch(x -> x.busyNote() != null)) {
-                rep.line("").line("¹/² the machine was busy with other work before the direct/relayed run and did not quiet down within the wait.").line("");
+            if (Stream.of(d, r, x).flatMap(List::stream).anyMatch(y -> y.busyNote() != null)) {
+                rep.line("").line("¹ the machine was busy with other work before one of the run's transfers and did not quiet down within the wait.").line("");
             }
         }
 
+        static String referenceText(Opts o) {
+            return "The reference relay (" + o.str("ref-name", "reference relay") + ") runs in the same alternation: it shows what "
+                    + "the simplest relay that can exist reaches on this machine, so relayed/reference says how close the relay "
+                    + "under test comes to it.";
+        }
+
         static int single(Opts o) throws Exception {
-            Relay relay = new Relay(o);
+            Relay relay = new Relay(o), ref = Relay.reference(o);
             long bytes = o.size("bytes", 2L << 30);
             int ws = (int) o.size("write-size", 256 << 10);
             int reps = o.i("reps", 3);
@@ -1771,16 +1878,17 @@ public final class ZephyrBench {
             Report rep = new Report(o, "single");
             rep.line("## a. Single stream").line("");
             rep.line(f("One relayed pair vs one direct loopback TCP stream; %s per stream, %s writes; sender, receiver and relay "
-                    + "are separate JVMs; %d alternating direct/relayed runs per verification mode. Throughput = bytes / (receiver EOF "
-                    + "- sender's first write) in MB/s (10^6 B/s). Before the measured runs of each mode, one unmeasured relayed "
-                    + "run of %s warms the relay up (JIT).", fmtBytes(bytes), fmtBytes(ws), reps, fmtBytes(o.size("relay-warmup-bytes", 256L << 20))))
+                    + "are separate JVMs; %d alternating direct/relayed%s runs per verification mode. Throughput = bytes / (receiver EOF "
+                    + "- sender's first write) in MB/s (10^6 B/s). Before the measured runs of each mode, unmeasured relayed "
+                    + "runs warm the relay up until its JIT has settled.%s", fmtBytes(bytes), fmtBytes(ws), reps,
+                    ref == null ? "" : "/reference", ref == null ? "" : " " + referenceText(o)))
                     .line("");
             boolean allOk = true;
             int failedCount = 0;
             List<Map<String, Object>> modes = new ArrayList<>();
-            double headRatio = Double.NaN, headD = Double.NaN, headR = Double.NaN;
+            double headRatio = Double.NaN, headD = Double.NaN, headR = Double.NaN, headX = Double.NaN;
             for (String v : verifies) {
-                StreamSummary sum = summarize(rep, alternate(o, relay, 1, bytes, ws, v, reps), v);
+                StreamSummary sum = summarize(rep, alternate(o, relay, ref, 1, bytes, ws, v, reps, rep), v);
                 List<StreamRun> d = sum.direct(), r = sum.relayed();
                 double md = sum.medianDirect(), mr = sum.medianRelayed();
                 boolean ok = sum.ok();
@@ -1790,18 +1898,28 @@ public final class ZephyrBench {
                     headRatio = mr / md;
                     headD = md;
                     headR = mr;
+                    headX = sum.medianReference();
                 }
                 modes.add(Json.obj("verify", v, "direct_mbps", md, "relay_mbps", mr, "ratio", mr / md, "ok", ok,
                         "direct_runs", d.stream().map(StreamRun::mbps).toList(), "relay_runs", r.stream().map(StreamRun::mbps).toList(),
-                        "relay_cores", r.stream().map(StreamRun::relayCores).toList()));
+                        "relay_cores", r.stream().map(StreamRun::relayCores).toList(),
+                        "relay_jit_cores", r.stream().map(StreamRun::relayJitCores).toList(),
+                        "reference_mbps", sum.medianReference(),
+                        "reference_runs", sum.reference().stream().map(StreamRun::mbps).toList()));
             }
             double target = o.d("target-ratio", 0.6);
             rep.line(f("Result: relayed/direct = **%.2f** (target ≥ %.2f: %s; Go reference 0.47 = ~1,400 vs ~2,950 MB/s). "
                     + "All bytes verified: %s.", headRatio, target, verdict(headRatio >= target), allOk ? "yes" : "**NO**"));
+            if (ref != null) {
+                rep.line("").line(f("The reference relay reached %.2f of direct in the same run (%.0f MB/s); the relay under test reached "
+                        + "**%.2f** of the reference.", headX / headD, headX, headR / headX));
+            }
             rep.json.put("modes", modes);
             rep.json.put("ratio", headRatio);
             rep.json.put("verified", allOk);
-            rep.summary("a. single stream (" + fmtBytes(bytes) + ")", f("relayed %.0f MB/s vs direct %.0f MB/s", headR, headD),
+            rep.summary("a. single stream (" + fmtBytes(bytes) + ")", f("relayed %.0f MB/s vs direct %.0f MB/s%s", headR, headD,
+                            ref == null ? "" : f("; reference relay %.0f MB/s (%.2f of direct), relayed/reference %.2f", headX,
+                                    headX / headD, headR / headX)),
                     f("%.2f", headRatio), f("ratio ≥ %.2f", target),
                     verdict(headRatio >= target) + (allOk ? "" : "; **data check FAILED** " + failedCount + " run(s)"));
             rep.finish();
@@ -1809,7 +1927,7 @@ public final class ZephyrBench {
         }
 
         static int pairs(Opts o) throws Exception {
-            Relay relay = new Relay(o);
+            Relay relay = new Relay(o), ref = Relay.reference(o);
             int n = o.i("pairs", 100);
             long bytes = o.size("bytes", 20L << 20);
             int ws = (int) o.size("write-size", 256 << 10);
@@ -1818,24 +1936,34 @@ public final class ZephyrBench {
             Report rep = new Report(o, "pairs");
             rep.line("## b. " + n + " concurrent pairs").line("");
             rep.line(f("%d relayed pairs at once vs %d direct loopback streams, %s per stream (%s in total), %s writes; one sender "
-                    + "JVM (NIO, all %d connections) and one receiver JVM; %d alternating runs. Aggregate = all bytes / (last "
-                    + "receiver EOF - first sender write). One unmeasured relayed run of %s in total warms the relay up first.", n, n,
-                    fmtBytes(bytes), fmtBytes(bytes * n), fmtBytes(ws), n, reps, fmtBytes(o.size("relay-warmup-bytes", 256L << 20))))
+                    + "JVM (NIO, all %d connections) and one receiver JVM; %d alternating direct/relayed%s runs. Aggregate = all bytes / (last "
+                    + "receiver EOF - first sender write). Unmeasured relayed runs warm the relay up first, until its JIT has "
+                    + "settled.%s", n, n, fmtBytes(bytes), fmtBytes(bytes * n), fmtBytes(ws), n, reps, ref == null ? "" : "/reference",
+                    ref == null ? "" : " " + referenceText(o)))
                     .line("");
-            StreamSummary sum = summarize(rep, alternate(o, relay, n, bytes, ws, v, reps), v);
+            StreamSummary sum = summarize(rep, alternate(o, relay, ref, n, bytes, ws, v, reps, rep), v);
+            double mx = sum.medianReference();
             List<StreamRun> d = sum.direct(), r = sum.relayed();
             double md = sum.medianDirect(), mr = sum.medianRelayed();
             boolean ok = sum.ok();
             double target = o.d("target-mbps", 2000);
             rep.line(f("Result: relayed aggregate **%.0f MB/s** (target ≥ %.0f MB/s: %s; Go reference ~1,840 MB/s), ratio to "
                     + "direct **%.2f**. All bytes verified: %s.", mr, target, verdict(mr >= target), mr / md, ok ? "yes" : "**NO**"));
+            if (ref != null) {
+                rep.line("").line(f("The reference relay reached %.0f MB/s in the same run (%.2f of direct); the relay under test "
+                        + "reached **%.2f** of the reference.", mx, mx / md, mr / mx));
+            }
+            rep.json.put("reference_mbps", mx);
+            rep.json.put("reference_runs", sum.reference().stream().map(StreamRun::mbps).toList());
+            rep.json.put("relay_jit_cores", r.stream().map(StreamRun::relayJitCores).toList());
             rep.json.put("direct_mbps", md);
             rep.json.put("relay_mbps", mr);
             rep.json.put("ratio", mr / md);
             rep.json.put("verified", ok);
             rep.json.put("direct_runs", d.stream().map(StreamRun::mbps).toList());
             rep.json.put("relay_runs", r.stream().map(StreamRun::mbps).toList());
-            rep.summary(f("b. %d pairs (%s each)", n, fmtBytes(bytes)), f("relayed %.0f MB/s vs direct %.0f MB/s aggregate", mr, md),
+            rep.summary(f("b. %d pairs (%s each)", n, fmtBytes(bytes)), f("relayed %.0f MB/s vs direct %.0f MB/s aggregate%s", mr, md,
+                            ref == null ? "" : f("; reference relay %.0f MB/s, relayed/reference %.2f", mx, mr / mx)),
                     f("%.2f", mr / md), f("≥ %.0f MB/s", target), verdict(mr >= target) + (ok ? "" : "; **data check FAILED** "
                             + sum.failed() + " run(s)"));
             rep.finish();

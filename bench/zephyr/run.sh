@@ -18,6 +18,11 @@
 #   RELAY_JAVA_OPTS      relay JVM options (default: -XX:+UseSerialGC -Xmx512m)
 #   RELAY_ARGS           extra relay arguments, e.g. "--aero.zephyr.transport=nio"
 #   WORKER_JAVA_OPTS     load-generator JVM options (default: -XX:+UseSerialGC -Xms64m -Xmx512m)
+#   REF_RELAY=copy       reference relay run in the same alternation as the relay in the single and
+#                        pairs scenarios: bench/zephyr/ref-relay.c, the simplest relay there can be,
+#                        built with cc when one is installed. copy (read/write through a buffer, as
+#                        the relay does), splice (through a pipe, no copy into the process) or off.
+#   REF_BUFFER=1048576   the reference relay's buffer (copy) or pipe (splice) size in bytes
 #   FD_LIMIT=1024        open-file limit of the relay in the fdlimit scenario
 #   SCENARIO_TIMEOUT=900 seconds before a scenario is killed
 #   RESULTS_DIR=dir      where to write the results file (default bench/zephyr/results)
@@ -36,6 +41,8 @@ RELAY_JAVA_OPTS=${RELAY_JAVA_OPTS:--XX:+UseSerialGC -Xmx512m}
 RELAY_ARGS=${RELAY_ARGS:-}
 WORKER_JAVA_OPTS=${WORKER_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx512m}
 FD_LIMIT=${FD_LIMIT:-1024}
+REF_RELAY=${REF_RELAY:-copy}
+REF_BUFFER=${REF_BUFFER:-1048576}
 SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-900}
 RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
 
@@ -75,6 +82,9 @@ STARTED_PIDS=()
 COORD_PID=""
 cleanup() {
   local pid
+  if [ -n "${REF_PID:-}" ]; then
+    kill -TERM "$REF_PID" 2>/dev/null || true
+  fi
   if [ -n "$COORD_PID" ] && kill -0 "$COORD_PID" 2>/dev/null; then
     kill -TERM "$COORD_PID" 2>/dev/null || true
   fi
@@ -117,6 +127,21 @@ else
   die "RELAY must be 'jar' or 'standin'"
 fi
 "$JDK_HOME/bin/javac" --release 21 -d "$CLASSES" "${SOURCES[@]}" || die "compiling the load tool failed"
+
+# The reference relay (see REF_RELAY above): built when a C compiler is there, else left out.
+REF_BIN=""
+case $REF_RELAY in
+  off) ;;
+  copy|splice)
+    if command -v cc >/dev/null 2>&1; then
+      REF_BIN=$BENCH_DIR/target/ref-relay
+      cc -O2 -pthread -o "$REF_BIN" "$BENCH_DIR/ref-relay.c" || die "compiling the reference relay failed"
+    else
+      say "no C compiler (cc): the reference relay is left out"
+    fi ;;
+  *) die "REF_RELAY must be copy, splice or off" ;;
+esac
+REF_PID=""
 
 bench() { "$JAVA" -XX:+UseSerialGC -Xmx256m -cp "$CLASSES" ZephyrBench "$@"; }
 
@@ -173,6 +198,27 @@ stop_relay() {
   fi
   wait "$RELAY_PID" 2>/dev/null || true
   RELAY_PID=""
+}
+
+# start_reference: the reference relay on a free loopback port; sets REF_ARGS for the coordinator
+start_reference() {
+  REF_ARGS=()
+  [ -n "$REF_BIN" ] || return 0
+  local port
+  port=$(bench freeports --count 1) || die "no free port"
+  "$REF_BIN" 127.0.0.1 "$port" "$REF_RELAY" "$REF_BUFFER" >"$RUN_DIR/ref-relay.log" 2>&1 &
+  REF_PID=$!
+  STARTED_PIDS+=("$REF_PID")
+  bench wait-ready --relay-port "$port" --relay-pid "$REF_PID" --timeout 30 >/dev/null || die "the reference relay did not start"
+  REF_ARGS=(--ref-port "$port" --ref-pid "$REF_PID"
+    --ref-name "bench/zephyr/ref-relay.c, $REF_RELAY mode, $REF_BUFFER-byte buffer, one blocking thread per connection")
+}
+
+stop_reference() {
+  [ -n "$REF_PID" ] || return 0
+  kill -TERM "$REF_PID" 2>/dev/null || true
+  wait "$REF_PID" 2>/dev/null || true
+  REF_PID=""
 }
 
 relay_transport() {
@@ -243,8 +289,10 @@ run_scenario() { # <scenario> <relay tag> <fd limit or ""> <relay args...> -- <c
   local transport
   transport=$(relay_transport)
   say "relay pid $RELAY_PID on 127.0.0.1:$RELAY_PORT (status :$STATUS_PORT, transport ${transport:-?})"
+  REF_ARGS=()
+  case $sc in single|pairs) start_reference ;; esac
   "$JAVA" -XX:+UseSerialGC -Xmx256m -cp "$CLASSES" ZephyrBench "$sc" \
-    --host 127.0.0.1 --relay-port "$RELAY_PORT" --status-port "$STATUS_PORT" --relay-pid "$RELAY_PID" \
+    --host 127.0.0.1 --relay-port "$RELAY_PORT" --status-port "$STATUS_PORT" --relay-pid "$RELAY_PID" "${REF_ARGS[@]}" \
     --clk-tck "$(getconf CLK_TCK)" --relay-jvm "$RELAY_JAVA_OPTS" --worker-jvm "$WORKER_JAVA_OPTS" \
     --md "$FRAGMENTS" --summary "$SUMMARY" --json "$JSONL" "$@" \
     > >(tee -a "$RUN_DIR/$sc.out") 2> >(tee -a "$RUN_DIR/$sc.err" >&2) &
@@ -269,6 +317,7 @@ run_scenario() { # <scenario> <relay tag> <fd limit or ""> <relay args...> -- <c
   printf '_Relay for this scenario: transport %s; started as `%s`; load average before: %s, after: %s; relay alive at the end: %s._\n\n' \
     "${transport:-?}" "${RELAY_CMD//$ROOT_DIR\//}" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$alive" >>"$FRAGMENTS"
   stop_relay
+  stop_reference
   case $rc in
     0) STATUS_OF[$sc]=ok ;;
     1) STATUS_OF[$sc]="check failed" ;;
@@ -304,6 +353,7 @@ done
   printf -- '- machine: %s CPUs (`nproc`), %s (%s), %s; kernel %s\n' "$(nproc)" "$CPU_MODEL" "$(uname -m)" "$MEM_LINE" "$(uname -r)"
   printf -- '- JDK: %s (%s)\n' "$JAVA_VERSION" "$JDK_HOME"
   printf -- '- relay JVM: `%s`; extra relay arguments: `%s`; load-generator JVMs: `%s`\n' "$RELAY_JAVA_OPTS" "${RELAY_ARGS:-none}" "$WORKER_JAVA_OPTS"
+  printf -- '- reference relay (single, pairs): %s\n' "$([ -n "$REF_BIN" ] && echo "\`bench/zephyr/ref-relay.c\`, $REF_RELAY mode, $REF_BUFFER-byte buffer ($(cc --version | head -n1), -O2)" || echo "none (REF_RELAY=$REF_RELAY)")"
   printf -- '- mode: %s; command: `bench/zephyr/run.sh %s`\n' "$([ "$QUICK" = 1 ] && echo "QUICK=1 (reduced sizes)" || echo full)" "${SCENARIOS[*]}"
   printf -- '- logs: `%s`\n\n' "${RUN_DIR#$ROOT_DIR/}"
   printf '## Summary\n\n| scenario | result | ratio / added | target | verdict |\n|---|---|---|---|---|\n'
