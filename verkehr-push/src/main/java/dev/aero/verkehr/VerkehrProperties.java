@@ -99,11 +99,18 @@ public record VerkehrProperties(
      * @param heartbeat how often a node announces itself
      * @param nodeTimeout a node silent for this long is taken as gone: its connections are closed
      *        for the rest of the cluster
+     * @param claimTimeout how long a LOGIN's answer waits for its id to be recorded in Redis; a
+     *        login not recorded by then is answered with 401 and the connection is closed
      */
     public record Cluster(
             @DefaultValue("verkehr") String channelPrefix,
             @DefaultValue("1s") Duration heartbeat,
-            @DefaultValue("5s") Duration nodeTimeout) {
+            @DefaultValue("5s") Duration nodeTimeout,
+            @DefaultValue("5s") Duration claimTimeout) {
+
+        public Cluster {
+            positive("cluster.claim-timeout", claimTimeout);
+        }
     }
 
     /**

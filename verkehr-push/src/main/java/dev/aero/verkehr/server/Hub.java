@@ -116,23 +116,34 @@ public final class Hub {
         return true;
     }
 
-    void loggedIn(Session s) {
+    /**
+     * Gives a logged-in connection its id: on this node at once (closing an earlier local holder),
+     * and in Redis, where the other nodes look ids up. Completes once Redis holds the claim, so a
+     * 200 sent then means that a UCAST from any node finds the connection; fails if the claim
+     * could not be written. The id is taken here before the claim is sent, so that a message
+     * routed to it from another node as soon as the claim lands finds the connection; the session
+     * holds such messages back until its 200 has been written.
+     */
+    CompletableFuture<Void> loggedIn(Session s) {
         Identity who = s.identity();
         if (who.anonymous()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         Session previous = byId.put(who.id(), s);
         if (previous != null && previous != s) {
             previous.closeFor("replaced");
         }
         ConnectionRecord record = new ConnectionRecord(who.id(), s.key(), address(s), System.currentTimeMillis(), who.scheme());
-        cluster.claim(record).thenAccept(prev -> {
-            // The previous holder on another node learns it has been replaced.
+        CompletableFuture<ConnectionRecord> claim = cluster.claim(record);
+        claim.thenAccept(prev -> {
+            // The previous holder on another node learns it has been replaced; also when the claim
+            // lands after the session gave up on it, since Redis no longer routes to that holder.
             if (prev != null && !prev.key().equals(s.key()) && !prev.node().equals(nodeId()) && cluster.isLive(prev.node())) {
                 cluster.sendTo(prev.node(), new BusMessage.Kick(nodeId(), who.id(), prev.key()));
             }
         });
         cluster.appendEvent("login", who.id(), address(s), nodeId(), s.key(), who.scheme(), null, certificateFields(who));
+        return claim.thenApply(prev -> null);
     }
 
     void closed(Session s, String cause, Map<String, Boolean> held) {

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,9 +31,14 @@ import dev.aero.verkehr.ssmp.SsmpVerb;
 
 /**
  * One SSMP connection: the state machine of specs/ssmp.md on the channel's event loop. Requests
- * are handled strictly in order; one whose answer needs Redis (a unicast to another node, a
- * presence subscription's first snapshot) pauses reading until it is answered, so responses
- * keep the order of requests.
+ * are handled strictly in order; one whose answer needs Redis (a LOGIN's claim of its id, a
+ * unicast to another node, a presence subscription's first snapshot) pauses reading until it is
+ * answered, so responses keep the order of requests.
+ *
+ * <p>The 200 to a LOGIN is sent only once the id's claim is in Redis, so that the whole cluster
+ * can route to the connection when the client learns it is logged in. Until then the connection
+ * already holds its id on this node, and whatever reaches it meanwhile (a UCAST from here or
+ * from another node, a PING) is held back and written after the 200.
  *
  * <p>Everything written to the connection goes through its event loop ({@link #send}), which
  * keeps each sender's messages in order and lets one flush carry many messages.
@@ -56,7 +62,11 @@ public final class Session extends ChannelInboundHandlerAdapter {
     private boolean flushPending;
     private volatile boolean closed;
     private String closeCause = "client";
-    private final ArrayDeque<SsmpRequest> queued = new ArrayDeque<>();
+    /** Requests (or {@link SsmpDecoder#MALFORMED}) read while an answer was awaited; handled in order after it. */
+    private final ArrayDeque<Object> queued = new ArrayDeque<>();
+    /** Lines for this connection that came before the 200 to its LOGIN; null when none is pending. */
+    private ArrayDeque<byte[]> beforeLogin;
+    private int beforeLoginBytes;
     /** Topics held, with their PRESENCE flag; touched on the event loop only. */
     private final Map<String, Boolean> topics = new LinkedHashMap<>();
 
@@ -134,6 +144,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
             idleCheck.cancel(false);
         }
         queued.clear();
+        beforeLogin = null;
         hub.closed(this, closeCause, Map.copyOf(topics));
         topics.clear();
     }
@@ -143,18 +154,14 @@ public final class Session extends ChannelInboundHandlerAdapter {
         if (closed) {
             return;
         }
-        if (msg == SsmpDecoder.MALFORMED) {
-            badRequest();
-            return;
-        }
-        SsmpRequest request = (SsmpRequest) msg;
         pingSent = false;
         lastRequestNanos = System.nanoTime();
         if (waiting) {
-            queued.add(request);
+            // Even a malformed request waits its turn: its 400 must not overtake the awaited answer.
+            queued.add(msg);
             return;
         }
-        handle(request);
+        handle(msg);
     }
 
     @Override
@@ -220,7 +227,12 @@ public final class Session extends ChannelInboundHandlerAdapter {
 
     // ---- requests ----
 
-    private void handle(SsmpRequest request) {
+    private void handle(Object msg) {
+        if (msg == SsmpDecoder.MALFORMED) {
+            badRequest();
+            return;
+        }
+        SsmpRequest request = (SsmpRequest) msg;
         hub.metrics().received(request.verb());
         if (identity == null) {
             if (request.verb() != SsmpVerb.LOGIN) {
@@ -263,11 +275,55 @@ public final class Session extends ChannelInboundHandlerAdapter {
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        // The client has logged in on time: what remains is the server's part, bounded by claim-timeout.
         loginDeadline.cancel(false);
         identity = who;
+        // Held back from here: anything sent to the id once the hub knows it waits for the 200.
+        beforeLogin = new ArrayDeque<>();
+        beforeLoginBytes = 0;
+        CompletableFuture<Void> claimed = hub.loggedIn(this);
+        if (claimed.isDone() && !claimed.isCompletedExceptionally()) {
+            // Nothing to claim (the anonymous id).
+            loginSettled(who, null);
+            return;
+        }
+        pause();
+        claimed.orTimeout(hub.settings().cluster().claimTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((ok, failure) -> channel.eventLoop().execute(() -> {
+                    loginSettled(who, failure);
+                    resume();
+                }));
+    }
+
+    /**
+     * Answers the LOGIN once its claim is settled. Recorded: 200, then what was held back meanwhile,
+     * in order. Not recorded (Redis failed or did not answer within claim-timeout): the login has
+     * failed, which SSMP answers with 401 and the supported schemes, then close. Nothing is sent
+     * if the connection closed meanwhile (a newer LOGIN with the same id replaced it, for one).
+     */
+    private void loginSettled(Identity who, Throwable failure) {
+        ArrayDeque<byte[]> held = beforeLogin;
+        beforeLogin = null;
+        beforeLoginBytes = 0;
+        if (closed) {
+            return;
+        }
+        if (failure != null) {
+            hub.metrics().login(who.scheme(), "claim-failed");
+            hub.metrics().closed("claim-failed");
+            closeCause = "claim-failed";
+            closed = true;
+            channel.writeAndFlush(Unpooled.wrappedBuffer(hub.authenticator().unauthorizedLine()))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         hub.metrics().login(who.scheme(), "ok");
-        reply(SsmpLines.OK);
-        hub.loggedIn(this);
+        write(SsmpLines.OK);
+        if (held != null) {
+            for (byte[] line : held) {
+                write(line);
+            }
+        }
     }
 
     private X509Certificate peerCertificate() {
@@ -370,27 +426,37 @@ public final class Session extends ChannelInboundHandlerAdapter {
      * response. Reading stops meanwhile, so a client cannot queue unbounded requests.
      */
     private void await(CompletionStage<byte[]> answer) {
-        java.util.concurrent.CompletableFuture<byte[]> f = answer.toCompletableFuture();
+        CompletableFuture<byte[]> f = answer.toCompletableFuture();
         if (f.isDone() && !f.isCompletedExceptionally() && f.getNow(null) != null) {
             reply(f.getNow(null));
             return;
         }
-        waiting = true;
-        channel.config().setAutoRead(false);
+        pause();
         answer.whenComplete((line, failure) -> channel.eventLoop().execute(() -> {
             if (line != null) {
                 reply(line);
             } else if (failure != null) {
                 reply(SsmpLines.NOT_FOUND);
             }
-            waiting = false;
-            while (!waiting && !closed && !queued.isEmpty()) {
-                handle(queued.poll());
-            }
-            if (!waiting && !closed && !throttled) {
-                channel.config().setAutoRead(true);
-            }
+            resume();
         }));
+    }
+
+    /** Stops handling (and reading) requests until {@link #resume}: later ones queue up in order. */
+    private void pause() {
+        waiting = true;
+        channel.config().setAutoRead(false);
+    }
+
+    /** Handles what queued up while paused, until one pauses again, then reads on. */
+    private void resume() {
+        waiting = false;
+        while (!waiting && !closed && !queued.isEmpty()) {
+            handle(queued.poll());
+        }
+        if (!waiting && !closed && !throttled) {
+            channel.config().setAutoRead(true);
+        }
     }
 
     // ---- output ----
@@ -422,9 +488,23 @@ public final class Session extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Writes on the event loop; the flush runs after the tasks already queued, so bursts share it. */
+    /**
+     * Writes on the event loop; the flush runs after the tasks already queued, so bursts share it.
+     * While a LOGIN awaits its claim the line is held back instead, within the same bound as the
+     * outbound queue.
+     */
     void write(byte[] line) {
         if (closed) {
+            return;
+        }
+        if (beforeLogin != null) {
+            beforeLoginBytes += line.length;
+            if (beforeLoginBytes > hub.settings().maxOutboundBytes()) {
+                beforeLogin = null;
+                slowConsumer();
+                return;
+            }
+            beforeLogin.add(line);
             return;
         }
         if (!channel.isWritable()) {
