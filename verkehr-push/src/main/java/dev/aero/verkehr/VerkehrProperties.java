@@ -100,7 +100,8 @@ public record VerkehrProperties(
      * @param nodeTimeout a node silent for this long is taken as gone: its connections are closed
      *        for the rest of the cluster
      * @param claimTimeout how long a LOGIN's answer waits for its id to be recorded in Redis; a
-     *        login not recorded by then is answered with 401 and the connection is closed
+     *        login not recorded by then gets no answer: the connection is closed, and the client
+     *        reconnects
      */
     public record Cluster(
             @DefaultValue("verkehr") String channelPrefix,

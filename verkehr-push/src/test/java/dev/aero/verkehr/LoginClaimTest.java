@@ -132,13 +132,14 @@ class LoginClaimTest extends NodeTest {
     }
 
     @Test
-    void aClaimRedisDoesNotAnswerInTimeIsA401AndTheConnectionCloses() throws Exception {
+    void aClaimRedisDoesNotAnswerInTimeClosesTheConnectionWithoutAnAnswer() throws Exception {
         try (RawSsmp c = new RawSsmp(tls, port)) {
             proxy.hold(true);
             long started = System.nanoTime();
-            assertThat(c.call("LOGIN " + fresh("slow") + " open")).isEqualTo("401 cert secret open");
+            c.send("LOGIN " + fresh("slow") + " open");
+            // End of stream, not a 401: the credentials were good, the server could not record them.
+            assertThat(c.frame()).isNull();
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
-            assertThat(c.closedWithin(RawSsmp.WAIT)).isTrue();
         }
         proxy.hold(false);
         try (RawSsmp c = login(fresh("after"))) {
@@ -147,15 +148,15 @@ class LoginClaimTest extends NodeTest {
     }
 
     @Test
-    void aClaimRedisRefusesIsA401AndTheConnectionCloses() throws Exception {
+    void aClaimRedisRefusesClosesTheConnectionWithoutAnAnswer() throws Exception {
         StringRedisTemplate redis = node.getBean(StringRedisTemplate.class);
         String conns = nodes.prefix + ":conns";
         // A key of the wrong type makes the claim script fail.
         redis.delete(conns);
         redis.opsForValue().set(conns, "not a hash");
         try (RawSsmp c = new RawSsmp(tls, port)) {
-            assertThat(c.call("LOGIN " + fresh("refused") + " open")).isEqualTo("401 cert secret open");
-            assertThat(c.closedWithin(RawSsmp.WAIT)).isTrue();
+            c.send("LOGIN " + fresh("refused") + " open");
+            assertThat(c.frame()).isNull();
         } finally {
             redis.delete(conns);
         }

@@ -297,9 +297,12 @@ public final class Session extends ChannelInboundHandlerAdapter {
 
     /**
      * Answers the LOGIN once its claim is settled. Recorded: 200, then what was held back meanwhile,
-     * in order. Not recorded (Redis failed or did not answer within claim-timeout): the login has
-     * failed, which SSMP answers with 401 and the supported schemes, then close. Nothing is sent
-     * if the connection closed meanwhile (a newer LOGIN with the same id replaced it, for one).
+     * in order. Not recorded (Redis failed or did not answer within claim-timeout): the server
+     * could not complete the login, so it closes the connection without an answer, as for a
+     * login timeout. It does not answer 401: the credentials were good, and a client takes 401
+     * as final, whereas a closed connection makes it reconnect with backoff and log in again
+     * once Redis is back. Nothing is sent if the connection closed meanwhile (a newer LOGIN with
+     * the same id replaced it, for one).
      */
     private void loginSettled(Identity who, Throwable failure) {
         ArrayDeque<byte[]> held = beforeLogin;
@@ -313,8 +316,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
             hub.metrics().closed("claim-failed");
             closeCause = "claim-failed";
             closed = true;
-            channel.writeAndFlush(Unpooled.wrappedBuffer(hub.authenticator().unauthorizedLine()))
-                    .addListener(ChannelFutureListener.CLOSE);
+            channel.close();
             return;
         }
         hub.metrics().login(who.scheme(), "ok");
