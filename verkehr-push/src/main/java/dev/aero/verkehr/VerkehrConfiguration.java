@@ -9,11 +9,13 @@ import java.util.HexFormat;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,10 +54,24 @@ class VerkehrConfiguration {
         return new RevocationFollower(SsmpServer.crlUrl(settings), http);
     }
 
-    /** verkehr's own Lettuce client: pub/sub and scripts on byte arrays, on the same Redis as Spring's. */
+    /**
+     * verkehr's own Lettuce client: pub/sub and scripts on byte arrays, on the same Redis as
+     * Spring's. Its request queue is bounded, like Spring's below.
+     */
     @Bean(destroyMethod = "shutdown")
-    RedisClient verkehrRedisClient() {
-        return RedisClient.create();
+    RedisClient verkehrRedisClient(VerkehrProperties settings) {
+        RedisClient client = RedisClient.create();
+        client.setOptions(ClientOptions.builder().requestQueueSize(settings.cluster().redisRequestQueue()).build());
+        return client;
+    }
+
+    /**
+     * Spring's Lettuce connection (history, HTTP API) with the same bound: while Redis does not
+     * answer, commands beyond it fail at once instead of queueing without limit.
+     */
+    @Bean
+    LettuceClientOptionsBuilderCustomizer boundedRedisRequestQueue(VerkehrProperties settings) {
+        return options -> options.requestQueueSize(settings.cluster().redisRequestQueue());
     }
 
     @Bean

@@ -102,15 +102,22 @@ public record VerkehrProperties(
      * @param claimTimeout how long a LOGIN's answer waits for its id to be recorded in Redis; a
      *        login not recorded by then gets no answer: the connection is closed, and the client
      *        reconnects
+     * @param redisRequestQueue Redis commands a node holds at most, sent and unanswered or waiting
+     *        for a connection to Redis; beyond it a command fails at once. Bounds the node's memory
+     *        while Redis is slow or unreachable (Lettuce's default is unbounded).
      */
     public record Cluster(
             @DefaultValue("verkehr") String channelPrefix,
             @DefaultValue("1s") Duration heartbeat,
             @DefaultValue("5s") Duration nodeTimeout,
-            @DefaultValue("5s") Duration claimTimeout) {
+            @DefaultValue("5s") Duration claimTimeout,
+            @DefaultValue("65536") int redisRequestQueue) {
 
         public Cluster {
             positive("cluster.claim-timeout", claimTimeout);
+            if (redisRequestQueue < 16) {
+                throw new IllegalArgumentException("aero.verkehr.cluster.redis-request-queue must be at least 16");
+            }
         }
     }
 

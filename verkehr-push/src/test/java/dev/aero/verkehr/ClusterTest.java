@@ -34,9 +34,7 @@ class ClusterTest extends NodeTest {
     }
 
     private RawSsmp login(int port, String id) throws Exception {
-        RawSsmp c = new RawSsmp(tls, port);
-        assertThat(c.call("LOGIN " + id + " open")).isEqualTo("200");
-        return c;
+        return RawSsmp.openLogin(tls, port, id);
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
+
+import io.lettuce.core.ClientOptions;
 
 import dev.aero.common.testing.TestRedis;
 import dev.aero.verkehr.server.Hub;
@@ -37,6 +41,8 @@ class LoginClaimTest extends NodeTest {
     private ConfigurableApplicationContext node;
     private int port;
     private int otherPort;
+    private int boundedPort;
+    private ConfigurableApplicationContext bounded;
     private SSLContext tls;
 
     @BeforeAll
@@ -47,8 +53,14 @@ class LoginClaimTest extends NodeTest {
                 "aero.verkehr.cluster.claim-timeout", "1s", "aero.verkehr.cluster.node-timeout", "10s"));
         ConfigurableApplicationContext other = nodes.start("c2", Map.of("aero.verkehr.open-login", "true",
                 "aero.verkehr.cluster.node-timeout", "10s"));
+        // c3 also reaches Redis through the proxy, with the smallest request queue and a claim
+        // timeout far above the test's patience.
+        bounded = nodes.start("c3", Map.of("aero.verkehr.open-login", "true",
+                "spring.data.redis.port", proxy.port(), "aero.verkehr.cluster.redis-request-queue", "16",
+                "aero.verkehr.cluster.claim-timeout", "30s", "aero.verkehr.cluster.node-timeout", "10s"));
         port = VerkehrNodes.ssmpPort(node);
         otherPort = VerkehrNodes.ssmpPort(other);
+        boundedPort = VerkehrNodes.ssmpPort(bounded);
         tls = nodes.pki.clientContext(null);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!(hub(node).cluster().isLive("c2") && hub(other).cluster().isLive("c1")) && System.nanoTime() < deadline) {
@@ -77,9 +89,7 @@ class LoginClaimTest extends NodeTest {
     }
 
     private RawSsmp login(int at, String id) throws Exception {
-        RawSsmp c = new RawSsmp(tls, at);
-        assertThat(c.call("LOGIN " + id + " open")).isEqualTo("200");
-        return c;
+        return RawSsmp.openLogin(tls, at, id);
     }
 
     /**
@@ -107,6 +117,50 @@ class LoginClaimTest extends NodeTest {
             }
         }
         assertThat(missed).as("UCASTs from the other node answered other than 200 right after the target's LOGIN was").isZero();
+    }
+
+    /**
+     * While Redis does not answer, a node holds at most redis-request-queue commands; beyond that
+     * a command fails at once, so the node's memory stays bounded and a login that cannot be
+     * recorded is closed at once rather than after claim-timeout. Once Redis answers, the node
+     * works again.
+     */
+    @Test
+    void whileRedisDoesNotAnswerANodeHoldsABoundedQueueAndRefusesBeyondItAtOnce() throws Exception {
+        // Spring's connection, which the test does not fill, has the same bound.
+        assertThat(bounded.getBean(LettuceConnectionFactory.class).getClientConfiguration().getClientOptions()
+                .map(ClientOptions::getRequestQueueSize)).contains(16);
+        List<RawSsmp> waiting = new CopyOnWriteArrayList<>();
+        try {
+            proxy.hold(true);
+            long started = System.nanoTime();
+            // Every LOGIN sends its claim and its login event, which the held Redis leaves unanswered.
+            for (int i = 0; i < 40; i++) {
+                waiting.add(new RawSsmp(tls, boundedPort).send("LOGIN " + fresh("queued") + " open"));
+            }
+            RawSsmp last = waiting.get(waiting.size() - 1);
+            // End of stream (not a 200, not a read timeout): refused while the claim timeout is 30 s.
+            assertThat(last.frame()).isNull();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        } finally {
+            proxy.hold(false);
+            for (RawSsmp c : waiting) {
+                c.close();
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try (RawSsmp c = new RawSsmp(tls, boundedPort)) {
+                byte[] line = c.send("LOGIN " + fresh("after-queue") + " open").frame();
+                String answer = line == null ? "closed" : new String(line, StandardCharsets.ISO_8859_1);
+                if (answer.equals("200") || System.nanoTime() > deadline) {
+                    assertThat(answer).as("a login once Redis answers again").isEqualTo("200");
+                    assertThat(c.call("PING")).isEqualTo("000 . PONG");
+                    break;
+                }
+            }
+            Thread.sleep(100);
+        }
     }
 
     @Test

@@ -40,6 +40,17 @@ final class RawSsmp implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** A connection logged in as {@code id} with the {@code open} scheme (the node must allow it). */
+    static RawSsmp openLogin(SSLContext context, int port, String id) throws IOException {
+        RawSsmp c = new RawSsmp(context, port);
+        String answer = c.call("LOGIN " + id + " open");
+        if (!answer.equals("200")) {
+            c.close();
+            throw new AssertionError("LOGIN " + id + " open was answered " + answer + ", expected 200");
+        }
+        return c;
+    }
+
     RawSsmp send(String line) throws IOException {
         return sendBytes((line + "\n").getBytes(StandardCharsets.ISO_8859_1));
     }
