@@ -1,11 +1,8 @@
 package dev.aero.devman.checkin;
 
 import java.security.GeneralSecurityException;
-import java.security.cert.CertificateExpiredException;
-import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.util.Date;
 
 import org.springframework.http.HttpStatus;
 
@@ -13,10 +10,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 
 import dev.aero.common.auth.CertificateIdentity;
-import dev.aero.common.auth.InvalidCertificateIdentityException;
 import dev.aero.common.tls.RevocationFollower;
 import dev.aero.common.web.ApiProblemException;
-import dev.aero.common.web.PresentedCertificate;
+import dev.aero.common.web.DeviceCertificateChecks;
 import dev.aero.common.web.TrustedProxies;
 
 /**
@@ -30,7 +26,7 @@ public final class DeviceCertificates {
 
     private final RevocationFollower revocations;
     private final TrustedProxies proxies;
-    private final String header;
+    private final DeviceCertificateChecks checks;
     private final Clock clock;
     private final MeterRegistry meters;
     private volatile X509Certificate ca;
@@ -38,7 +34,7 @@ public final class DeviceCertificates {
     public DeviceCertificates(RevocationFollower revocations, TrustedProxies proxies, String header, Clock clock, MeterRegistry meters) {
         this.revocations = revocations;
         this.proxies = proxies;
-        this.header = header;
+        this.checks = new DeviceCertificateChecks(header, this::refused);
         this.clock = clock;
         this.meters = meters;
     }
@@ -50,33 +46,24 @@ public final class DeviceCertificates {
     }
 
     public CertificateIdentity authenticate(HttpServletRequest request) {
-        X509Certificate certificate = presented(request);
+        X509Certificate certificate = checks.presented(request, proxies.trusts(request.getRemoteAddr()),
+                "Check in over devman's HTTPS device listener with the device certificate (or through a trusted proxy).");
         X509Certificate issuer = ca;
         if (issuer == null || revocations.lastSuccess() == 0) {
-            meters.counter("aero.devman.checkins.refused", "cause", "revocation-unknown").increment();
+            refused("revocation-unknown");
             throw new ApiProblemException(HttpStatus.SERVICE_UNAVAILABLE, "revocation-list-unavailable",
                     "devman has not read the platform CA's revocation list yet; check in again later.");
         }
         try {
             certificate.verify(issuer.getPublicKey());
         } catch (GeneralSecurityException | RuntimeException e) {
-            throw refuse("certificate-untrusted", "The certificate is not issued by this platform's CA.");
+            throw checks.refuse("certificate-untrusted", "The certificate is not issued by this platform's CA.");
         }
-        try {
-            certificate.checkValidity(Date.from(clock.instant()));
-        } catch (CertificateExpiredException e) {
-            throw refuse("certificate-expired", "The certificate has expired.");
-        } catch (CertificateNotYetValidException e) {
-            throw refuse("certificate-not-yet-valid", "The certificate is not valid yet.");
-        }
+        checks.withinValidity(certificate, clock.instant(), "The certificate has expired.");
         if (revocations.isRevoked(certificate)) {
-            throw refuse("certificate-revoked", "The certificate has been revoked.");
+            throw checks.refuse("certificate-revoked", "The certificate has been revoked.");
         }
-        try {
-            return CertificateIdentity.of(certificate);
-        } catch (InvalidCertificateIdentityException e) {
-            throw refuse("certificate-untrusted", "The certificate does not name a device and user.");
-        }
+        return checks.identity(certificate);
     }
 
     /** The client's address: the peer, or what a trusted proxy says it forwarded for. */
@@ -84,22 +71,7 @@ public final class DeviceCertificates {
         return proxies.clientAddress(request.getRemoteAddr(), request.getHeader("X-Forwarded-For"));
     }
 
-    private X509Certificate presented(HttpServletRequest request) {
-        X509Certificate certificate;
-        try {
-            certificate = PresentedCertificate.of(request, header, proxies.trusts(request.getRemoteAddr()));
-        } catch (PresentedCertificate.UnreadableException e) {
-            throw refuse("certificate-untrusted", e.getMessage());
-        }
-        if (certificate == null) {
-            throw refuse("certificate-required",
-                    "Check in over devman's HTTPS device listener with the device certificate (or through a trusted proxy).");
-        }
-        return certificate;
-    }
-
-    private ApiProblemException refuse(String slug, String detail) {
-        meters.counter("aero.devman.checkins.refused", "cause", slug).increment();
-        return new ApiProblemException(HttpStatus.UNAUTHORIZED, slug, detail);
+    private void refused(String cause) {
+        meters.counter("aero.devman.checkins.refused", "cause", cause).increment();
     }
 }

@@ -1,19 +1,14 @@
 package dev.aero.sp.device;
 
-import java.security.cert.CertificateExpiredException;
-import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.util.Date;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.aero.common.auth.CertificateIdentity;
-import dev.aero.common.auth.InvalidCertificateIdentityException;
 import dev.aero.common.web.ApiProblemException;
-import dev.aero.common.web.PresentedCertificate;
+import dev.aero.common.web.DeviceCertificateChecks;
 import dev.aero.sp.SpProperties;
 import dev.aero.sp.ca.CertificateAuthority;
 import dev.aero.sp.ca.DeviceCertificateIssuer;
@@ -36,9 +31,8 @@ class DeviceAuthenticator implements CallerResolver<AuthenticatedDevice> {
     private final DeviceCertificateIssuer certificates;
     private final Devices devices;
     private final RequestIdentities identities;
-    private final String header;
+    private final DeviceCertificateChecks checks;
     private final Clock clock;
-    private final MeterRegistry meters;
 
     DeviceAuthenticator(CertificateAuthority ca, DeviceCertificateIssuer certificates, Devices devices,
             RequestIdentities identities, SpProperties properties, Clock clock, MeterRegistry meters) {
@@ -46,9 +40,9 @@ class DeviceAuthenticator implements CallerResolver<AuthenticatedDevice> {
         this.certificates = certificates;
         this.devices = devices;
         this.identities = identities;
-        this.header = properties.clientCertificateHeader();
+        this.checks = new DeviceCertificateChecks(properties.clientCertificateHeader(),
+                cause -> meters.counter("aero.sp.device_auth.refused", "cause", cause).increment());
         this.clock = clock;
-        this.meters = meters;
     }
 
     @Override
@@ -59,23 +53,13 @@ class DeviceAuthenticator implements CallerResolver<AuthenticatedDevice> {
     @Override
     @Transactional(readOnly = true)
     public AuthenticatedDevice resolve(HttpServletRequest request) {
-        X509Certificate certificate = presented(request);
+        X509Certificate certificate = checks.presented(request, identities.fromTrustedProxy(request),
+                "This endpoint needs the device's client certificate (SP's HTTPS device listener, or a trusted proxy).");
         if (!ca.signed(certificate)) {
             throw refuse("certificate-untrusted", "The certificate is not issued by this platform's CA.");
         }
-        try {
-            certificate.checkValidity(Date.from(clock.instant()));
-        } catch (CertificateExpiredException e) {
-            throw refuse("certificate-expired", "The certificate has expired; register the device again.");
-        } catch (CertificateNotYetValidException e) {
-            throw refuse("certificate-not-yet-valid", "The certificate is not valid yet.");
-        }
-        CertificateIdentity identity;
-        try {
-            identity = CertificateIdentity.of(certificate);
-        } catch (InvalidCertificateIdentityException e) {
-            throw refuse("certificate-untrusted", "The certificate does not name a device and user.");
-        }
+        checks.withinValidity(certificate, clock.instant(), "The certificate has expired; register the device again.");
+        CertificateIdentity identity = checks.identity(certificate);
         long serial;
         try {
             serial = certificate.getSerialNumber().longValueExact();
@@ -97,22 +81,7 @@ class DeviceAuthenticator implements CallerResolver<AuthenticatedDevice> {
         return new AuthenticatedDevice(identity.device(), identity.user(), serial);
     }
 
-    private X509Certificate presented(HttpServletRequest request) {
-        X509Certificate certificate;
-        try {
-            certificate = PresentedCertificate.of(request, header, identities.fromTrustedProxy(request));
-        } catch (PresentedCertificate.UnreadableException e) {
-            throw refuse("certificate-untrusted", e.getMessage());
-        }
-        if (certificate == null) {
-            throw refuse("certificate-required",
-                    "This endpoint needs the device's client certificate (SP's HTTPS device listener, or a trusted proxy).");
-        }
-        return certificate;
-    }
-
     private ApiProblemException refuse(String slug, String detail) {
-        meters.counter("aero.sp.device_auth.refused", "cause", slug).increment();
-        return new ApiProblemException(HttpStatus.UNAUTHORIZED, slug, detail);
+        return checks.refuse(slug, detail);
     }
 }
