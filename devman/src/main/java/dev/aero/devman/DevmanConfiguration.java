@@ -23,6 +23,7 @@ import dev.aero.common.web.TrustedProxies;
 import dev.aero.devman.checkin.DeviceCertificates;
 import dev.aero.devman.checkin.RevocationPoller;
 import dev.aero.devman.presence.EventLag;
+import dev.aero.devman.presence.LostVerkehrNodes;
 import dev.aero.devman.presence.PresenceStore;
 import dev.aero.devman.presence.VerkehrEvents;
 
@@ -76,6 +77,13 @@ class DevmanConfiguration {
                     lag.refresh();
                     online.set(store.onlineCount());
                 });
+    }
+
+    @Bean
+    LostVerkehrNodes lostVerkehrNodes(StringRedisTemplate redis, PresenceStore store, DevmanProperties settings, Clock clock,
+            MeterRegistry meters) {
+        return new LostVerkehrNodes(redis, store, settings.verkehrPrefix(), settings.verkehrNodeTimeout(), settings.verkehrNodeCheck(),
+                clock, meters);
     }
 
     private static double value(Long v) {

@@ -27,6 +27,11 @@ import dev.aero.common.tls.DeviceTlsSettings;
  * @param clientCertificateHeader the header in which a trusted proxy forwards the device's
  *        verified certificate (URL-encoded PEM)
  * @param deviceTls the HTTPS listener on which devices check in with their certificate (8702)
+ * @param verkehrPrefix verkehr's {@code cluster.channel-prefix}: its node heartbeats are the
+ *        sorted set {@code <prefix>:nodes}
+ * @param verkehrNodeTimeout a verkehr node whose last heartbeat is older than this is taken as
+ *        lost, and its devices' connections as closed (verkehr's own node timeout is 5 s)
+ * @param verkehrNodeCheck how often devman looks for lost verkehr nodes
  */
 @ConfigurationProperties("aero.devman")
 public record DevmanProperties(
@@ -40,14 +45,18 @@ public record DevmanProperties(
         @DefaultValue("24h") Duration tombstoneRetention,
         @DefaultValue("") List<String> trustedProxies,
         @DefaultValue("X-Client-Certificate") String clientCertificateHeader,
-        @DefaultValue DeviceTlsSettings deviceTls) {
+        @DefaultValue DeviceTlsSettings deviceTls,
+        @DefaultValue("verkehr") String verkehrPrefix,
+        @DefaultValue("30s") Duration verkehrNodeTimeout,
+        @DefaultValue("5s") Duration verkehrNodeCheck) {
 
     public DevmanProperties {
         if (maxBatch < 1 || maxBatch > 10_000) {
             throw new IllegalArgumentException("aero.devman.max-batch must be 1-10000");
         }
         if (crlRefresh.isNegative() || crlRefresh.isZero() || checkinInterval.isNegative() || checkinInterval.isZero()
-                || tombstoneRetention.isNegative() || tombstoneRetention.isZero()) {
+                || tombstoneRetention.isNegative() || tombstoneRetention.isZero() || verkehrNodeTimeout.isNegative()
+                || verkehrNodeTimeout.isZero() || verkehrNodeCheck.isNegative() || verkehrNodeCheck.isZero()) {
             throw new IllegalArgumentException("aero.devman durations must be positive");
         }
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);

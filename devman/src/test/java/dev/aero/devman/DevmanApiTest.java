@@ -51,6 +51,7 @@ class DevmanApiTest {
     private static final String SECRET = "devman-test-secret";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static TestPki pki;
+    private static final String VERKEHR_PREFIX = "verkehr-test-" + UUID.randomUUID();
 
     @LocalServerPort
     int port;
@@ -75,6 +76,9 @@ class DevmanApiTest {
         registry.add("aero.devman.device-tls.certificate-file", () -> pki.serverCertificateFile().toAbsolutePath().toString());
         registry.add("aero.devman.device-tls.private-key-file", () -> pki.serverKeyFile().toAbsolutePath().toString());
         registry.add("aero.devman.device-tls.ca-certificate-file", () -> pki.caFile().toAbsolutePath().toString());
+        registry.add("aero.devman.verkehr-prefix", () -> VERKEHR_PREFIX);
+        registry.add("aero.devman.verkehr-node-timeout", () -> "2s");
+        registry.add("aero.devman.verkehr-node-check", () -> "200ms");
     }
 
     @BeforeEach
@@ -270,6 +274,50 @@ class DevmanApiTest {
     }
 
     // ---- presence from other transports ----
+
+    /**
+     * A verkehr node that stops heartbeating with nobody to reap it (a single node that died):
+     * devman takes its SSMP connections offline at its last heartbeat, once, and leaves every
+     * other connection alone.
+     */
+    @Test
+    void theConnectionsOfAVerkehrNodeThatStoppedHeartbeatingGoOfflineAtItsLastHeartbeat() throws Exception {
+        String nodes = VERKEHR_PREFIX + ":nodes";
+        String lost = "lost-" + UUID.randomUUID(), alive = "alive-" + UUID.randomUUID();
+        long now = System.currentTimeMillis(), heartbeat = now - 10_000;
+        redis.opsForZSet().add(nodes, alive, now + 600_000);
+        DID onlyLost = DID.random(), both = DID.random(), onlyAlive = DID.random(), viaXmpp = DID.random();
+        event("login", onlyLost, lost + "/1", now - 20_000, "192.0.2.90");
+        event("login", both, lost + "/2", now - 20_000, "192.0.2.91");
+        event("login", both, alive + "/3", now - 20_000, "192.0.2.91");
+        event("login", onlyAlive, alive + "/4", now - 20_000, "192.0.2.92");
+        // Another transport's session that happens to look like a connection of the lost node.
+        post("/v1/presence", "{\"events\":[{\"did\":\"" + viaXmpp.hex() + "\",\"state\":\"online\",\"session\":\"" + lost + "/5\"}]}");
+        for (DID d : List.of(onlyLost, both, onlyAlive, viaXmpp)) {
+            awaitOnline(d, true);
+        }
+
+        redis.opsForZSet().add(nodes, lost, heartbeat);
+        awaitOnline(onlyLost, false);
+        assertThat(Instant.parse(device(onlyLost).path("last_seen_time").asString())).isEqualTo(Instant.ofEpochMilli(heartbeat));
+        assertThat(device(both).path("online_via").toString()).isEqualTo("[\"ssmp\"]");
+        assertThat(device(onlyAlive).path("online").asBoolean()).isTrue();
+        assertThat(device(viaXmpp).path("online_via").toString()).isEqualTo("[\"xmpp\"]");
+        assertThat(redis.opsForHash().get("devman:lost-nodes", lost)).isEqualTo(Long.toString(heartbeat));
+
+        // The node-lost closes verkehr writes once a node starts again change nothing; then the
+        // node leaves the set and devman forgets it.
+        event("close", both, lost + "/2", heartbeat, "192.0.2.91");
+        redis.opsForZSet().remove(nodes, lost);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (redis.opsForHash().hasKey("devman:lost-nodes", lost) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(redis.opsForHash().hasKey("devman:lost-nodes", lost)).isFalse();
+        assertThat(device(both).path("online_via").toString()).isEqualTo("[\"ssmp\"]");
+        assertThat(device(onlyLost).path("online").asBoolean()).isFalse();
+        redis.opsForZSet().remove(nodes, alive);
+    }
 
     @Test
     void xmppPresenceAddsATransportAndItsLeaveRemovesIt() throws Exception {

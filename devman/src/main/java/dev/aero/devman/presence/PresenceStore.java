@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.TreeSet;
 
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -109,6 +111,35 @@ public final class PresenceStore {
 
     private static byte[] key(String prefix, DID did) {
         return (prefix + did.hex()).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Closes, at {@code time}, every open connection through {@code transport} whose key starts
+     * with {@code keyPrefix}, of every online device (a lost verkehr node's connections: keys
+     * {@code <node>/<serial>}). Each close is one run of the same script as an event's, so an
+     * event for the same connection read later changes nothing. Returns how many it closed.
+     */
+    public int closeConnections(String keyPrefix, String transport, Instant time) {
+        int closed = 0;
+        List<String> online = new ArrayList<>();
+        try (Cursor<String> cursor = redis.opsForSet().scan(ONLINE, ScanOptions.scanOptions().count(1000).build())) {
+            cursor.forEachRemaining(online::add);
+        }
+        for (String hex : online) {
+            DID did;
+            try {
+                did = DID.of(hex);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            for (var entry : redis.<String, String>opsForHash().entries("don/" + hex).entrySet()) {
+                if (entry.getKey().startsWith(keyPrefix) && entry.getValue().startsWith(transport + "|")) {
+                    disconnected(did, entry.getKey(), time, null);
+                    closed++;
+                }
+            }
+        }
+        return closed;
     }
 
     /** How many devices are online. */
