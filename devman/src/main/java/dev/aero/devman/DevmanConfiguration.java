@@ -14,6 +14,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import dev.aero.common.concurrent.PeriodicTask;
 import dev.aero.common.redis.StreamGroupReader;
 import dev.aero.common.tls.DeviceTlsListener;
 import dev.aero.common.tls.RevocationFollower;
@@ -21,7 +22,6 @@ import dev.aero.common.web.ServiceAuthInterceptor;
 import dev.aero.common.web.ServiceAuthentication;
 import dev.aero.common.web.TrustedProxies;
 import dev.aero.devman.checkin.DeviceCertificates;
-import dev.aero.devman.checkin.RevocationPoller;
 import dev.aero.devman.presence.EventLag;
 import dev.aero.devman.presence.LostVerkehrNodes;
 import dev.aero.devman.presence.PresenceStore;
@@ -79,11 +79,12 @@ class DevmanConfiguration {
                 });
     }
 
+    /** Takes the devices of a verkehr node that died alone offline (see {@link LostVerkehrNodes}). */
     @Bean
-    LostVerkehrNodes lostVerkehrNodes(StringRedisTemplate redis, PresenceStore store, DevmanProperties settings, Clock clock,
+    PeriodicTask lostVerkehrNodes(StringRedisTemplate redis, PresenceStore store, DevmanProperties settings, Clock clock,
             MeterRegistry meters) {
-        return new LostVerkehrNodes(redis, store, settings.verkehrPrefix(), settings.verkehrNodeTimeout(), settings.verkehrNodeCheck(),
-                clock, meters);
+        LostVerkehrNodes nodes = new LostVerkehrNodes(redis, store, settings.verkehrPrefix(), settings.verkehrNodeTimeout(), clock, meters);
+        return new PeriodicTask("lost-verkehr-nodes", settings.verkehrNodeCheck(), settings.verkehrNodeCheck(), nodes::sweep);
     }
 
     private static double value(Long v) {
@@ -95,9 +96,10 @@ class DevmanConfiguration {
         return new RevocationFollower(settings.crlSource(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
 
+    /** SP's CRL, read every {@code crl-refresh} (2 s) once the CA is known: a revoked device cannot check in. */
     @Bean
-    RevocationPoller revocationPoller(RevocationFollower revocations, DevmanProperties settings) {
-        return new RevocationPoller(revocations, settings.crlRefresh());
+    PeriodicTask revocationPoller(RevocationFollower revocations, DevmanProperties settings) {
+        return new PeriodicTask("crl", Duration.ZERO, settings.crlRefresh(), () -> revocations.refresh(revoked -> { }));
     }
 
     @Bean

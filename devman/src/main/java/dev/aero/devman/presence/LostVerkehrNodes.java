@@ -6,13 +6,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
 
@@ -34,7 +30,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <p>A node that was only stalled for longer than the timeout keeps its connections, but devman
  * shows those devices offline until their next event, as it would after verkehr's own reaping.
  */
-public final class LostVerkehrNodes implements SmartLifecycle {
+public final class LostVerkehrNodes {
 
     private static final Logger log = LoggerFactory.getLogger(LostVerkehrNodes.class);
     static final String DONE = "devman:lost-nodes";
@@ -43,59 +39,24 @@ public final class LostVerkehrNodes implements SmartLifecycle {
     private final PresenceStore store;
     private final String nodesKey;
     private final Duration timeout;
-    private final Duration period;
     private final Clock clock;
     private final MeterRegistry meters;
-    private volatile ScheduledExecutorService timer;
 
     /**
      * @param verkehrPrefix verkehr's {@code cluster.channel-prefix}
      * @param timeout a node whose last heartbeat is older is lost
-     * @param period how often to look
      */
-    public LostVerkehrNodes(StringRedisTemplate redis, PresenceStore store, String verkehrPrefix, Duration timeout,
-            Duration period, Clock clock, MeterRegistry meters) {
+    public LostVerkehrNodes(StringRedisTemplate redis, PresenceStore store, String verkehrPrefix, Duration timeout, Clock clock,
+            MeterRegistry meters) {
         this.redis = redis;
         this.store = store;
         this.nodesKey = verkehrPrefix + ":nodes";
         this.timeout = timeout;
-        this.period = period;
         this.clock = clock;
         this.meters = meters;
     }
 
-    @Override
-    public void start() {
-        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("lost-verkehr-nodes").factory());
-        t.scheduleWithFixedDelay(this::sweepSafely, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
-        timer = t;
-    }
-
-    @Override
-    public void stop() {
-        ScheduledExecutorService t = timer;
-        if (t != null) {
-            t.shutdownNow();
-        }
-        timer = null;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return timer != null;
-    }
-
-    private void sweepSafely() {
-        try {
-            sweep();
-        } catch (RuntimeException e) {
-            // Redis unreachable, most likely: the next look will do.
-            log.warn("looking for lost verkehr nodes failed: {}", e.toString());
-        }
-    }
-
-    /** One look at verkehr's heartbeats; closes the connections of nodes newly found lost. */
+    /** One look at verkehr's heartbeats (run every verkehr-node-check); closes the connections of nodes newly found lost. */
     public void sweep() {
         long cutoff = clock.millis() - timeout.toMillis();
         Set<TypedTuple<String>> stale = redis.opsForZSet().rangeByScoreWithScores(nodesKey, Double.NEGATIVE_INFINITY, cutoff);
