@@ -12,7 +12,6 @@ import java.util.Objects;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -23,6 +22,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 import dev.aero.common.id.DID;
+import dev.aero.common.tls.CaTrust;
 
 /**
  * A device's key pair and what is made from it: the certification request SP signs
@@ -114,13 +114,8 @@ public final class DeviceKeys {
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance("PKIX");
             keyManagers.init(identity, KEY_STORE_PASSWORD);
 
-            KeyStore trusted = emptyKeyStore();
-            trusted.setCertificateEntry("platform-ca", ca);
-            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance("PKIX");
-            trustManagers.init(trusted);
-
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
+            context.init(keyManagers.getKeyManagers(), CaTrust.trustManagers(ca), null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build the device's TLS context", e);

@@ -1,6 +1,5 @@
 package dev.aero.commands.push;
 
-import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -8,13 +7,13 @@ import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.aero.client.ssmp.SsmpClient;
 import dev.aero.common.concurrent.Retry;
+import dev.aero.common.tls.CaTrust;
 
 /**
  * One long-lived SSMP connection to verkehr over TLS, logged in as {@code command-server/<random>}
@@ -92,13 +91,8 @@ public final class SsmpPushChannel implements AutoCloseable {
 
     private static SSLContext trusting(X509Certificate ca) {
         try {
-            KeyStore trusted = KeyStore.getInstance("PKCS12");
-            trusted.load(null, null);
-            trusted.setCertificateEntry("platform-ca", ca);
-            TrustManagerFactory trust = TrustManagerFactory.getInstance("PKIX");
-            trust.init(trusted);
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
+            context.init(null, CaTrust.trustManagers(ca), null);
             return context;
         } catch (Exception e) {
             throw new IllegalStateException("cannot build the TLS context for the SSMP push channel", e);

@@ -90,9 +90,7 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
         keys.setKeyEntry("server", m.key(), password, m.chain().toArray(X509Certificate[]::new));
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("platform-ca", m.ca());
+        KeyStore trust = CaTrust.keyStore(m.ca());
 
         Connector c = new Connector(Http11NioProtocol.class.getName());
         c.setPort(settings.port());
