@@ -1822,11 +1822,6 @@ public final class ZephyrBench {
             boolean hasReference() {
                 return !reference.isEmpty();
             }
-
-            /** Median of the relay's JIT share of its CPU over the measured runs. */
-            double jitShare() {
-                return median(relayed.stream().map(x -> x.relayJitCores() / x.relayCores()).toList());
-            }
         }
 
         /** Writes the runs' table, median and best lines and any data-check failure; returns the figures. */
