@@ -66,9 +66,12 @@ class CommandServerConfiguration {
         return new SsmpPushChannel(settings.verkehrSsmp(), settings.deploymentSecret(), settings.pushTimeout());
     }
 
-    /** The device listener; once it has the platform CA, the SSMP push channel starts with it. */
+    /**
+     * The device listener; once it has the platform CA, the SSMP push channel starts with it. It
+     * is also the {@code deviceTls} health component, DOWN until it listens.
+     */
     @Bean
-    DeviceTlsListener deviceTlsListener(CommandServerProperties settings, ObjectProvider<SsmpPushChannel> channel) {
+    DeviceTlsListener deviceTls(CommandServerProperties settings, ObjectProvider<SsmpPushChannel> channel) {
         return new DeviceTlsListener("command-server", settings.deviceTls(), settings.spUrl(), settings.deploymentSecret(),
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
                 material -> channel.ifAvailable(c -> c.start(material.ca())));

@@ -108,8 +108,9 @@ class DevmanConfiguration {
                 clock, meters);
     }
 
+    /** The check-in listener; also the {@code deviceTls} health component, DOWN until it listens. */
     @Bean
-    DeviceTlsListener deviceTlsListener(DevmanProperties settings, DeviceCertificates certificates) {
+    DeviceTlsListener deviceTls(DevmanProperties settings, DeviceCertificates certificates) {
         return new DeviceTlsListener("devman", settings.deviceTls(), settings.spUrl(), settings.deploymentSecret(),
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), material -> certificates.trust(material.ca()));
     }

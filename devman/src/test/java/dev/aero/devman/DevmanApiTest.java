@@ -145,6 +145,13 @@ class DevmanApiTest {
     // ---- verkehr events ----
 
     @Test
+    void healthCountsTheDeviceListenerOnceItListens() throws Exception {
+        HttpResponse<String> r = get("/actuator/health", false);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).path("components").path("deviceTls").path("status").asString()).isEqualTo("UP");
+    }
+
+    @Test
     void loginMakesADeviceOnlineWithinASecondAndCloseOffline() throws Exception {
         DID did = DID.random();
         long now = System.currentTimeMillis();

@@ -7,12 +7,13 @@ import org.springframework.boot.test.context.SpringBootTest;
 import dev.aero.common.testing.RedisBackedServiceContract;
 import dev.aero.common.testing.RealServices;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// No SP here to enroll the device listener with: it is off, and its health component says so.
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "aero.devman.device-tls.enabled=false")
 @RealServices(redis = true)
 class DevmanApplicationTest extends RedisBackedServiceContract {
 
     @Override
     protected Set<String> backingServices() {
-        return Set.of("redis");
+        return Set.of("redis", "deviceTls");
     }
 }

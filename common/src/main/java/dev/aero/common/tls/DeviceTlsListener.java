@@ -13,6 +13,8 @@ import org.apache.tomcat.util.net.SSLHostConfig;
 import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
@@ -26,9 +28,11 @@ import dev.aero.common.tls.ServiceCertificateEnrollment.KeyMaterial;
  * Revocation is each service's own decision (command-server accepts revoked certificates for
  * the device's own queue; devman refuses them). The connector is added once its key material
  * is there: from files, or enrolled with SP's CA (retried until SP answers); {@code onReady}
- * then gets that material (e.g. to trust its CA for the CRL).
+ * then gets that material (e.g. to trust its CA for the CRL). As a health indicator it is DOWN
+ * until the connector listens, so a service is not reported ready while devices would be
+ * refused (SP may start after the service, and enrollment waits for it).
  */
-public final class DeviceTlsListener implements ApplicationListener<WebServerInitializedEvent> {
+public final class DeviceTlsListener implements ApplicationListener<WebServerInitializedEvent>, HealthIndicator {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceTlsListener.class);
 
@@ -55,7 +59,8 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
         if (!settings.enabled() || !(event.getWebServer() instanceof TomcatWebServer tomcat) || connector != null) {
             return;
         }
-        Retry.inBackground("device-tls-setup", Duration.ofMillis(500), Duration.ofSeconds(10), () -> false, () -> {
+        Retry.inBackground("device-tls-setup", Duration.ofMillis(500), Duration.ofSeconds(10),
+                () -> !tomcat.getTomcat().getServer().getState().isAvailable(), () -> {
             KeyMaterial material = material();
             Connector c = connector(material);
             onReady.accept(material);
@@ -63,6 +68,15 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
             connector = c;
             log.info("device HTTPS listening on {}:{}", settings.host(), c.getLocalPort());
         }, (e, next) -> log.warn("device listener not up yet ({}); retrying in {} ms", e.toString(), next));
+    }
+
+    @Override
+    public Health health() {
+        if (!settings.enabled()) {
+            return Health.up().withDetail("listener", "disabled").build();
+        }
+        return connector != null ? Health.up().build()
+                : Health.down().withDetail("reason", "no key material yet (enrolling with SP)").build();
     }
 
     /** The bound port once listening, else -1. */
