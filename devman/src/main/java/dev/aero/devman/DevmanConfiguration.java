@@ -108,10 +108,20 @@ class DevmanConfiguration {
                 clock, meters);
     }
 
-    /** The check-in listener; also the {@code deviceTls} health component, DOWN until it listens. */
+    /**
+     * The check-in listener; also the {@code deviceTls} health component, DOWN until it listens.
+     * It opens only once the CA's revocation list has been read, since every check-in before
+     * that would be answered 503.
+     */
     @Bean
-    DeviceTlsListener deviceTls(DevmanProperties settings, DeviceCertificates certificates) {
+    DeviceTlsListener deviceTls(DevmanProperties settings, DeviceCertificates certificates, RevocationFollower revocations) {
         return new DeviceTlsListener("devman", settings.deviceTls(), settings.spUrl(), settings.deploymentSecret(),
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), material -> certificates.trust(material.ca()));
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), material -> {
+                    certificates.trust(material.ca());
+                    revocations.refresh(revoked -> { });
+                    if (revocations.lastSuccess() == 0) {
+                        throw new IllegalStateException("the revocation list at " + settings.crlSource() + " cannot be read yet");
+                    }
+                });
     }
 }

@@ -28,7 +28,8 @@ import dev.aero.common.tls.ServiceCertificateEnrollment.KeyMaterial;
  * Revocation is each service's own decision (command-server accepts revoked certificates for
  * the device's own queue; devman refuses them). The connector is added once its key material
  * is there: from files, or enrolled with SP's CA (retried until SP answers); {@code onReady}
- * then gets that material (e.g. to trust its CA for the CRL). As a health indicator it is DOWN
+ * then gets that material (e.g. to trust its CA for the CRL); if it throws, the listener stays
+ * closed and the whole attempt is retried. As a health indicator it is DOWN
  * until the connector listens, so a service is not reported ready while devices would be
  * refused (SP may start after the service, and enrollment waits for it).
  */

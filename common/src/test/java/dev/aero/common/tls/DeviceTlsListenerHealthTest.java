@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLSocket;
 
@@ -78,6 +79,26 @@ class DeviceTlsListenerHealthTest {
             assertThat(listener.awaitListening(Duration.ofSeconds(2))).isFalse();
             assertThat(listener.health().getStatus()).isEqualTo(Status.DOWN);
             assertThat(listener.health().getDetails()).containsKey("reason");
+        });
+    }
+
+    @Test
+    void staysClosedWhileItsReadyStepFailsAndOpensOnceItSucceeds() throws Exception {
+        TestPki pki = new TestPki(Path.of("target", "test-pki", "listener-" + UUID.randomUUID()));
+        AtomicInteger attempts = new AtomicInteger();
+        DeviceTlsListener listener = new DeviceTlsListener("test", settings(true, pki), NO_SP, "secret", HttpClient.newHttpClient(),
+                material -> {
+                    if (attempts.incrementAndGet() < 3) {
+                        assertThat(material.ca()).isEqualTo(pki.ca());
+                        throw new IllegalStateException("not yet");
+                    }
+                });
+        onStartedTomcat(listener, () -> {
+            assertThat(listener.awaitListening(Duration.ofMillis(1200))).isFalse();
+            assertThat(listener.health().getStatus()).isEqualTo(Status.DOWN);
+            assertThat(listener.awaitListening(Duration.ofSeconds(20))).isTrue();
+            assertThat(attempts.get()).isEqualTo(3);
+            assertThat(listener.health().getStatus()).isEqualTo(Status.UP);
         });
     }
 
