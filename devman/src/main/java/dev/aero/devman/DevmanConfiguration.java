@@ -21,6 +21,7 @@ import dev.aero.common.tls.RevocationFollower;
 import dev.aero.common.web.ServiceAuthInterceptor;
 import dev.aero.common.web.ServiceAuthentication;
 import dev.aero.common.web.TrustedProxies;
+import dev.aero.devman.checkin.CaWithoutListener;
 import dev.aero.devman.checkin.DeviceCertificates;
 import dev.aero.devman.presence.EventLag;
 import dev.aero.devman.presence.LostVerkehrNodes;
@@ -123,5 +124,12 @@ class DevmanConfiguration {
                         throw new IllegalStateException("the revocation list at " + settings.crlSource() + " cannot be read yet");
                     }
                 });
+    }
+
+    /** Without a device listener, the CA for forwarded certificates still has to come from somewhere. */
+    @Bean
+    CaWithoutListener caWithoutListener(DevmanProperties settings, DeviceCertificates certificates) {
+        return new CaWithoutListener(settings.deviceTls(), settings.spUrl(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
+                certificates);
     }
 }

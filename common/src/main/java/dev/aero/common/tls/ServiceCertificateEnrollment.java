@@ -72,14 +72,17 @@ public final class ServiceCertificateEnrollment {
      */
     public static KeyMaterial obtain(HttpClient http, URI spUrl, String serviceName, String deploymentSecret, List<String> hostnames,
             String certificateFile, String privateKeyFile, String caCertificateFile) throws IOException, GeneralSecurityException {
-        X509Certificate ca = isSet(caCertificateFile)
-                ? certificates(Files.readString(Path.of(caCertificateFile))).getFirst()
-                : fetchCa(http, spUrl);
+        X509Certificate ca = ca(http, spUrl, caCertificateFile);
         if (!isSet(certificateFile)) {
             return enroll(http, spUrl, serviceName, deploymentSecret, hostnames, ca);
         }
         return new KeyMaterial(privateKey(Files.readString(Path.of(privateKeyFile))),
                 certificates(Files.readString(Path.of(certificateFile))), ca);
+    }
+
+    /** The platform CA: from {@code caCertificateFile} when set, else fetched from SP. */
+    public static X509Certificate ca(HttpClient http, URI spUrl, String caCertificateFile) throws IOException, GeneralSecurityException {
+        return isSet(caCertificateFile) ? certificates(Files.readString(Path.of(caCertificateFile))).getFirst() : fetchCa(http, spUrl);
     }
 
     private static boolean isSet(String file) {
