@@ -29,10 +29,11 @@ final class ScriptedSsmpServer implements Closeable {
 
     private final ServerSocket server;
     private final BlockingQueue<Peer> accepted = new LinkedBlockingQueue<>();
+    private final Thread acceptor;
 
     private ScriptedSsmpServer(ServerSocket server) {
         this.server = server;
-        Thread.ofVirtual().name("scripted-ssmp-acceptor").start(this::acceptAll);
+        this.acceptor = Thread.ofVirtual().name("scripted-ssmp-acceptor").start(this::acceptAll);
     }
 
     /** Plain TCP on the loopback address. */
@@ -79,6 +80,17 @@ final class ScriptedSsmpServer implements Closeable {
     @Override
     public void close() throws IOException {
         server.close();
+        // A socket closed while a thread is blocked in accept() is only marked closed; the
+        // listening socket goes away when that thread returns, and until then the kernel still
+        // completes handshakes on the port. Wait for it, so "closed" means refused.
+        try {
+            if (!acceptor.join(Duration.ofSeconds(5))) {
+                throw new IOException("the acceptor did not stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
         for (Peer peer; (peer = accepted.poll()) != null; ) {
             peer.close();
         }
