@@ -91,11 +91,13 @@ public final class SsmpServer implements SmartLifecycle {
 
     /** Retries key material until it is there (SP may still be starting), then listens. */
     private void obtainAndBind(Class<? extends ServerChannel> channelType) {
-        Retry.untilDone(Duration.ofMillis(500), Duration.ofSeconds(10), () -> !running, () -> install(obtainMaterial()), (e, next) -> {
-            log.warn("no TLS key material yet ({}); retrying in {} ms", e.toString(), next);
-            log.debug("TLS key material failure", e);
-        });
-        if (!running) {
+        boolean installed = Retry.untilDone(Duration.ofMillis(500), Duration.ofSeconds(10), () -> !running,
+                () -> install(obtainMaterial()), (e, next) -> {
+                    log.warn("no TLS key material yet ({}); retrying in {} ms", e.toString(), next);
+                    log.debug("TLS key material failure", e);
+                });
+        // Stopped, or interrupted while waiting for SP: there is nothing to listen with.
+        if (!installed || !running) {
             return;
         }
         revocations.refresh(hub::closeRevoked);
