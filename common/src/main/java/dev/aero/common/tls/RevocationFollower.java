@@ -43,6 +43,11 @@ public final class RevocationFollower {
         this.http = http;
     }
 
+    /** Where the CRL is read from. */
+    public URI source() {
+        return source;
+    }
+
     public void trust(X509Certificate ca) {
         this.ca = ca;
     }

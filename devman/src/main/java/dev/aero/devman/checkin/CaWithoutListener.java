@@ -18,7 +18,8 @@ import dev.aero.common.tls.ServiceCertificateEnrollment;
  * The platform CA for check-ins through a trusted proxy when devman runs no device listener of
  * its own ({@code device-tls.enabled=false}): the listener is otherwise what tells devman the CA,
  * and without it every forwarded certificate would be answered 503 for want of a CRL. The CA
- * comes from {@code device-tls.ca-certificate-file} or from SP, retried until it is there.
+ * comes from {@code device-tls.ca-certificate-file} or from SP, retried until it is there and
+ * its CRL has been read (as {@link DeviceCertificates#trust} does for the listener too).
  */
 public final class CaWithoutListener implements ApplicationListener<ApplicationReadyEvent>, DisposableBean {
 

@@ -39,10 +39,19 @@ public final class DeviceCertificates {
         this.meters = meters;
     }
 
-    /** The platform CA, once the device listener has its key material. */
+    /**
+     * The platform CA, once devman has it (with its device listener's key material, or on its
+     * own without one), and at once a first read of its CRL, so that check-ins are answered from
+     * then on rather than after the next poll. Throws when that CRL cannot be read yet, for the
+     * caller to retry; the CA stays trusted and the poller keeps trying meanwhile.
+     */
     public void trust(X509Certificate ca) {
         this.ca = ca;
         revocations.trust(ca);
+        revocations.refresh(revoked -> { });
+        if (revocations.lastSuccess() == 0) {
+            throw new IllegalStateException("the revocation list at " + revocations.source() + " cannot be read yet");
+        }
     }
 
     public CertificateIdentity authenticate(HttpServletRequest request) {
