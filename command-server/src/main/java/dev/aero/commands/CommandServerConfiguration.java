@@ -10,7 +10,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -42,7 +41,7 @@ class CommandServerConfiguration {
 
     /** The service API; the device endpoints (head, ack) authenticate by certificate instead. */
     @Bean
-    WebMvcConfigurer serviceEndpoints(ServiceAuthentication authentication) {
+    ServiceAuthInterceptor.Paths serviceEndpoints(ServiceAuthentication authentication) {
         return ServiceAuthInterceptor.on(authentication, "/v1/devices/*/commands", "/v1/devices/*/dead-letters",
                 "/v1/devices/*/dead-letters/**", "/v1/command-types", "/v1/dead-letters", "/devices/**");
     }

@@ -16,4 +16,9 @@ class CommandServerApplicationTest extends RedisBackedServiceContract {
     protected Set<String> backingServices() {
         return Set.of("redis", "deviceTls");
     }
+
+    @Override
+    protected ApiDocument apiDocument() {
+        return new ApiDocument("/openapi.json", "command-server");
+    }
 }

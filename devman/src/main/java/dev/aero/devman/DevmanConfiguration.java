@@ -9,7 +9,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,7 +44,7 @@ class DevmanConfiguration {
     }
 
     @Bean
-    WebMvcConfigurer serviceEndpoints(ServiceAuthentication authentication) {
+    ServiceAuthInterceptor.Paths serviceEndpoints(ServiceAuthentication authentication) {
         return ServiceAuthInterceptor.on(authentication, "/v1/devices/**", "/v1/stats", "/v1/presence");
     }
 

@@ -16,4 +16,9 @@ class DevmanApplicationTest extends RedisBackedServiceContract {
     protected Set<String> backingServices() {
         return Set.of("redis", "deviceTls");
     }
+
+    @Override
+    protected ApiDocument apiDocument() {
+        return new ApiDocument("/openapi.json", "devman");
+    }
 }

@@ -23,6 +23,11 @@ class SpServiceApplicationTest extends RedisBackedServiceContract {
         return Set.of("db", "redis");
     }
 
+    @Override
+    protected ApiDocument apiDocument() {
+        return new ApiDocument("/api/v1/openapi.json", "sp-service");
+    }
+
     @Autowired
     JdbcTemplate jdbc;
 

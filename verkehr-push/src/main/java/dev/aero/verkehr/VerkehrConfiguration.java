@@ -13,7 +13,6 @@ import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBui
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -40,7 +39,7 @@ class VerkehrConfiguration {
 
     /** The whole HTTP API is for services ({@code Aero-Service-Shared-Secret}). */
     @Bean
-    WebMvcConfigurer serviceEndpoints(VerkehrProperties settings) {
+    ServiceAuthInterceptor.Paths serviceEndpoints(VerkehrProperties settings) {
         return ServiceAuthInterceptor.on(new ServiceAuthentication(settings.deploymentSecret()), "/v1/**");
     }
 

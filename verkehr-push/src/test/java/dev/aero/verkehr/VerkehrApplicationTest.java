@@ -32,4 +32,9 @@ class VerkehrApplicationTest extends RedisBackedServiceContract {
     protected Set<String> backingServices() {
         return Set.of("redis", "ssmp");
     }
+
+    @Override
+    protected ApiDocument apiDocument() {
+        return new ApiDocument("/openapi.json", "verkehr-push");
+    }
 }

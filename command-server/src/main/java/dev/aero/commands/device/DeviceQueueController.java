@@ -1,5 +1,10 @@
 package dev.aero.commands.device;
 
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import dev.aero.common.web.apidoc.ApiSecuritySchemes;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
+import dev.aero.common.web.apidoc.ProblemResponse;
 import java.security.cert.X509Certificate;
 
 import org.springframework.http.HttpStatus;
@@ -25,6 +30,11 @@ import dev.aero.common.web.ApiProblemException;
  * reaches a device whose certificate has just been revoked, and it can do nothing else with it.
  */
 @RestController
+@Tag(name = "Device API", description = "A device's own command queue, over HTTPS with its client certificate")
+@SecurityRequirement(name = ApiSecuritySchemes.DEVICE_CERTIFICATE)
+@ProblemResponse(status = 401, type = "device-certificate-required", when = "no client certificate was presented (the device HTTPS port asks for one)")
+@ProblemResponse(status = 401, type = "device-certificate-invalid", when = "the certificate does not name a device and user")
+@ProblemResponse(status = 403, type = "not-your-queue", when = "the certificate is another device's")
 class DeviceQueueController {
 
     private static final String CERTIFICATES = "jakarta.servlet.request.X509Certificate";
@@ -49,12 +59,17 @@ class DeviceQueueController {
     record AckResult(String result, HeadView next) { }
 
     @GetMapping("/v1/devices/{did}/head")
+    @Operation(operationId = "getHead", summary = "The head of the device's queue: the command as pushed (base64 protobuf), "
+            + "its epoch and the queue's size; `command` null when the queue is empty")
     HeadView head(HttpServletRequest request, @PathVariable DID did) {
         requireDevice(request, did);
         return HeadView.of(queues.head(did));
     }
 
     @PostMapping("/v1/devices/{did}/ack")
+    @Operation(operationId = "ackHead", summary = "Acknowledge the head by its epoch (or, with `error`, report that it failed: "
+            + "it is retried later) and get the next head; a stale epoch changes nothing (`result` says which)")
+    @ProblemResponse(status = 400, type = "epoch-invalid", when = "`epoch` is missing or not positive")
     AckResult ack(HttpServletRequest request, @PathVariable DID did, @RequestBody Ack ack) {
         requireDevice(request, did);
         if (ack.epoch() == null || ack.epoch() < 1) {

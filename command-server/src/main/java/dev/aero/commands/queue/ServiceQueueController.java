@@ -1,5 +1,9 @@
 package dev.aero.commands.queue;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
+import dev.aero.common.web.apidoc.ProblemResponse;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +31,7 @@ import dev.aero.common.id.DID;
  * Redis has taken it.
  */
 @RestController
+@Tag(name = "Service API", description = "Device command queues, for platform services")
 class ServiceQueueController {
 
     private final CommandQueues queues;
@@ -48,6 +53,10 @@ class ServiceQueueController {
     record TypeView(int number, String name) { }
 
     @PostMapping("/v1/devices/{did}/commands")
+    @Operation(operationId = "enqueueCommand", summary = "Enqueue a command at the tail of a device's queue and push it; "
+            + "the same command already queued moves to the tail with the new epoch")
+    @ProblemResponse(status = 400, type = "command-invalid", when = "the command breaks its type's rules (e.g. UPLOAD_LOGS without a `defect_id`); the detail says how")
+    @ProblemResponse(status = 400, type = "command-type-unknown", when = "`type` names no command type (see `GET /v1/command-types`)")
     Enqueued enqueue(@PathVariable DID did,
             @RequestBody CommandJson body) {
         Command command = body.toCommand();
@@ -56,6 +65,9 @@ class ServiceQueueController {
     }
 
     @PutMapping("/v1/devices/{did}/commands")
+    @Operation(operationId = "replaceCommands", summary = "Flush a device's queue and enqueue one command (unlinks: nothing else runs first)")
+    @ProblemResponse(status = 400, type = "command-invalid", when = "the command breaks its type's rules (e.g. UPLOAD_LOGS without a `defect_id`); the detail says how")
+    @ProblemResponse(status = 400, type = "command-type-unknown", when = "`type` names no command type (see `GET /v1/command-types`)")
     Enqueued replace(@PathVariable DID did,
             @RequestBody CommandJson body) {
         Command command = body.toCommand();
@@ -70,12 +82,15 @@ class ServiceQueueController {
     }
 
     @DeleteMapping("/v1/devices/{did}/commands")
+    @Operation(operationId = "flushCommands", summary = "Empty a device's queue")
+    @ApiResponse(responseCode = "204", description = "The queue is empty")
     ResponseEntity<Void> flush(@PathVariable DID did) {
         queues.flush(did);
         return ResponseEntity.noContent().build();
     }
 
     @GetMapping("/v1/devices/{did}/commands")
+    @Operation(operationId = "listCommands", summary = "A device's queue, head first, with each command's failed attempts and creation time")
     QueueView inspect(@PathVariable DID did) {
         List<QueuedView> commands = queues.list(did).stream().map(q -> new QueuedView(q.epoch(),
                 CommandJson.of(CommandCodec.fromRedisString(q.command(), q.epoch())), q.attempts(), Instant.ofEpochMilli(q.created())))
@@ -84,17 +99,20 @@ class ServiceQueueController {
     }
 
     @GetMapping("/v1/command-types")
+    @Operation(operationId = "listCommandTypes", summary = "Every command type with its number")
     List<TypeView> types() {
         return Arrays.stream(CommandType.values()).filter(t -> t != CommandType.UNRECOGNIZED)
                 .map(t -> new TypeView(t.getNumber(), t.name())).toList();
     }
 
     @GetMapping("/v1/dead-letters")
+    @Operation(operationId = "listDevicesWithDeadLetters", summary = "The devices that have dead letters")
     List<DID> devicesWithDeadLetters() {
         return queues.devicesWithDeadLetters();
     }
 
     @GetMapping("/v1/devices/{did}/dead-letters")
+    @Operation(operationId = "listDeadLetters", summary = "A device's dead letters: commands that failed too often")
     List<DeadLetterView> deadLetters(@PathVariable DID did) {
         return queues.deadLetters(did).stream().map(d -> new DeadLetterView(CommandJson.of(CommandCodec.fromRedisString(d.command(), 0)),
                 d.attempts(), Instant.ofEpochMilli(d.created()), Instant.ofEpochMilli(d.dead()))).toList();
@@ -103,6 +121,8 @@ class ServiceQueueController {
     record Redriven(DID did, long commands) { }
 
     @PostMapping("/v1/devices/{did}/dead-letters/redrive")
+    @Operation(operationId = "redriveDeadLetters", summary = "Move a device's dead letters back to the tail of its queue, "
+            + "attempts reset, and push the head")
     Redriven redrive(@PathVariable DID did) {
         long n = queues.redrive(did);
         if (n > 0) {
@@ -113,6 +133,11 @@ class ServiceQueueController {
 
     /** The legacy form: the type in the path, no body. 204; 400 for an unknown type or a bad device id. */
     @PostMapping("/devices/{did}/queues/{type}")
+    @Operation(operationId = "enqueueCommandByType", deprecated = true,
+            summary = "The original form of enqueue: the type's name in the path, no arguments (so not UPLOAD_LOGS)")
+    @ApiResponse(responseCode = "204", description = "Enqueued and pushed")
+    @ProblemResponse(status = 400, type = "command-type-unknown", when = "`{type}` names no command type")
+    @ProblemResponse(status = 400, type = "command-invalid", when = "the type needs arguments (UPLOAD_LOGS)")
     ResponseEntity<Void> legacyEnqueue(@PathVariable DID did, @PathVariable String type) {
         CommandType t = CommandJson.parseType(type);
         if (t == CommandType.UPLOAD_LOGS) {

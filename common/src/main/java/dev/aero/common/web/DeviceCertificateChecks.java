@@ -5,6 +5,7 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.function.Consumer;
 
 import org.springframework.http.HttpStatus;
@@ -13,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 
 import dev.aero.common.auth.CertificateIdentity;
 import dev.aero.common.auth.InvalidCertificateIdentityException;
+import dev.aero.common.web.apidoc.DocumentedProblem;
 
 /**
  * The checks a service makes of the device certificate a request presents, whatever its TLS
@@ -25,6 +27,14 @@ import dev.aero.common.auth.InvalidCertificateIdentityException;
  * through {@link #refuse}.
  */
 public final class DeviceCertificateChecks {
+
+    /** The refusals these checks make, for API documents; a service adds those of its own checks. */
+    public static final List<DocumentedProblem> REFUSALS = List.of(
+            new DocumentedProblem(401, "certificate-required", "no client certificate was presented"),
+            new DocumentedProblem(401, "certificate-untrusted",
+                    "the certificate is unreadable, not the platform CA's, or does not name a device and user"),
+            new DocumentedProblem(401, "certificate-expired", "the certificate has expired"),
+            new DocumentedProblem(401, "certificate-not-yet-valid", "the certificate is not valid yet"));
 
     private final String header;
     private final Consumer<String> refused;

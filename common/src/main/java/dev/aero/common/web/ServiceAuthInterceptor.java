@@ -1,8 +1,13 @@
 package dev.aero.common.web;
 
+import java.util.List;
+
+import org.springframework.http.server.PathContainer;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -25,14 +30,35 @@ public final class ServiceAuthInterceptor implements HandlerInterceptor {
     }
 
     /** A configurer that puts the check on {@code pathPatterns} (Spring MVC path patterns). */
-    public static WebMvcConfigurer on(ServiceAuthentication authentication, String... pathPatterns) {
-        ServiceAuthInterceptor interceptor = new ServiceAuthInterceptor(authentication);
-        return new WebMvcConfigurer() {
-            @Override
-            public void addInterceptors(InterceptorRegistry registry) {
-                registry.addInterceptor(interceptor).addPathPatterns(pathPatterns);
-            }
-        };
+    public static Paths on(ServiceAuthentication authentication, String... pathPatterns) {
+        return new Paths(new ServiceAuthInterceptor(authentication), List.of(pathPatterns));
+    }
+
+    /**
+     * The paths a service's API guards with the service credential: installs the check, and tells
+     * the API document which operations need the credential.
+     */
+    public static final class Paths implements WebMvcConfigurer {
+
+        private final ServiceAuthInterceptor interceptor;
+        private final List<String> patterns;
+        private final List<PathPattern> parsed;
+
+        private Paths(ServiceAuthInterceptor interceptor, List<String> patterns) {
+            this.interceptor = interceptor;
+            this.patterns = patterns;
+            this.parsed = patterns.stream().map(PathPatternParser.defaultInstance::parse).toList();
+        }
+
+        @Override
+        public void addInterceptors(InterceptorRegistry registry) {
+            registry.addInterceptor(interceptor).addPathPatterns(patterns.toArray(String[]::new));
+        }
+
+        /** Whether a request to {@code path} must carry the service credential. */
+        public boolean guards(PathContainer path) {
+            return parsed.stream().anyMatch(p -> p.matches(path));
+        }
     }
 
     @Override

@@ -35,6 +35,17 @@ public abstract class BootServiceContract {
     /** Health components that must be present and UP, e.g. "db", "redis". */
     protected abstract Set<String> backingServices();
 
+    /**
+     * Where the service serves its OpenAPI document, and the name of its committed copy under
+     * {@code docs/openapi/}; null for a service without an HTTP API of its own.
+     */
+    protected ApiDocument apiDocument() {
+        return null;
+    }
+
+    public record ApiDocument(String path, String name) {
+    }
+
     protected HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
@@ -65,6 +76,23 @@ public abstract class BootServiceContract {
         HttpResponse<String> response = get("/actuator/prometheus");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("jvm_memory_used_bytes").contains("application=");
+    }
+
+    @Test
+    void servedApiDocumentIsTheCommittedOne() throws Exception {
+        ApiDocument document = apiDocument();
+        if (document == null) {
+            assertThat(get("/v3/api-docs").statusCode()).as("a service without an API document serves none").isEqualTo(404);
+            return;
+        }
+        HttpResponse<String> response = get(document.path());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode doc = JSON.readTree(response.body());
+        assertThat(doc.get("openapi").asString()).startsWith("3.1");
+        List<String> paths = new ArrayList<>();
+        doc.get("paths").propertyNames().forEach(paths::add);
+        assertThat(paths).isNotEmpty().doesNotContain("/error");
+        ApiDocumentFile.check(document.name(), response.body());
     }
 
     @Test

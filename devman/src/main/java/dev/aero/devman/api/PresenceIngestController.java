@@ -1,5 +1,8 @@
 package dev.aero.devman.api;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
+import dev.aero.common.web.apidoc.ProblemResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -28,6 +31,7 @@ import dev.aero.devman.presence.PresenceStore;
  * a verkehr close is. The whole batch is checked before any of it is applied.
  */
 @RestController
+@Tag(name = "Presence", description = "Device presence, for platform services")
 class PresenceIngestController {
 
     private static final Pattern TRANSPORT = Pattern.compile("[a-z][a-z0-9-]{0,15}");
@@ -54,6 +58,12 @@ class PresenceIngestController {
     private record Checked(DID did, boolean online, String connection, String transport, Instant time, String address) { }
 
     @PostMapping("/v1/presence")
+    @Operation(operationId = "reportPresence", summary = "Presence from another transport (the XMPP bridge's room joins and leaves): "
+            + "a batch of online/offline events, all checked before any is applied")
+    @ProblemResponse(status = 400, type = "events-missing", when = "the body has no `events` list")
+    @ProblemResponse(status = 400, type = "batch-too-large", when = "more entries than `aero.devman.max-batch` (1,000)")
+    @ProblemResponse(status = 400, type = "invalid-identifier", when = "an event's `did` is not a device id; `index` says which")
+    @ProblemResponse(status = 400, type = "event-invalid", when = "an event breaks a rule (state, transport, session, time, address); `index` says which")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Applied ingest(@RequestBody PresenceBatch batch) {
         List<PresenceEvent> events = limit.check(batch == null ? null : batch.events(), "events", "[...]");

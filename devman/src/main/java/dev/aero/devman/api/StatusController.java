@@ -1,5 +1,8 @@
 package dev.aero.devman.api;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
+import dev.aero.common.web.apidoc.ProblemResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +28,7 @@ import dev.aero.devman.presence.PresenceStore;
  * to {@code max-batch} devices, and the online count.
  */
 @RestController
+@Tag(name = "Presence", description = "Device presence, for platform services")
 class StatusController {
 
     private final PresenceStore store;
@@ -51,6 +55,8 @@ class StatusController {
     record Stats(long onlineDevices, Long eventsLag, Long eventsPending) { }
 
     @GetMapping("/v1/devices/{did}")
+    @Operation(operationId = "getDeviceStatus", summary = "One device's last seen time (now while online), last address and online state")
+    @ProblemResponse(status = 404, type = "device-never-seen", when = "devman has never seen the device")
     StatusView device(@PathVariable DID did) {
         DeviceStatus status = store.status(did);
         if (!status.seen()) {
@@ -61,6 +67,11 @@ class StatusController {
 
     /** Every requested device in order; one never seen has a null {@code last_seen_time}. */
     @PostMapping("/v1/devices/status")
+    @Operation(operationId = "getDeviceStatuses", summary = "Several devices' presence, in the order asked; one never seen has "
+            + "`last_seen_time` null")
+    @ProblemResponse(status = 400, type = "devices-missing", when = "the body has no `devices` list")
+    @ProblemResponse(status = 400, type = "batch-too-large", when = "more entries than `aero.devman.max-batch` (1,000)")
+    @ProblemResponse(status = 400, type = "invalid-identifier", when = "an entry is not a device id; `index` says which")
     StatusList devices(@RequestBody StatusRequest request) {
         List<String> devices = batch.check(request == null ? null : request.devices(), "devices", "[\"<did>\", ...]");
         List<DID> ids = new ArrayList<>(devices.size());
@@ -82,6 +93,7 @@ class StatusController {
     }
 
     @GetMapping("/v1/stats")
+    @Operation(operationId = "getStats", summary = "Devices online now, and how far devman is behind verkehr's events stream")
     Stats stats() {
         EventLag.Snapshot s = lag.snapshot();
         return new Stats(store.onlineCount(), s.lag(), s.pending());

@@ -1,5 +1,10 @@
 package dev.aero.devman.checkin;
 
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import dev.aero.common.web.apidoc.ApiSecuritySchemes;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
+import dev.aero.common.web.apidoc.ProblemResponse;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -18,6 +23,7 @@ import dev.aero.devman.presence.PresenceStore;
  * with its certificate; devman records the time and the client's address. No body is read.
  */
 @RestController
+@Tag(name = "Device API", description = "Check-ins, over HTTPS with the device's client certificate")
 class CheckinController {
 
     private final DeviceCertificates certificates;
@@ -38,6 +44,15 @@ class CheckinController {
     record CheckedIn(String did, Instant time, String ipAddress, long checkinIntervalSeconds) { }
 
     @PostMapping("/v1/checkin")
+    @Operation(operationId = "checkIn", summary = "The device is alive: devman records the time and the client's address; "
+            + "the answer says when to check in next. No body is read.")
+    @SecurityRequirement(name = ApiSecuritySchemes.DEVICE_CERTIFICATE)
+    @ProblemResponse(status = 401, type = "certificate-required", when = "no client certificate was presented")
+    @ProblemResponse(status = 401, type = "certificate-untrusted", when = "the certificate is unreadable, not the platform CA's, or does not name a device and user")
+    @ProblemResponse(status = 401, type = "certificate-expired", when = "the certificate has expired")
+    @ProblemResponse(status = 401, type = "certificate-not-yet-valid", when = "the certificate is not valid yet")
+    @ProblemResponse(status = 401, type = "certificate-revoked", when = "the platform CA's revocation list names the certificate")
+    @ProblemResponse(status = 503, type = "revocation-list-unavailable", when = "devman has not read the CRL yet; retry")
     CheckedIn checkin(HttpServletRequest request) {
         CertificateIdentity device = certificates.authenticate(request);
         String address = certificates.clientAddress(request);

@@ -1,5 +1,8 @@
 package dev.aero.sp.account;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import dev.aero.sp.ratelimit.RateLimited;
+import dev.aero.common.web.apidoc.ProblemResponse;
 import java.net.URI;
 import java.time.Instant;
 
@@ -28,7 +31,7 @@ import jakarta.validation.constraints.Size;
 
 @RestController
 @RequestMapping("/api/v1")
-@Tag(name = "Accounts and sessions")
+@Tag(name = "Accounts and sessions", description = "Sign-up, sign-in, the caller's profile and password")
 class AccountController {
 
 
@@ -43,7 +46,14 @@ class AccountController {
     }
 
     @PostMapping("/users")
-    @Operation(summary = "Sign up; the deployment's first user creates the organization")
+    @Operation(operationId = "signUp", summary = "Sign up; the deployment's first user creates the organization",
+            responses = @ApiResponse(responseCode = "201", description = "The account; `Location` is /api/v1/users/me"))
+    @RateLimited
+    @ProblemResponse(status = 400, type = "invalid-email", when = "`email` is not an e-mail address")
+    @ProblemResponse(status = 400, type = "password-rejected", when = "the password breaks the password policy")
+    @ProblemResponse(status = 403, type = "invitation-required", when = "open sign-up is off and no `invitation_code` was given")
+    @ProblemResponse(status = 403, type = "invitation-invalid", when = "the invitation code is unknown, used, expired or for another address")
+    @ProblemResponse(status = 409, type = "user-exists", when = "the e-mail address has an account")
     ResponseEntity<UserView> signUp(@Valid @RequestBody SignUpRequest body, ClientAddress from) {
         UserAccount user = enrollment.signUp(new Enrollment.SignUp(body.email(), body.password(), body.firstName(),
                 body.lastName(), body.invitationCode(), body.organizationName()), from);
@@ -52,7 +62,10 @@ class AccountController {
 
     @PostMapping("/sessions")
     @ResponseStatus(HttpStatus.CREATED)
-    @Operation(summary = "Sign in; returns a bearer token")
+    @Operation(operationId = "signIn", summary = "Sign in; returns a bearer token")
+    @RateLimited
+    @ProblemResponse(status = 401, type = "invalid-credentials", when = "the e-mail address or password is wrong")
+    @ProblemResponse(status = 403, type = "account-deactivated", when = "the account is deactivated (the password was right)")
     SessionView signIn(@Valid @RequestBody SignInRequest body, ClientAddress from) {
         AccountService.SignedIn session = accounts.signIn(body.email(), body.password(), from);
         return new SessionView(session.token(), session.expiresAt(), session.userId().value());
@@ -60,40 +73,47 @@ class AccountController {
 
     @DeleteMapping("/sessions/current")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Sign out: the token stops working")
+    @Operation(operationId = "signOut", summary = "Sign out: the token stops working")
     void signOut(AuthenticatedUser caller, ClientAddress from) {
         accounts.signOut(caller, from);
     }
 
     @GetMapping("/users/me")
-    @Operation(summary = "The caller's profile")
+    @Operation(operationId = "getProfile", summary = "The caller's profile")
     UserView me(AuthenticatedUser caller) {
         return UserView.of(accounts.profile(caller));
     }
 
     @PatchMapping("/users/me")
-    @Operation(summary = "Change the caller's names")
+    @Operation(operationId = "updateProfile", summary = "Change the caller's names")
     UserView rename(AuthenticatedUser caller, @Valid @RequestBody NameChange body) {
         return UserView.of(accounts.rename(caller, strip(body.firstName()), strip(body.lastName())));
     }
 
     @PostMapping("/users/me/password")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Change the password; other sessions are signed out")
+    @Operation(operationId = "changePassword", summary = "Change the password; other sessions are signed out")
+    @ProblemResponse(status = 400, type = "password-rejected", when = "the new password breaks the password policy")
+    @ProblemResponse(status = 403, type = "password-incorrect", when = "`old_password` is not the current password")
     void changePassword(AuthenticatedUser caller, @Valid @RequestBody PasswordChange body, ClientAddress from) {
         accounts.changePassword(caller, body.oldPassword(), body.newPassword(), from);
     }
 
     @PostMapping("/password-resets")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    @Operation(summary = "Mail a password-reset link (the answer is the same whether or not the account exists)")
+    @Operation(operationId = "requestPasswordReset",
+            summary = "Mail a password-reset link (the answer is the same whether or not the account exists)")
+    @RateLimited
     void requestReset(@Valid @RequestBody ResetRequest body, ClientAddress from) {
         resets.request(body.email(), from);
     }
 
     @PostMapping("/password-resets/{token}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Set a new password with a reset token; every session is signed out")
+    @Operation(operationId = "resetPassword", summary = "Set a new password with a reset token; every session is signed out")
+    @RateLimited
+    @ProblemResponse(status = 400, type = "reset-token-invalid", when = "the reset token is unknown, expired or used")
+    @ProblemResponse(status = 400, type = "password-rejected", when = "the new password breaks the password policy")
     void reset(@PathVariable String token, @Valid @RequestBody NewPassword body, ClientAddress from) {
         resets.reset(token, body.newPassword(), from);
     }

@@ -1,12 +1,16 @@
 package dev.aero.sp.account;
 
 import java.time.Clock;
+import java.util.List;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.aero.common.web.ApiProblemException;
+import dev.aero.common.web.apidoc.ApiSecuritySchemes;
+import dev.aero.common.web.apidoc.DocumentedProblem;
+import dev.aero.common.web.apidoc.OperationAuthentication;
 import dev.aero.sp.web.CallerResolver;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -31,6 +35,13 @@ class SessionAuthenticator implements CallerResolver<AuthenticatedUser> {
     @Override
     public Class<AuthenticatedUser> type() {
         return AuthenticatedUser.class;
+    }
+
+    @Override
+    public OperationAuthentication.Scheme documentation() {
+        return new OperationAuthentication.Scheme(ApiSecuritySchemes.BEARER, List.of(
+                new DocumentedProblem(401, "authentication-required", "no `Authorization: Bearer <token>` header"),
+                new DocumentedProblem(401, "invalid-token", "the token is unknown, expired or signed out, or its user deactivated")));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.aero.sp.audit;
 
+import dev.aero.sp.account.AdminOnly;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -15,14 +16,13 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.Positive;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 @RestController
 @RequestMapping("/api/v1/audit-events")
 @Validated
-@Tag(name = "Audit log")
+@Tag(name = "Audit log", description = "Security events of the organization (admins)")
 class AuditController {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -36,9 +36,10 @@ class AuditController {
     }
 
     @GetMapping
-    @Operation(summary = "Security events, newest first (admins)")
+    @Operation(operationId = "listAuditEvents", summary = "Security events, newest first (admins)")
+    @AdminOnly
     AuditPage events(AuthenticatedUser caller, @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit,
-            @RequestParam(required = false) @Positive Long before) {
+            @RequestParam(required = false) @Min(1) Long before) {
         caller.requireAdmin();
         List<AuditEvent> page = log.page(before, limit);
         List<Entry> entries = page.stream().map(AuditController::entry).toList();

@@ -1,5 +1,6 @@
 package dev.aero.sp.ca;
 
+import dev.aero.common.web.apidoc.ProblemResponse;
 import java.time.Instant;
 import java.util.List;
 
@@ -18,7 +19,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 
 @RestController
 @RequestMapping("/api/v1/ca")
-@Tag(name = "Certificate authority")
+@Tag(name = "Certificate authority", description = "The platform CA's certificate and revocation list; service certificates")
 class CaController {
 
     static final MediaType PEM = MediaType.parseMediaType("application/x-pem-file");
@@ -34,20 +35,26 @@ class CaController {
         this.serviceCertificates = serviceCertificates;
     }
 
-    @GetMapping("/certificate")
-    @Operation(summary = "The platform CA certificate (PEM)")
+    @GetMapping(path = "/certificate", produces = "application/x-pem-file")
+    @Operation(operationId = "getCaCertificate", summary = "The platform CA certificate (PEM)")
+    @ProblemResponse(status = 406, type = "not-acceptable", when = "`Accept` does not allow `application/x-pem-file`")
     ResponseEntity<String> certificate() {
         return ResponseEntity.ok().contentType(PEM).body(ca.certificatePem());
     }
 
-    @GetMapping("/crl")
-    @Operation(summary = "The current certificate revocation list (DER)")
+    @GetMapping(path = "/crl", produces = "application/pkix-crl")
+    @Operation(operationId = "getRevocationList", summary = "The current certificate revocation list (DER)")
+    @ProblemResponse(status = 406, type = "not-acceptable", when = "`Accept` does not allow `application/pkix-crl`")
     ResponseEntity<byte[]> crl() {
         return ResponseEntity.ok().contentType(PKIX_CRL).body(revocations.currentDer());
     }
 
     @PostMapping("/service-certificates")
-    @Operation(summary = "A platform service's certificate (server and client auth) from its CSR; service authentication")
+    @Operation(operationId = "issueServiceCertificate",
+            summary = "A platform service's certificate (server and client auth) from its CSR; service authentication")
+    @CsrRefusals
+    @ProblemResponse(status = 400, type = "dns-name-invalid", when = "`dns_names` is not 1-16 host names without wildcards; the detail names the entry")
+    @ProblemResponse(status = 400, type = "ip-address-invalid", when = "`ip_addresses` is not 0-16 literal addresses; the detail names the entry")
     ServiceCertificateView issueServiceCertificate(AuthenticatedService caller, @RequestBody ServiceCertificateRequest body,
             ClientAddress from) {
         ServiceCertificationRequest request = ServiceCertificationRequest.parse(body.csr(), body.dnsNames(), body.ipAddresses());

@@ -2,6 +2,8 @@ package dev.aero.sp.device;
 
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -9,6 +11,9 @@ import org.springframework.transaction.annotation.Transactional;
 import dev.aero.common.auth.CertificateIdentity;
 import dev.aero.common.web.ApiProblemException;
 import dev.aero.common.web.DeviceCertificateChecks;
+import dev.aero.common.web.apidoc.ApiSecuritySchemes;
+import dev.aero.common.web.apidoc.DocumentedProblem;
+import dev.aero.common.web.apidoc.OperationAuthentication;
 import dev.aero.sp.SpProperties;
 import dev.aero.sp.ca.CertificateAuthority;
 import dev.aero.sp.ca.DeviceCertificateIssuer;
@@ -48,6 +53,14 @@ class DeviceAuthenticator implements CallerResolver<AuthenticatedDevice> {
     @Override
     public Class<AuthenticatedDevice> type() {
         return AuthenticatedDevice.class;
+    }
+
+    @Override
+    public OperationAuthentication.Scheme documentation() {
+        List<DocumentedProblem> refusals = new ArrayList<>(DeviceCertificateChecks.REFUSALS);
+        refusals.add(new DocumentedProblem(401, "certificate-revoked",
+                "the certificate is revoked, or its device unlinked or no longer its user's"));
+        return new OperationAuthentication.Scheme(ApiSecuritySchemes.DEVICE_CERTIFICATE, refusals);
     }
 
     @Override

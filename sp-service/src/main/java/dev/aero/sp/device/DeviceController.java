@@ -1,5 +1,9 @@
 package dev.aero.sp.device;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import dev.aero.sp.ca.CsrRefusals;
+import dev.aero.sp.account.AdminOnly;
+import dev.aero.common.web.apidoc.ProblemResponse;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -31,7 +35,7 @@ import jakarta.validation.constraints.Size;
 
 @RestController
 @RequestMapping("/api/v1")
-@Tag(name = "Devices")
+@Tag(name = "Devices", description = "Registering, listing, renaming and unlinking devices; device certificates")
 class DeviceController {
 
 
@@ -44,7 +48,11 @@ class DeviceController {
     }
 
     @PostMapping("/devices")
-    @Operation(summary = "Register a device from a PKCS#10 CSR whose CN is the device id")
+    @Operation(operationId = "registerDevice", summary = "Register a device from a PKCS#10 CSR whose CN is the device id",
+            responses = @ApiResponse(responseCode = "201", description = "The device's certificate; `Location` is the device"))
+    @CsrRefusals
+    @ProblemResponse(status = 409, type = "device-owned-elsewhere", when = "the device id is registered to another user")
+    @ProblemResponse(status = 409, type = "device-exists", when = "the device id is registered already (or was unlinked: ids are never reused)")
     ResponseEntity<CertificateView> register(AuthenticatedUser caller, @Valid @RequestBody RegisterRequest body,
             ClientAddress from) {
         DeviceService.Certified certified = devices.register(caller, body.registration(), from);
@@ -53,7 +61,12 @@ class DeviceController {
     }
 
     @PostMapping("/teamservers")
-    @Operation(summary = "Register a team server for the organization (admins)")
+    @Operation(operationId = "registerTeamServer", summary = "Register a team server for the organization (admins)",
+            responses = @ApiResponse(responseCode = "201", description = "The team server's certificate; `Location` is the device"))
+    @AdminOnly
+    @CsrRefusals
+    @ProblemResponse(status = 409, type = "device-owned-elsewhere", when = "the device id is registered to another user")
+    @ProblemResponse(status = 409, type = "device-exists", when = "the device id is registered already (or was unlinked: ids are never reused)")
     ResponseEntity<TeamServerCertificateView> registerTeamServer(AuthenticatedUser caller,
             @Valid @RequestBody RegisterRequest body, ClientAddress from) {
         DeviceService.Certified certified = devices.registerTeamServer(caller, body.registration(), from);
@@ -63,7 +76,7 @@ class DeviceController {
     }
 
     @GetMapping("/users/me/devices")
-    @Operation(summary = "The caller's linked devices")
+    @Operation(operationId = "listMyDevices", summary = "The caller's linked devices, with presence from devman")
     DeviceList mine(AuthenticatedUser caller) {
         List<DeviceService.DeviceDetails> list = devices.devicesOf(caller);
         Map<DID, DevmanPresence.Presence> presence = devman.of(list.stream().map(d -> d.device().id()).toList());
@@ -71,13 +84,16 @@ class DeviceController {
     }
 
     @GetMapping("/devices/{did}")
-    @Operation(summary = "One device (its owner, or an admin)")
+    @Operation(operationId = "getDevice", summary = "One device (its owner, or an admin), with presence from devman")
+    @ProblemResponse(status = 404, type = "device-not-found", when = "no such linked device, or it is neither the caller's nor in the admin's organization")
     DeviceView device(AuthenticatedUser caller, @PathVariable DID did) {
         return DeviceView.of(devices.device(caller, did), devman.of(List.of(did)).get(did));
     }
 
     @PatchMapping("/devices/{did}")
-    @Operation(summary = "Rename a device (its owner)")
+    @Operation(operationId = "renameDevice", summary = "Rename a device (its owner)")
+    @ProblemResponse(status = 404, type = "device-not-found", when = "no such linked device, or it is neither the caller's nor in the admin's organization")
+    @ProblemResponse(status = 403, type = "not-device-owner", when = "an admin may see the device, but only its owner renames it")
     DeviceView rename(AuthenticatedUser caller, @PathVariable DID did, @Valid @RequestBody RenameRequest body,
             ClientAddress from) {
         return DeviceView.of(devices.rename(caller, did, body.name(), from));
@@ -85,7 +101,9 @@ class DeviceController {
 
     @DeleteMapping("/devices/{did}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Unlink a device: its certificates are revoked (its owner, or an admin)")
+    @Operation(operationId = "unlinkDevice", summary = "Unlink a device: its certificates are revoked and it is told to "
+            + "forget its credentials (`wipe=true`: and delete its synced data) (its owner, or an admin)")
+    @ProblemResponse(status = 404, type = "device-not-found", when = "no such linked device, or it is neither the caller's nor in the admin's organization")
     void unlink(AuthenticatedUser caller, @PathVariable DID did, @RequestParam(defaultValue = "false") boolean wipe,
             ClientAddress from) {
         devices.unlink(caller, did, wipe, from);
@@ -93,7 +111,9 @@ class DeviceController {
 
     @PostMapping("/devices/{did}/logs-request")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    @Operation(summary = "Ask a device to upload its logs (admins): UPLOAD_LOGS through its command queue")
+    @Operation(operationId = "requestDeviceLogs", summary = "Ask a device to upload its logs (admins): UPLOAD_LOGS through its command queue")
+    @AdminOnly
+    @ProblemResponse(status = 404, type = "device-not-found", when = "no such linked device, or it is neither the caller's nor in the admin's organization")
     DeviceService.LogsRequest requestLogs(AuthenticatedUser caller, @PathVariable DID did, @Valid @RequestBody LogsRequestBody body,
             ClientAddress from) {
         int hours = body.expiresInHours() == null ? 24 : body.expiresInHours();
@@ -106,7 +126,11 @@ class DeviceController {
     }
 
     @PostMapping("/devices/{did}/certificate")
-    @Operation(summary = "Recertify: the device, authenticated by its certificate, gets a new one; the old is revoked")
+    @Operation(operationId = "recertifyDevice",
+            summary = "Recertify: the device, authenticated by its certificate, gets a new one; the old is revoked")
+    @CsrRefusals
+    @ProblemResponse(status = 403, type = "device-mismatch", when = "the certificate is another device's")
+    @ProblemResponse(status = 404, type = "device-not-found", when = "the device is unlinked")
     CertificateView recertify(AuthenticatedDevice caller, @PathVariable DID did, @Valid @RequestBody RecertifyRequest body,
             ClientAddress from) {
         return CertificateView.of(devices.recertify(caller, did, body.csr(), from), devices.caCertificatePem());

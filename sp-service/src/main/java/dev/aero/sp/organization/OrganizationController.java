@@ -1,5 +1,7 @@
 package dev.aero.sp.organization;
 
+import dev.aero.sp.account.AdminOnly;
+import dev.aero.common.web.apidoc.ProblemResponse;
 import java.time.Instant;
 import java.util.List;
 
@@ -26,7 +28,7 @@ import jakarta.validation.constraints.Size;
 
 @RestController
 @RequestMapping("/api/v1/organizations/me")
-@Tag(name = "Organization")
+@Tag(name = "Organization", description = "The caller's organization, its members, invitations and roles")
 class OrganizationController {
 
     private final MembershipService memberships;
@@ -36,35 +38,47 @@ class OrganizationController {
     }
 
     @GetMapping
-    @Operation(summary = "The caller's organization")
+    @Operation(operationId = "getOrganization", summary = "The caller's organization")
     OrganizationView organization(AuthenticatedUser caller) {
         Organization org = memberships.organization(caller);
         return new OrganizationView(Integer.toHexString(org.id()), org.name(), org.createdAt());
     }
 
     @GetMapping("/members")
-    @Operation(summary = "Members of the organization (admins)")
+    @Operation(operationId = "listMembers", summary = "Members of the organization (admins)")
+    @AdminOnly
     MemberList members(AuthenticatedUser caller) {
         return new MemberList(memberships.members(caller).stream().map(MemberView::of).toList());
     }
 
     @PostMapping("/invitations")
     @ResponseStatus(HttpStatus.CREATED)
-    @Operation(summary = "Invite an e-mail address; mails an invitation code (admins)")
+    @Operation(operationId = "inviteMember", summary = "Invite an e-mail address; mails an invitation code (admins)")
+    @AdminOnly
+    @ProblemResponse(status = 400, type = "invalid-email", when = "`email` is not an e-mail address")
+    @ProblemResponse(status = 409, type = "already-member", when = "the e-mail address has an account")
     InvitationView invite(AuthenticatedUser caller, @Valid @RequestBody InviteRequest body, ClientAddress from) {
         MembershipService.IssuedInvitation issued = memberships.invite(caller, body.email(), from);
         return new InvitationView(issued.email().value(), issued.code(), issued.expiresAt());
     }
 
     @PutMapping("/members/{email}/role")
-    @Operation(summary = "Change a member's role (admins)")
+    @Operation(operationId = "setMemberRole", summary = "Change a member's role (admins)")
+    @AdminOnly
+    @ProblemResponse(status = 400, type = "invalid-email", when = "`{email}` is not an e-mail address")
+    @ProblemResponse(status = 404, type = "member-not-found", when = "no member with this e-mail address in the organization")
+    @ProblemResponse(status = 409, type = "last-admin", when = "the change would leave the organization without an active admin")
     MemberView setRole(AuthenticatedUser caller, @PathVariable String email, @Valid @RequestBody RoleRequest body,
             ClientAddress from) {
         return MemberView.of(memberships.setRole(caller, email, body.role(), from));
     }
 
     @PostMapping("/members/{email}/deactivate")
-    @Operation(summary = "Deactivate a member: no sign-in, sessions ended, devices unlinked (admins)")
+    @Operation(operationId = "deactivateMember", summary = "Deactivate a member: no sign-in, sessions ended, devices unlinked (admins)")
+    @AdminOnly
+    @ProblemResponse(status = 400, type = "invalid-email", when = "`{email}` is not an e-mail address")
+    @ProblemResponse(status = 404, type = "member-not-found", when = "no member with this e-mail address in the organization")
+    @ProblemResponse(status = 409, type = "last-admin", when = "the change would leave the organization without an active admin")
     MemberView deactivate(AuthenticatedUser caller, @PathVariable String email, @Valid @RequestBody DeactivateRequest body,
             ClientAddress from) {
         return MemberView.of(memberships.deactivate(caller, email, Boolean.TRUE.equals(body.eraseDevices()), from));

@@ -1,5 +1,8 @@
 package dev.aero.sp.web;
 
+import java.util.List;
+import java.util.stream.Stream;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -7,10 +10,17 @@ import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.HandlerMethod;
 
 import dev.aero.common.web.ProblemTypes;
+import dev.aero.common.web.apidoc.DocumentedProblem;
+import dev.aero.common.web.apidoc.OperationProblems;
 
 /**
  * Two requests racing for the same row: the loser of a unique-key race gets 409 (the other
@@ -18,7 +28,19 @@ import dev.aero.common.web.ProblemTypes;
  * Nothing was changed by the losing request: its transaction was rolled back.
  */
 @RestControllerAdvice
-class ConcurrencyProblems {
+class ConcurrencyProblems implements OperationProblems {
+
+    private static final List<DocumentedProblem> OF_A_WRITE = List.of(
+            new DocumentedProblem(409, "concurrent-change", "a concurrent request changed the same data; read it again"),
+            new DocumentedProblem(503, "busy", "the request collided with a concurrent one; retry it (`Retry-After`)"));
+
+    /** Every handler that writes can lose a race. */
+    @Override
+    public List<DocumentedProblem> of(HandlerMethod handler) {
+        boolean writes = Stream.of(PostMapping.class, PutMapping.class, PatchMapping.class, DeleteMapping.class)
+                .anyMatch(handler::hasMethodAnnotation);
+        return writes ? OF_A_WRITE : List.of();
+    }
 
     private static final Logger log = LoggerFactory.getLogger(ConcurrencyProblems.class);
 

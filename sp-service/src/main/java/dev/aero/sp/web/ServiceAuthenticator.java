@@ -6,6 +6,8 @@ import org.springframework.stereotype.Component;
 import dev.aero.common.auth.ServiceCredential;
 import dev.aero.common.web.ApiProblemException;
 import dev.aero.common.web.ServiceAuthentication;
+import dev.aero.common.web.apidoc.ApiSecuritySchemes;
+import dev.aero.common.web.apidoc.OperationAuthentication;
 import dev.aero.sp.SpProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
@@ -35,6 +37,11 @@ class ServiceAuthenticator implements CallerResolver<AuthenticatedService> {
     @Override
     public Class<AuthenticatedService> type() {
         return AuthenticatedService.class;
+    }
+
+    @Override
+    public OperationAuthentication.Scheme documentation() {
+        return new OperationAuthentication.Scheme(ApiSecuritySchemes.SERVICE_SECRET, ApiSecuritySchemes.SERVICE_SECRET_PROBLEMS);
     }
 
     @Override

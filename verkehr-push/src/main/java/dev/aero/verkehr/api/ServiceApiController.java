@@ -1,5 +1,8 @@
 package dev.aero.verkehr.api;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
+import dev.aero.common.web.apidoc.ProblemResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,6 +42,7 @@ import dev.aero.common.tls.RevocationFollower;
  */
 @RestController
 @RequestMapping("/v1")
+@Tag(name = "Service API", description = "Publishing to SSMP connections and reading verkehr's state (platform services)")
 class ServiceApiController {
 
     private static final int MAX_LIST = 10_000;
@@ -95,6 +99,12 @@ class ServiceApiController {
             int revokedSerials, Instant crlReadAt, long crlFailures, Instant certificateNotAfter) { }
 
     @PostMapping("/publish")
+    @Operation(operationId = "publish", summary = "MCAST a payload to every subscriber of a topic, on every node, as the calling service; "
+            + "`seq` is its place in the topic's history when history is kept for the topic")
+    @ProblemResponse(status = 400, type = "topic-invalid", when = "`topic` is not 1-64 characters of `A-Z a-z 0-9 . : @ / _ - + = ~`")
+    @ProblemResponse(status = 400, type = "payload-invalid",
+            when = "not exactly one of `payload` and `payload_base64`, bad base64, or not 1-1024 bytes")
+    @ProblemResponse(status = 503, type = "redis-unavailable", when = "the answer needs Redis and Redis did not answer within 5 s")
     Published publish(@RequestAttribute(ServiceAuthInterceptor.SERVICE) String from, @RequestBody Message m) {
         String topic = id(m.topic(), "topic");
         byte[] wire = m.wirePayload();
@@ -103,6 +113,12 @@ class ServiceApiController {
     }
 
     @PostMapping("/unicast")
+    @Operation(operationId = "unicast", summary = "UCAST a payload to the connection holding an id, on whichever node it is")
+    @ProblemResponse(status = 400, type = "id-invalid", when = "`id` is not 1-64 characters of `A-Z a-z 0-9 . : @ / _ - + = ~`")
+    @ProblemResponse(status = 400, type = "payload-invalid",
+            when = "not exactly one of `payload` and `payload_base64`, bad base64, or not 1-1024 bytes")
+    @ProblemResponse(status = 404, type = "connection-not-found", when = "no live connection holds the id")
+    @ProblemResponse(status = 503, type = "redis-unavailable", when = "the answer needs Redis and Redis did not answer within 5 s")
     Unicast unicast(@RequestAttribute(ServiceAuthInterceptor.SERVICE) String from, @RequestBody Message m) {
         String id = id(m.id(), "id");
         byte[] wire = m.wirePayload();
@@ -113,6 +129,9 @@ class ServiceApiController {
     }
 
     @GetMapping("/connections")
+    @Operation(operationId = "listConnections", summary = "Live SSMP connections of every node, ordered by id (without their topics)")
+    @ProblemResponse(status = 400, type = "limit-invalid", when = "`limit` is outside 1-10,000")
+    @ProblemResponse(status = 503, type = "redis-unavailable", when = "the answer needs Redis and Redis did not answer within 5 s")
     ConnectionList connections(@RequestParam(defaultValue = "1000") int limit) {
         if (limit < 1 || limit > MAX_LIST) {
             throw invalid("limit-invalid", "limit is 1 to " + MAX_LIST + ".");
@@ -126,6 +145,10 @@ class ServiceApiController {
     }
 
     @GetMapping("/connection")
+    @Operation(operationId = "getConnection", summary = "The live connection holding an id: its address, node, login scheme and topics")
+    @ProblemResponse(status = 400, type = "id-invalid", when = "`id` is not 1-64 characters of `A-Z a-z 0-9 . : @ / _ - + = ~`")
+    @ProblemResponse(status = 404, type = "connection-not-found", when = "no live connection holds the id")
+    @ProblemResponse(status = 503, type = "redis-unavailable", when = "the answer needs Redis and Redis did not answer within 5 s")
     ConnectionView connection(@RequestParam String id) {
         id(id, "id");
         ConnectionRecord r = join(hub.cluster().locate(id));
@@ -138,6 +161,12 @@ class ServiceApiController {
     }
 
     @GetMapping("/history")
+    @Operation(operationId = "getTopicHistory", summary = "The messages of a topic after a sequence number, for a client "
+            + "recovering what it missed; `truncated` when some are no longer held")
+    @ProblemResponse(status = 400, type = "topic-invalid", when = "`topic` is not 1-64 characters of `A-Z a-z 0-9 . : @ / _ - + = ~`")
+    @ProblemResponse(status = 400, type = "after-invalid", when = "`after` is negative")
+    @ProblemResponse(status = 404, type = "history-not-kept", when = "the topic matches none of `aero.verkehr.history.topic-prefixes`")
+    @ProblemResponse(status = 503, type = "redis-unavailable", when = "the answer needs Redis and Redis did not answer within 5 s")
     History history(@RequestParam String topic, @RequestParam(defaultValue = "0") long after) {
         id(topic, "topic");
         if (after < 0) {
@@ -156,6 +185,8 @@ class ServiceApiController {
     }
 
     @GetMapping("/status")
+    @Operation(operationId = "getStatus", summary = "This node: the nodes alive, its SSMP listener, connections and topics here, "
+            + "the CRL in force and the server certificate's expiry")
     Status status() {
         long crlRead = revocations.lastSuccess();
         var material = server.material();
