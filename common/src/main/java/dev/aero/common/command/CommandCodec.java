@@ -19,6 +19,8 @@ public final class CommandCodec {
 
     private static final char SEPARATOR = ':';
     private static final int MAX_DEFECT_ID_LENGTH = 128;
+    /** The latest expiry time the Redis form holds (18 digits of ms: some 31 million years). */
+    static final long MAX_EXPIRY_TIME = 999_999_999_999_999_999L;
     private static final int MAX_HOST_LENGTH = 253;
     private static final int MAX_REDIS_FORM_LENGTH = 512;
     private static final int MAX_PUSH_PAYLOAD_LENGTH = 8192;
@@ -132,8 +134,10 @@ public final class CommandCodec {
             throw new InvalidCommandException("defect id must be 1 to " + MAX_DEFECT_ID_LENGTH
                     + " characters of A-Z a-z 0-9 . _ -: '" + shown(defectId) + "'");
         }
-        if (args.getExpiryTime() < 0) {
-            throw new InvalidCommandException("expiry time out of range");
+        // Checked here, not only when read back: a command that Redis holds but cannot be parsed
+        // would block its device's queue.
+        if (args.getExpiryTime() < 0 || args.getExpiryTime() > MAX_EXPIRY_TIME) {
+            throw new InvalidCommandException("expiry time out of range (0 to " + MAX_EXPIRY_TIME + " ms)");
         }
         if (args.hasDestination()) {
             UploadLogsDestination destination = args.getDestination();

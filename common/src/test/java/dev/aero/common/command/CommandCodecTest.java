@@ -109,6 +109,19 @@ class CommandCodecTest {
         assertThatThrownBy(() -> CommandCodec.toRedisString(missing)).hasMessageContaining("needs its arguments");
     }
 
+    @Test
+    void anExpiryTimeTheRedisFormCannotHoldIsRejectedBeforeItIsStored() {
+        Command latest = Command.newBuilder().setType(CommandType.UPLOAD_LOGS)
+                .setUploadLogsArgs(UploadLogsArgs.newBuilder().setDefectId("x").setExpiryTime(CommandCodec.MAX_EXPIRY_TIME)).build();
+        assertThat(CommandCodec.fromRedisString(CommandCodec.toRedisString(latest), 1).getUploadLogsArgs().getExpiryTime())
+                .isEqualTo(CommandCodec.MAX_EXPIRY_TIME);
+        for (long tooLate : new long[] { CommandCodec.MAX_EXPIRY_TIME + 1, Long.MAX_VALUE, -1 }) {
+            Command command = latest.toBuilder().setUploadLogsArgs(latest.getUploadLogsArgs().toBuilder().setExpiryTime(tooLate)).build();
+            assertThatThrownBy(() -> CommandCodec.toRedisString(command)).isInstanceOf(InvalidCommandException.class)
+                    .hasMessageContaining("expiry time out of range");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "", "not base64!", "////", "CAE=Zm9v" })
     void garbagePushPayloadsAreRejected(String payload) {
