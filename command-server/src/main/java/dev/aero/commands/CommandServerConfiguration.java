@@ -47,8 +47,8 @@ class CommandServerConfiguration {
     }
 
     @Bean
-    PushDelivery pushDelivery(CommandQueues queues, CommandPusher pusher) {
-        return new PushDelivery(queues, pusher);
+    PushDelivery pushDelivery(CommandQueues queues, CommandPusher pusher, CommandServerProperties settings) {
+        return new PushDelivery(queues, pusher, settings.pushRetryFirst(), settings.pushRetryMax());
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package dev.aero.commands;
 
+import dev.aero.common.ssmp.PlatformTopics;
 import java.net.URI;
 import java.time.Duration;
 
@@ -20,6 +21,9 @@ import dev.aero.common.tls.DeviceTlsSettings;
  *        connection (TLS checked against the platform CA, which the device listener brings), and
  *        through {@code verkehr-url} only while that connection is down; empty = HTTP only
  * @param pushTimeout how long one push to verkehr may take
+ * @param pushRetryFirst after a failed push, the wait before the device's head is pushed again;
+ *        it doubles with each failure
+ * @param pushRetryMax the longest wait between two pushes of a device's head
  * @param eventsStream verkehr's connection events: a device's login pushes its head command
  * @param spUrl SP's base URL: the CA certificate and (without certificate files) the device
  *        listener's server certificate come from it
@@ -33,7 +37,9 @@ public record CommandServerProperties(
         @DefaultValue("http://127.0.0.1:25234") URI verkehrUrl,
         @DefaultValue("") String verkehrSsmp,
         @DefaultValue("2s") Duration pushTimeout,
-        @DefaultValue("verkehr:events") String eventsStream,
+        @DefaultValue("1s") Duration pushRetryFirst,
+        @DefaultValue("5m") Duration pushRetryMax,
+        @DefaultValue(PlatformTopics.EVENTS_STREAM) String eventsStream,
         @DefaultValue("http://127.0.0.1:8080") URI spUrl,
         @DefaultValue DeviceTlsSettings deviceTls) {
 
@@ -41,8 +47,10 @@ public record CommandServerProperties(
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("aero.commands.max-attempts must be at least 1");
         }
-        if (timeToLive.isNegative() || pushTimeout.isNegative() || pushTimeout.isZero()) {
-            throw new IllegalArgumentException("aero.commands durations must be positive (time-to-live 0 = none)");
+        if (timeToLive.isNegative() || pushTimeout.isNegative() || pushTimeout.isZero()
+                || !pushRetryFirst.isPositive() || pushRetryMax.compareTo(pushRetryFirst) < 0) {
+            throw new IllegalArgumentException("aero.commands durations must be positive (time-to-live 0 = none), "
+                    + "and push-retry-max at least push-retry-first");
         }
     }
 }

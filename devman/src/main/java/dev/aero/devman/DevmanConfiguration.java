@@ -50,7 +50,7 @@ class DevmanConfiguration {
 
     @Bean
     PresenceStore presenceStore(StringRedisTemplate redis, Clock clock, DevmanProperties settings) {
-        return new PresenceStore(redis, clock, settings.tombstoneRetention());
+        return new PresenceStore(redis, clock, settings.tombstoneRetention(), settings.tombstoneCap());
     }
 
     @Bean

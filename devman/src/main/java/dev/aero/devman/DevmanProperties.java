@@ -1,5 +1,6 @@
 package dev.aero.devman;
 
+import dev.aero.common.ssmp.PlatformTopics;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +23,8 @@ import dev.aero.common.tls.DeviceTlsSettings;
  * @param maxBatch the most device ids one status request, or events one presence ingest, may carry
  * @param tombstoneRetention how long a closed connection is remembered, so that its login read
  *        late cannot bring the device back online
+ * @param tombstoneCap closed connections remembered per device at most (the oldest go first)
+ * @param maxSessionLength the longest session id a presence event from another transport may carry
  * @param trustedProxies front proxies whose {@code X-Forwarded-For} and client certificate
  *        header are believed (addresses or CIDR ranges); empty = none
  * @param clientCertificateHeader the header in which a trusted proxy forwards the device's
@@ -36,13 +39,15 @@ import dev.aero.common.tls.DeviceTlsSettings;
 @ConfigurationProperties("aero.devman")
 public record DevmanProperties(
         @DefaultValue("") String deploymentSecret,
-        @DefaultValue("verkehr:events") String eventsStream,
+        @DefaultValue(PlatformTopics.EVENTS_STREAM) String eventsStream,
         @DefaultValue("http://127.0.0.1:8080") URI spUrl,
         @DefaultValue("") String crlUrl,
         @DefaultValue("2s") Duration crlRefresh,
         @DefaultValue("60s") Duration checkinInterval,
         @DefaultValue("1000") int maxBatch,
         @DefaultValue("24h") Duration tombstoneRetention,
+        @DefaultValue("256") int tombstoneCap,
+        @DefaultValue("200") int maxSessionLength,
         @DefaultValue("") List<String> trustedProxies,
         @DefaultValue("X-Client-Certificate") String clientCertificateHeader,
         @DefaultValue DeviceTlsSettings deviceTls,
@@ -53,6 +58,9 @@ public record DevmanProperties(
     public DevmanProperties {
         if (maxBatch < 1 || maxBatch > 10_000) {
             throw new IllegalArgumentException("aero.devman.max-batch must be 1-10000");
+        }
+        if (tombstoneCap < 1 || maxSessionLength < 1) {
+            throw new IllegalArgumentException("aero.devman.tombstone-cap and max-session-length must be positive");
         }
         if (crlRefresh.isNegative() || crlRefresh.isZero() || checkinInterval.isNegative() || checkinInterval.isZero()
                 || tombstoneRetention.isNegative() || tombstoneRetention.isZero() || verkehrNodeTimeout.isNegative()

@@ -1,5 +1,6 @@
 package dev.aero.verkehr;
 
+import dev.aero.common.ssmp.PlatformTopics;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        beyond which publishers stop being read until the queue drains
  * @param maxConnections open connections at most on this node; 0 = unlimited
  * @param ioThreads event-loop threads; 0 = one per core
+ * @param maxListedConnections the most connections one {@code GET /v1/connections} may ask for
  * @param tls the TLS listener's key material and revocation checking
  * @param cluster Redis routing between nodes
  * @param history topic history
@@ -47,6 +49,7 @@ public record VerkehrProperties(
         @DefaultValue("65536") long maxFanoutBacklog,
         @DefaultValue("0") int maxConnections,
         @DefaultValue("0") int ioThreads,
+        @DefaultValue("10000") int maxListedConnections,
         @DefaultValue Tls tls,
         @DefaultValue Cluster cluster,
         @DefaultValue History history,
@@ -63,6 +66,9 @@ public record VerkehrProperties(
         }
         if (maxFanoutBacklog < 1) {
             throw new IllegalArgumentException("aero.verkehr.max-fanout-backlog must be positive");
+        }
+        if (maxListedConnections < 1) {
+            throw new IllegalArgumentException("aero.verkehr.max-listed-connections must be positive");
         }
         if (maxConnections < 0 || ioThreads < 0) {
             throw new IllegalArgumentException("aero.verkehr limits must not be negative (0 = unlimited)");
@@ -127,7 +133,7 @@ public record VerkehrProperties(
      * @param ttl a topic's history is dropped this long after its last message
      */
     public record History(
-            @DefaultValue("acl/") List<String> topicPrefixes,
+            @DefaultValue(PlatformTopics.ACL_PREFIX) List<String> topicPrefixes,
             @DefaultValue("100") int size,
             @DefaultValue("7d") Duration ttl) {
 
@@ -146,7 +152,7 @@ public record VerkehrProperties(
      * @param maxLength approximate length the stream is trimmed to
      */
     public record Events(
-            @DefaultValue("verkehr:events") String stream,
+            @DefaultValue(PlatformTopics.EVENTS_STREAM) String stream,
             @DefaultValue("1000000") long maxLength) {
     }
 

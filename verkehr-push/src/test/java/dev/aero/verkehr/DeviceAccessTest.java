@@ -1,5 +1,6 @@
 package dev.aero.verkehr;
 
+import dev.aero.common.ssmp.PlatformTopics;
 import dev.aero.common.testing.TestPki;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -95,9 +96,9 @@ class DeviceAccessTest extends NodeTest {
         Device d = device("carol@example.com");
         try (RawSsmp c = connect(d, d.did().hex())) {
             assertThat(c.call("SUBSCRIBE cmd/" + d.did().hex())).isEqualTo("200");
-            assertThat(c.call("SUBSCRIBE " + TopicAuthorizer.aclTopic("carol@example.com"))).isEqualTo("200");
+            assertThat(c.call("SUBSCRIBE " + PlatformTopics.acl("carol@example.com"))).isEqualTo("200");
             assertThat(c.call("SUBSCRIBE cmd/" + DID.random().hex())).isEqualTo("401 cert secret");
-            assertThat(c.call("SUBSCRIBE " + TopicAuthorizer.aclTopic("dave@example.com"))).isEqualTo("401 cert secret");
+            assertThat(c.call("SUBSCRIBE " + PlatformTopics.acl("dave@example.com"))).isEqualTo("401 cert secret");
             assertThat(c.call("SUBSCRIBE " + DID.random().hex())).as("store topics wait for sharing").isEqualTo("401 cert secret");
             // Refusals leave the connection open and the subscriptions in place.
             assertThat(c.call("SUBSCRIBE cmd/" + d.did().hex())).isEqualTo("409");
@@ -111,7 +112,7 @@ class DeviceAccessTest extends NodeTest {
         try (RawSsmp v = connect(victim, victim.did().hex()); RawSsmp attacker = connect(d, d.did().hex())) {
             v.call("SUBSCRIBE cmd/" + victim.did().hex());
             assertThat(attacker.call("MCAST cmd/" + victim.did().hex() + " forged")).isEqualTo("401 cert secret");
-            assertThat(attacker.call("MCAST " + TopicAuthorizer.aclTopic("frank@example.com") + " 99")).isEqualTo("401 cert secret");
+            assertThat(attacker.call("MCAST " + PlatformTopics.acl("frank@example.com") + " 99")).isEqualTo("401 cert secret");
             assertThat(v.silentFor(Duration.ofMillis(300))).isTrue();
             // Device-to-device signalling is unicast and allowed.
             assertThat(attacker.call("UCAST " + victim.did().hex() + " sig:z abc")).isEqualTo("200");

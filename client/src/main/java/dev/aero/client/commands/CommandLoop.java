@@ -1,5 +1,7 @@
 package dev.aero.client.commands;
 
+import dev.aero.common.concurrent.Backoff;
+import dev.aero.common.ssmp.PlatformTopics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -22,14 +24,12 @@ public final class CommandLoop implements AutoCloseable {
 
     private final CommandClient queue;
     private final CommandHandler handler;
-    private final Duration firstRetry;
-    private final Duration lastRetry;
+    private final Backoff retries;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "aero-command-loop");
         t.setDaemon(true);
         return t;
     });
-    private Duration nextRetry;
     private ScheduledFuture<?> retry;
 
     public CommandLoop(CommandClient queue, CommandHandler handler) {
@@ -39,9 +39,7 @@ public final class CommandLoop implements AutoCloseable {
     public CommandLoop(CommandClient queue, CommandHandler handler, Duration firstRetry, Duration lastRetry) {
         this.queue = queue;
         this.handler = handler;
-        this.firstRetry = firstRetry;
-        this.lastRetry = lastRetry;
-        this.nextRetry = firstRetry;
+        this.retries = Backoff.exponential(firstRetry, lastRetry);
     }
 
     /** Drains the queue now (in the background). */
@@ -75,7 +73,7 @@ public final class CommandLoop implements AutoCloseable {
         return new SsmpListener() {
             @Override
             public void onMulticast(String from, String topic, byte[] payload) {
-                if (topic.startsWith("cmd/")) {
+                if (topic.startsWith(PlatformTopics.COMMANDS_PREFIX)) {
                     onPush(payload);
                 }
                 next.onMulticast(from, topic, payload);
@@ -127,7 +125,7 @@ public final class CommandLoop implements AutoCloseable {
             while (!head.empty() && budget-- > 0) {
                 head = act(head.command()).next();
             }
-            nextRetry = firstRetry;
+            retries.reset();
         } catch (IOException e) {
             scheduleRetry();
         }
@@ -147,8 +145,7 @@ public final class CommandLoop implements AutoCloseable {
         if (retry != null && !retry.isDone()) {
             return;
         }
-        retry = worker.schedule(this::drain, nextRetry.toMillis(), TimeUnit.MILLISECONDS);
-        nextRetry = nextRetry.multipliedBy(2).compareTo(lastRetry) > 0 ? lastRetry : nextRetry.multipliedBy(2);
+        retry = worker.schedule(this::drain, retries.next().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.aero.client.devman;
 
+import dev.aero.common.concurrent.Backoff;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,6 +45,7 @@ public final class CheckinClient implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
+    private static final Duration LAST_RETRY = Duration.ofSeconds(60);
 
     private final URI endpoint;
     private final HttpClient http;
@@ -84,22 +86,21 @@ public final class CheckinClient implements AutoCloseable {
      * doubling up to that interval. Failures go to {@code onFailure}.
      */
     public void start(Consumer<IOException> onFailure) {
-        timer.execute(() -> loop(FIRST_RETRY, onFailure));
+        Backoff retries = Backoff.exponential(FIRST_RETRY, LAST_RETRY);
+        timer.execute(() -> loop(retries, onFailure));
     }
 
-    private void loop(Duration retry, Consumer<IOException> onFailure) {
+    private void loop(Backoff retries, Consumer<IOException> onFailure) {
         Duration next;
-        Duration nextRetry = FIRST_RETRY;
         try {
             next = checkin().interval();
+            retries.reset();
         } catch (IOException e) {
             onFailure.accept(e);
-            next = retry;
-            nextRetry = retry.multipliedBy(2).compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : retry.multipliedBy(2);
+            next = retries.next();
         }
-        Duration after = nextRetry;
         if (!timer.isShutdown()) {
-            timer.schedule(() -> loop(after, onFailure), next.toMillis(), TimeUnit.MILLISECONDS);
+            timer.schedule(() -> loop(retries, onFailure), next.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.aero.client.ssmp;
 
+import dev.aero.common.concurrent.Backoff;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -360,7 +361,7 @@ public final class SsmpClient implements AutoCloseable {
     // --- the reader thread: connect, log in, read until the connection ends, reconnect
 
     private void run() {
-        ReconnectBackoff backoff = new ReconnectBackoff(backoffInitial, backoffMax, ThreadLocalRandom.current());
+        Backoff backoff = Backoff.withEqualJitter(backoffInitial, backoffMax, ThreadLocalRandom.current());
         try {
             while (!closed.get()) {
                 Connection connection;

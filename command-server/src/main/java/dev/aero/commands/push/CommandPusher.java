@@ -1,5 +1,6 @@
 package dev.aero.commands.push;
 
+import dev.aero.common.ssmp.PlatformTopics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -87,7 +88,7 @@ public final class CommandPusher implements AutoCloseable {
     }
 
     private static String topic(DID did) {
-        return "cmd/" + did.hex();
+        return PlatformTopics.commands(did);
     }
 
     private static byte[] payload(Command command) {

@@ -12,21 +12,24 @@ import dev.aero.common.id.DID;
 
 /**
  * Gets each device's head command pushed, eventually: a push that fails puts the device on the
- * retry index ({@code jeq:unpushed}) with a delay that doubles from 1 s to 5 min; the sweep and
+ * retry index ({@code jeq:unpushed}) with a delay that doubles from {@code push-retry-first} (1 s)
+ * to {@code push-retry-max} (5 min); the sweep and
  * the device's next verkehr login push its head again.
  */
 public final class PushDelivery {
 
-    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-    static final Duration LAST_RETRY = Duration.ofMinutes(5);
-
     private final CommandQueues queues;
     private final CommandPusher pusher;
+    private final Duration firstRetry;
+    private final Duration maxRetry;
     private final Executor recorder = Executors.newVirtualThreadPerTaskExecutor();
 
-    public PushDelivery(CommandQueues queues, CommandPusher pusher) {
+    /** A failed push is tried again after {@code firstRetry}, doubling up to {@code maxRetry}. */
+    public PushDelivery(CommandQueues queues, CommandPusher pusher, Duration firstRetry, Duration maxRetry) {
         this.queues = queues;
         this.pusher = pusher;
+        this.firstRetry = firstRetry;
+        this.maxRetry = maxRetry;
     }
 
     /**
@@ -66,7 +69,7 @@ public final class PushDelivery {
         if (ok) {
             queues.pushSucceeded(did);
         } else {
-            queues.pushFailed(did, FIRST_RETRY, LAST_RETRY);
+            queues.pushFailed(did, firstRetry, maxRetry);
         }
     }
 }

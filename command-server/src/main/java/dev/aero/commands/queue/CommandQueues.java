@@ -1,5 +1,6 @@
 package dev.aero.commands.queue;
 
+import dev.aero.common.concurrent.Backoff;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -201,7 +202,7 @@ public final class CommandQueues {
     /** Schedules another push for the device, {@code initial} from now or twice the last delay, at most {@code max}. */
     public void pushFailed(DID did, Duration initial, Duration max) {
         Object last = redis.opsForHash().get(UNPUSHED_DELAY, did.hex());
-        long delay = last == null ? initial.toMillis() : Math.min(max.toMillis(), Long.parseLong(last.toString()) * 2);
+        long delay = Backoff.doubled(last == null ? null : Duration.ofMillis(Long.parseLong(last.toString())), initial, max).toMillis();
         redis.opsForHash().put(UNPUSHED_DELAY, did.hex(), Long.toString(delay));
         redis.opsForZSet().add(UNPUSHED, did.hex(), clock.millis() + delay);
     }

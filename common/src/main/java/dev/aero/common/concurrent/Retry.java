@@ -30,12 +30,13 @@ public final class Retry {
      * {@code stopped} says so or the thread is interrupted. Whether the attempt succeeded.
      */
     public static boolean untilDone(Duration first, Duration last, BooleanSupplier stopped, Attempt attempt, Failure onFailure) {
-        long pause = first.toMillis();
+        Backoff backoff = Backoff.exponential(first, last);
         while (!stopped.getAsBoolean()) {
             try {
                 attempt.run();
                 return true;
             } catch (Exception e) {
+                long pause = backoff.next().toMillis();
                 onFailure.failed(e, pause);
                 try {
                     Thread.sleep(pause);
@@ -43,7 +44,6 @@ public final class Retry {
                     Thread.currentThread().interrupt();
                     return false;
                 }
-                pause = Math.min(pause * 2, last.toMillis());
             }
         }
         return false;

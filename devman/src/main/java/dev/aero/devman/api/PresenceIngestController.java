@@ -35,18 +35,19 @@ import dev.aero.devman.presence.PresenceStore;
 class PresenceIngestController {
 
     private static final Pattern TRANSPORT = Pattern.compile("[a-z][a-z0-9-]{0,15}");
-    private static final int MAX_SESSION = 200;
 
     private final PresenceStore store;
     private final Clock clock;
     private final MeterRegistry meters;
     private final BatchLimit limit;
+    private final int maxSession;
 
     PresenceIngestController(PresenceStore store, Clock clock, MeterRegistry meters, DevmanProperties settings) {
         this.store = store;
         this.clock = clock;
         this.meters = meters;
         this.limit = new BatchLimit(settings.maxBatch());
+        this.maxSession = settings.maxSessionLength();
     }
 
     record PresenceEvent(String did, String state, String session, String transport, Instant time, String address) { }
@@ -89,7 +90,7 @@ class PresenceIngestController {
         return new Applied(applied, stale);
     }
 
-    private static Checked check(int i, PresenceEvent e, Instant now) {
+    private Checked check(int i, PresenceEvent e, Instant now) {
         if (e == null) {
             throw invalid(i, "event-invalid", "is null");
         }
@@ -107,8 +108,8 @@ class PresenceIngestController {
         if (!TRANSPORT.matcher(transport).matches() || "ssmp".equals(transport)) {
             throw invalid(i, "event-invalid", "transport is 1-16 of a-z 0-9 - (ssmp is verkehr's own)");
         }
-        if (e.session() == null || e.session().isEmpty() || e.session().length() > MAX_SESSION) {
-            throw invalid(i, "event-invalid", "session is 1-" + MAX_SESSION + " characters");
+        if (e.session() == null || e.session().isEmpty() || e.session().length() > maxSession) {
+            throw invalid(i, "event-invalid", "session is 1-" + maxSession + " characters");
         }
         Instant time = e.time() == null ? now : e.time();
         if (time.isAfter(now.plusSeconds(300))) {

@@ -28,8 +28,6 @@ import dev.aero.common.id.DID;
 public final class PresenceStore {
 
     public static final String ONLINE = "online";
-    /** Closed connections remembered per device at most. */
-    static final int TOMBSTONE_CAP = 256;
 
     /** The outcome of applying one observation. */
     public enum Outcome { APPLIED, STALE }
@@ -37,12 +35,15 @@ public final class PresenceStore {
     private final StringRedisTemplate redis;
     private final Clock clock;
     private final Duration tombstoneRetention;
+    private final int tombstoneCap;
     private final RedisScript<String> apply;
 
-    public PresenceStore(StringRedisTemplate redis, Clock clock, Duration tombstoneRetention) {
+    /** Closed connections are remembered for {@code tombstoneRetention}, {@code tombstoneCap} per device at most. */
+    public PresenceStore(StringRedisTemplate redis, Clock clock, Duration tombstoneRetention, int tombstoneCap) {
         this.redis = redis;
         this.clock = clock;
         this.tombstoneRetention = tombstoneRetention;
+        this.tombstoneCap = tombstoneCap;
         DefaultRedisScript<String> script = new DefaultRedisScript<>();
         script.setLocation(new ClassPathResource("devman/apply.lua"));
         script.setResultType(String.class);
@@ -68,7 +69,7 @@ public final class PresenceStore {
         String d = did.hex();
         String result = redis.execute(apply, List.of("dev/" + d, "dip/" + d, "don/" + d, "doff/" + d, ONLINE), d, kind,
                 Long.toString(time.toEpochMilli()), address == null ? "" : address, connection, transport,
-                Long.toString(tombstoneRetention.toMillis()), Integer.toString(TOMBSTONE_CAP));
+                Long.toString(tombstoneRetention.toMillis()), Integer.toString(tombstoneCap));
         return "stale".equals(result) ? Outcome.STALE : Outcome.APPLIED;
     }
 

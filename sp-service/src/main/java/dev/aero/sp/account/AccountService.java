@@ -9,11 +9,13 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.aero.common.command.CommandType;
 import dev.aero.common.id.InvalidIdentifierException;
 import dev.aero.common.id.UserID;
 import dev.aero.common.web.ApiProblemException;
 import dev.aero.sp.SpProperties;
 import dev.aero.sp.commands.CommandOutbox;
+import dev.aero.sp.device.DeviceService;
 import dev.aero.sp.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.ratelimit.RateLimiter;
@@ -34,9 +36,12 @@ public class AccountService {
     private final Clock clock;
 
     private final CommandOutbox commands;
+    private final DeviceService devices;
 
     AccountService(UserAccounts users, Sessions sessions, PasswordHasher hasher, PasswordPolicy policy, RateLimiter limiter,
-            AuditLog audit, SpProperties properties, TransactionTemplate tx, Clock clock, CommandOutbox commands) {
+            AuditLog audit, SpProperties properties, TransactionTemplate tx, Clock clock, CommandOutbox commands,
+            DeviceService devices) {
+        this.devices = devices;
         this.users = users;
         this.sessions = sessions;
         this.hasher = hasher;
@@ -113,7 +118,7 @@ public class AccountService {
         UserAccount user = users.findById(caller.id().value()).orElseThrow();
         user.rename(firstName, lastName);
         // The user's devices show the name: they refetch it.
-        commands.enqueueForDevicesOf(caller.id(), "INVALIDATE_USER_NAME_CACHE");
+        commands.enqueueAll(devices.linkedDevicesOf(caller.id()), CommandType.INVALIDATE_USER_NAME_CACHE);
         return user;
     }
 

@@ -12,7 +12,12 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import dev.aero.common.command.Command;
+import dev.aero.common.command.CommandCodec;
+import dev.aero.common.command.CommandJson;
+import dev.aero.common.command.CommandType;
 import dev.aero.common.id.DID;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Commands SP sends devices, recorded in {@code command_outbox} inside the caller's transaction:
@@ -21,6 +26,8 @@ import dev.aero.common.id.DID;
  */
 @Component
 public class CommandOutbox {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
@@ -32,40 +39,35 @@ public class CommandOutbox {
         this.worker = worker;
     }
 
-    /** Appends a command (type name, no arguments) to the device's queue. */
+    /** Appends a command without arguments to the device's queue. */
     @Transactional(propagation = Propagation.MANDATORY)
-    public void enqueue(DID device, String type) {
-        insert(device, "{\"type\":\"" + type + "\"}", false);
+    public void enqueue(DID device, CommandType type) {
+        enqueue(device, Command.newBuilder().setType(type).build());
+    }
+
+    /** Appends a command to the device's queue. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void enqueue(DID device, Command command) {
+        insert(device, command, false);
     }
 
     /** Sends each device the command. */
     @Transactional(propagation = Propagation.MANDATORY)
-    public void enqueueAll(Collection<DID> devices, String type) {
+    public void enqueueAll(Collection<DID> devices, CommandType type) {
         devices.forEach(d -> enqueue(d, type));
-    }
-
-    /** Sends every linked device of {@code user} the command. */
-    @Transactional(propagation = Propagation.MANDATORY)
-    public void enqueueForDevicesOf(dev.aero.common.id.UserID user, String type) {
-        for (String id : jdbc.queryForList("SELECT id FROM devices WHERE owner_id = ? AND unlinked_at IS NULL ORDER BY id",
-                String.class, user.value())) {
-            enqueue(DID.of(id), type);
-        }
     }
 
     /** Replaces the device's whole queue with this command (unlink: nothing else runs first). */
     @Transactional(propagation = Propagation.MANDATORY)
-    public void replace(DID device, String type) {
-        insert(device, "{\"type\":\"" + type + "\"}", true);
+    public void replace(DID device, CommandType type) {
+        insert(device, Command.newBuilder().setType(type).build(), true);
     }
 
-    /** Appends a command given as command-server's JSON (for commands with arguments). */
-    @Transactional(propagation = Propagation.MANDATORY)
-    public void enqueueJson(DID device, String commandJson) {
-        insert(device, commandJson, false);
-    }
-
-    private void insert(DID device, String json, boolean replace) {
+    private void insert(DID device, Command command, boolean replace) {
+        // Checked now, in the caller's transaction: a command that command-server would refuse
+        // must not wait in the outbox.
+        CommandCodec.validate(command);
+        String json = JSON.writeValueAsString(CommandJson.of(command));
         Timestamp now = Timestamp.from(Instant.now(clock));
         jdbc.update("INSERT INTO command_outbox (device_id, command_json, replace_queue, created_at, attempts, next_attempt_at)"
                 + " VALUES (?, ?, ?, ?, 0, ?)", device.hex(), json, replace, now, now);

@@ -1,5 +1,6 @@
 package dev.aero.sp.commands;
 
+import dev.aero.common.concurrent.Backoff;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +33,8 @@ import dev.aero.sp.SpProperties;
 
 /**
  * Delivers {@code command_outbox} rows to command-server: right after a commit that wrote some,
- * and every second for those still due. A batch is leased (its rows pushed 30 s into the future)
+ * and every second for those still due. A batch ({@code batch}, 100) is leased (its rows pushed
+ * {@code lease}, 30 s, into the future)
  * in a short transaction, then sent in id order. A delivered row is deleted. A failed one is
  * retried after a delay that doubles from 1 s, and the device's later rows wait with it, so each
  * device gets its commands in order.
@@ -42,8 +44,8 @@ import dev.aero.sp.SpProperties;
 public class CommandOutboxWorker implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(CommandOutboxWorker.class);
-    private static final Duration LEASE = Duration.ofSeconds(30);
-    private static final int BATCH = 100;
+
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
 
     private record Row(long id, String device, String json, boolean replace, int attempts) { }
 
@@ -91,7 +93,7 @@ public class CommandOutboxWorker implements SmartLifecycle {
     private void deliverSafely() {
         pending.set(false);
         try {
-            while (deliverDue() == BATCH) {
+            while (deliverDue() == settings.batch()) {
                 // a full batch: more may be due
             }
         } catch (RuntimeException e) {
@@ -104,11 +106,11 @@ public class CommandOutboxWorker implements SmartLifecycle {
         Instant now = Instant.now(clock);
         List<Row> rows = transactions.execute(status -> {
             List<Row> due = jdbc.query("SELECT id, device_id, command_json, replace_queue, attempts FROM command_outbox"
-                    + " WHERE next_attempt_at <= ? ORDER BY id LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED",
+                    + " WHERE next_attempt_at <= ? ORDER BY id LIMIT " + settings.batch() + " FOR UPDATE SKIP LOCKED",
                     (rs, i) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getInt(5)),
                     Timestamp.from(now));
             for (Row r : due) {
-                jdbc.update("UPDATE command_outbox SET next_attempt_at = ? WHERE id = ?", Timestamp.from(now.plus(LEASE)), r.id());
+                jdbc.update("UPDATE command_outbox SET next_attempt_at = ? WHERE id = ?", Timestamp.from(now.plus(settings.lease())), r.id());
             }
             return due;
         });
@@ -124,7 +126,7 @@ public class CommandOutboxWorker implements SmartLifecycle {
             } else {
                 held.add(r.device());
                 failed.increment();
-                long delay = Math.min(settings.maxRetryDelay().toMillis(), 1000L << Math.min(r.attempts(), 16));
+                long delay = Backoff.afterFailures(FIRST_RETRY, settings.maxRetryDelay(), r.attempts() + 1).toMillis();
                 Timestamp next = Timestamp.from(Instant.now(clock).plusMillis(delay));
                 jdbc.update("UPDATE command_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
                         error.length() > 255 ? error.substring(0, 255) : error, next, r.id());

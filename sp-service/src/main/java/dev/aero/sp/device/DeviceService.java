@@ -11,6 +11,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import dev.aero.common.command.Command;
+import dev.aero.common.command.CommandType;
+import dev.aero.common.command.UploadLogsArgs;
 import dev.aero.common.id.DID;
 import dev.aero.common.id.OrgID;
 import dev.aero.common.id.UserID;
@@ -125,7 +128,7 @@ public class DeviceService {
         String before = device.name();
         device.rename(name.strip());
         // The owner's other devices show this name: they refetch it.
-        commands.enqueueAll(othersOf(device), "INVALIDATE_DEVICE_NAME_CACHE");
+        commands.enqueueAll(othersOf(device), CommandType.INVALIDATE_DEVICE_NAME_CACHE);
         audit.record(AuditEventType.DEVICE_RENAMED, caller.id(), did, from, Map.of("from", before, "to", device.name()));
         return details(device);
     }
@@ -150,8 +153,8 @@ public class DeviceService {
         List<Long> revoked = revocations.revokeDevice(device.id().hex());
         // The device's queue holds only its unlink, so nothing else runs first; the owner's other
         // devices refetch the CRL, which now lists its certificate.
-        commands.replace(device.id(), wipe ? "UNLINK_AND_WIPE_SELF" : "UNLINK_SELF");
-        commands.enqueueAll(othersOf(device), "REFRESH_CRL");
+        commands.replace(device.id(), wipe ? CommandType.UNLINK_AND_WIPE_SELF : CommandType.UNLINK_SELF);
+        commands.enqueueAll(othersOf(device), CommandType.REFRESH_CRL);
         audit.record(AuditEventType.DEVICE_UNLINKED, actor, device.id(), from,
                 Map.of("wipe", wipe, "owner", device.owner().value(), "revoked_serials", revoked.stream().map(String::valueOf).toList()));
     }
@@ -163,13 +166,19 @@ public class DeviceService {
         visible(caller, did); // an unlinked device is not visible: it takes no more commands
         String defect = defectId != null ? defectId : java.util.UUID.randomUUID().toString();
         long expiry = clock.instant().plus(validFor).toEpochMilli();
-        commands.enqueueJson(did, "{\"type\":\"UPLOAD_LOGS\",\"upload_logs\":{\"defect_id\":\"" + defect
-                + "\",\"expiry_time\":" + expiry + "}}");
+        commands.enqueue(did, Command.newBuilder().setType(CommandType.UPLOAD_LOGS)
+                .setUploadLogsArgs(UploadLogsArgs.newBuilder().setDefectId(defect).setExpiryTime(expiry)).build());
         audit.record(AuditEventType.DEVICE_LOGS_REQUESTED, caller.id(), did, from, Map.of("defect_id", defect, "expiry_time", expiry));
         return new LogsRequest(defect, java.time.Instant.ofEpochMilli(expiry));
     }
 
     public record LogsRequest(String defectId, java.time.Instant expiryTime) {
+    }
+
+    /** The linked devices of {@code owner}, for what the other features send them. */
+    @Transactional(readOnly = true)
+    public List<DID> linkedDevicesOf(UserID owner) {
+        return devices.linkedOf(owner.value()).stream().map(Device::id).toList();
     }
 
     /** The owner's other linked devices. */

@@ -45,8 +45,6 @@ import dev.aero.common.tls.RevocationFollower;
 @Tag(name = "Service API", description = "Publishing to SSMP connections and reading verkehr's state (platform services)")
 class ServiceApiController {
 
-    private static final int MAX_LIST = 10_000;
-
     private final Hub hub;
     private final SsmpServer server;
     private final RevocationFollower revocations;
@@ -130,11 +128,11 @@ class ServiceApiController {
 
     @GetMapping("/connections")
     @Operation(operationId = "listConnections", summary = "Live SSMP connections of every node, ordered by id (without their topics)")
-    @ProblemResponse(status = 400, type = "limit-invalid", when = "`limit` is outside 1-10,000")
+    @ProblemResponse(status = 400, type = "limit-invalid", when = "`limit` is outside 1 to `aero.verkehr.max-listed-connections` (10,000)")
     @ProblemResponse(status = 503, type = "redis-unavailable", when = "the answer needs Redis and Redis did not answer within 5 s")
     ConnectionList connections(@RequestParam(defaultValue = "1000") int limit) {
-        if (limit < 1 || limit > MAX_LIST) {
-            throw invalid("limit-invalid", "limit is 1 to " + MAX_LIST + ".");
+        if (limit < 1 || limit > settings.maxListedConnections()) {
+            throw invalid("limit-invalid", "limit is 1 to " + settings.maxListedConnections() + ".");
         }
         List<ConnectionRecord> all = new ArrayList<>(join(hub.cluster().connections()));
         all.sort(Comparator.comparing(ConnectionRecord::id));

@@ -1,4 +1,4 @@
-package dev.aero.commands.queue;
+package dev.aero.commands.api;
 
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -19,10 +19,15 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.aero.commands.push.PushDelivery;
+import dev.aero.commands.queue.CommandQueues;
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
+import dev.aero.common.command.CommandJson;
 import dev.aero.common.command.CommandType;
+import dev.aero.common.command.InvalidCommandException;
+import dev.aero.common.command.UnknownCommandTypeException;
 import dev.aero.common.id.DID;
+import dev.aero.common.web.ApiProblemException;
 
 /**
  * The queue API for platform services ({@code Aero-Service-Shared-Secret}): enqueue, replace,
@@ -59,7 +64,7 @@ class ServiceQueueController {
     @ProblemResponse(status = 400, type = "command-type-unknown", when = "`type` names no command type (see `GET /v1/command-types`)")
     Enqueued enqueue(@PathVariable DID did,
             @RequestBody CommandJson body) {
-        Command command = body.toCommand();
+        Command command = commandOf(body);
         long epoch = queues.enqueue(did, CommandCodec.toRedisString(command));
         return pushed(did, command, epoch);
     }
@@ -70,9 +75,24 @@ class ServiceQueueController {
     @ProblemResponse(status = 400, type = "command-type-unknown", when = "`type` names no command type (see `GET /v1/command-types`)")
     Enqueued replace(@PathVariable DID did,
             @RequestBody CommandJson body) {
-        Command command = body.toCommand();
+        Command command = commandOf(body);
         long epoch = queues.replace(did, CommandCodec.toRedisString(command));
         return pushed(did, command, epoch);
+    }
+
+    /** The command a body describes; 400 problems for anything wrong with it. */
+    private static Command commandOf(CommandJson body) {
+        try {
+            return body.toCommand();
+        } catch (UnknownCommandTypeException e) {
+            throw typeUnknown(e);
+        } catch (InvalidCommandException e) {
+            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "command-invalid", e.getMessage());
+        }
+    }
+
+    private static ApiProblemException typeUnknown(UnknownCommandTypeException e) {
+        return new ApiProblemException(HttpStatus.BAD_REQUEST, "command-type-unknown", e.getMessage());
     }
 
     private Enqueued pushed(DID did, Command command, long epoch) {
@@ -139,9 +159,14 @@ class ServiceQueueController {
     @ProblemResponse(status = 400, type = "command-type-unknown", when = "`{type}` names no command type")
     @ProblemResponse(status = 400, type = "command-invalid", when = "the type needs arguments (UPLOAD_LOGS)")
     ResponseEntity<Void> legacyEnqueue(@PathVariable DID did, @PathVariable String type) {
-        CommandType t = CommandJson.parseType(type);
+        CommandType t;
+        try {
+            t = CommandJson.parseType(type);
+        } catch (UnknownCommandTypeException e) {
+            throw typeUnknown(e);
+        }
         if (t == CommandType.UPLOAD_LOGS) {
-            throw new dev.aero.common.web.ApiProblemException(HttpStatus.BAD_REQUEST, "command-invalid",
+            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "command-invalid",
                     "UPLOAD_LOGS needs arguments: use POST /v1/devices/{did}/commands.");
         }
         Command command = Command.newBuilder().setType(t).build();

@@ -1,4 +1,4 @@
-package dev.aero.commands.queue;
+package dev.aero.commands.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,6 +26,7 @@ import com.sun.net.httpserver.HttpServer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.aero.commands.queue.CommandQueues;
 import dev.aero.common.testing.StubHttpServer;
 import dev.aero.common.auth.ServiceCredential;
 import dev.aero.common.command.Command;

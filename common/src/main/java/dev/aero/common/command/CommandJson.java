@@ -1,28 +1,32 @@
-package dev.aero.commands.queue;
+package dev.aero.common.command;
 
 import java.util.Locale;
 
-import org.springframework.http.HttpStatus;
-
-import dev.aero.common.command.Command;
-import dev.aero.common.command.CommandCodec;
-import dev.aero.common.command.CommandType;
-import dev.aero.common.command.InvalidCommandException;
-import dev.aero.common.command.UploadLogsArgs;
-import dev.aero.common.command.UploadLogsDestination;
-import dev.aero.common.web.ApiProblemException;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * Commands as JSON: {@code {"type": "UPLOAD_LOGS", "upload_logs": {"defect_id", "expiry_time"
- * (ms since the epoch), "destination": {"hostname", "port"}}}}; the type by name or number.
+ * A command's JSON form, as services send it to command-server and command-server shows it:
+ * {@code {"type": "UPLOAD_LOGS", "upload_logs": {"defect_id", "expiry_time" (ms since the epoch),
+ * "destination": {"hostname", "port"}}}}; the type by name or number. Member names are fixed
+ * here, whatever naming the mapper that writes it uses; absent members are left out.
  */
-public record CommandJson(String type, UploadLogs uploadLogs) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CommandJson(@JsonProperty("type") String type, @JsonProperty("upload_logs") UploadLogs uploadLogs) {
 
-    public record UploadLogs(String defectId, Long expiryTime, Destination destination) { }
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record UploadLogs(@JsonProperty("defect_id") String defectId, @JsonProperty("expiry_time") Long expiryTime,
+            @JsonProperty("destination") Destination destination) { }
 
-    public record Destination(String hostname, Integer port) { }
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Destination(@JsonProperty("hostname") String hostname, @JsonProperty("port") Integer port) { }
 
-    /** The command this JSON describes, validated; 400 problems for anything wrong. */
+    /**
+     * The command this JSON describes, validated.
+     *
+     * @throws UnknownCommandTypeException when the type names no command type
+     * @throws InvalidCommandException when the command breaks its type's rules
+     */
     public Command toCommand() {
         CommandType t = parseType(type);
         Command.Builder b = Command.newBuilder().setType(t);
@@ -38,11 +42,7 @@ public record CommandJson(String type, UploadLogs uploadLogs) {
             b.setUploadLogsArgs(args);
         }
         Command command = b.build();
-        try {
-            CommandCodec.validate(command);
-        } catch (InvalidCommandException e) {
-            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "command-invalid", e.getMessage());
-        }
+        CommandCodec.validate(command);
         return command;
     }
 
@@ -56,7 +56,11 @@ public record CommandJson(String type, UploadLogs uploadLogs) {
         return new CommandJson(c.getType().name(), logs);
     }
 
-    /** A command type by name (any case) or number; 400 {@code command-type-unknown} otherwise. */
+    /**
+     * A command type by name (any case) or number.
+     *
+     * @throws UnknownCommandTypeException for anything else
+     */
     public static CommandType parseType(String type) {
         if (type != null && !type.isBlank()) {
             try {
@@ -67,10 +71,10 @@ public record CommandJson(String type, UploadLogs uploadLogs) {
                     return t;
                 }
             } catch (IllegalArgumentException e) {
-                // falls through to the problem below
+                // falls through to the exception below
             }
         }
-        throw new ApiProblemException(HttpStatus.BAD_REQUEST, "command-type-unknown",
-                "Unknown command type '" + (type == null ? "" : type.length() > 64 ? type.substring(0, 64) + "…" : type) + "'; GET /v1/command-types lists them.");
+        throw new UnknownCommandTypeException("Unknown command type '"
+                + (type == null ? "" : type.length() > 64 ? type.substring(0, 64) + "…" : type) + "'; GET /v1/command-types lists them.");
     }
 }

@@ -1,4 +1,4 @@
-package dev.aero.commands.device;
+package dev.aero.commands.api;
 
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import dev.aero.common.web.apidoc.ApiSecuritySchemes;

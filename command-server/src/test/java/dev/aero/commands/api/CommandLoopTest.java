@@ -1,4 +1,4 @@
-package dev.aero.commands.device;
+package dev.aero.commands.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
