@@ -1,9 +1,9 @@
 package dev.aero.commands.push;
 
+import dev.aero.common.http.ServiceHttpClient;
 import dev.aero.common.ssmp.PlatformTopics;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +18,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.aero.commands.CommandServerProperties;
-import dev.aero.common.auth.ServiceCredential;
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
 import dev.aero.common.id.DID;
@@ -36,7 +35,7 @@ public final class CommandPusher implements AutoCloseable {
     public static final String SERVICE_NAME = "command-server";
 
     private final CommandServerProperties settings;
-    private final HttpClient http;
+    private final ServiceHttpClient verkehr;
     private final SsmpPushChannel channel;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Counter pushedSsmp;
@@ -46,7 +45,7 @@ public final class CommandPusher implements AutoCloseable {
     /** @param channel the SSMP push channel, or null to push through HTTP only */
     public CommandPusher(CommandServerProperties settings, HttpClient http, SsmpPushChannel channel, MeterRegistry meters) {
         this.settings = settings;
-        this.http = http;
+        this.verkehr = new ServiceHttpClient(http, SERVICE_NAME, settings.deploymentSecret());
         this.channel = channel;
         this.pushedSsmp = Counter.builder("aero.commands.pushes").tag("result", "ok").tag("transport", "ssmp").register(meters);
         this.pushedHttp = Counter.builder("aero.commands.pushes").tag("result", "ok").tag("transport", "http").register(meters);
@@ -98,11 +97,8 @@ public final class CommandPusher implements AutoCloseable {
     private boolean pushOverHttp(DID did, Command command) {
         String body = "{\"topic\":\"" + topic(did) + "\",\"payload\":\"" + CommandCodec.toPushPayload(command) + "\"}";
         try {
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(settings.verkehrUrl() + "/v1/publish"))
-                    .timeout(settings.pushTimeout())
-                    .header("Content-Type", "application/json")
-                    .header(ServiceCredential.HEADER, new ServiceCredential(SERVICE_NAME, settings.deploymentSecret()).toHeaderValue())
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<String> response = verkehr.send("POST", URI.create(settings.verkehrUrl() + "/v1/publish"), body,
+                    settings.pushTimeout());
             if (response.statusCode() == 200) {
                 pushedHttp.increment();
                 return true;

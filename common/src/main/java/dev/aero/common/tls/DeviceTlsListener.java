@@ -3,14 +3,10 @@ package dev.aero.common.tls;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.function.Consumer;
 
 import org.apache.catalina.connector.Connector;
-import org.apache.coyote.http11.Http11NioProtocol;
-import org.apache.tomcat.util.net.SSLHostConfig;
-import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.Health;
@@ -101,31 +97,8 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
     }
 
     private Connector connector(KeyMaterial m) throws Exception {
-        char[] password = "device-tls".toCharArray();
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        keys.load(null, null);
-        keys.setKeyEntry("server", m.key(), password, m.chain().toArray(X509Certificate[]::new));
         KeyStore trust = CaTrust.keyStore(m.ca());
-
-        Connector c = new Connector(Http11NioProtocol.class.getName());
-        c.setPort(settings.port());
-        c.setScheme("https");
-        c.setSecure(true);
-        Http11NioProtocol protocol = (Http11NioProtocol) c.getProtocolHandler();
-        protocol.setAddress(java.net.InetAddress.getByName(settings.host()));
-        protocol.setSSLEnabled(true);
-        SSLHostConfig host = new SSLHostConfig();
-        host.setHostName("_default_");
-        host.setProtocols("TLSv1.2+TLSv1.3");
-        host.setCertificateVerification("optional");
-        host.setTrustStore(trust);
-        SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(host,
-                m.key().getAlgorithm().equals("EC") ? SSLHostConfigCertificate.Type.EC : SSLHostConfigCertificate.Type.RSA);
-        certificate.setCertificateKeystore(keys);
-        certificate.setCertificateKeystorePassword(new String(password));
-        certificate.setCertificateKeyAlias("server");
-        host.addCertificate(certificate);
-        protocol.addSslHostConfig(host);
-        return c;
+        return ClientCertificateConnector.build(java.net.InetAddress.getByName(settings.host()), settings.port(), m.key(),
+                m.chain(), host -> host.setTrustStore(trust));
     }
 }

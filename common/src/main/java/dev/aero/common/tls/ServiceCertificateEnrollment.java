@@ -1,5 +1,6 @@
 package dev.aero.common.tls;
 
+import dev.aero.common.http.ServiceHttpClient;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
@@ -37,7 +38,6 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.aero.common.auth.ServiceCredential;
 
 /**
  * How a platform service gets a TLS server certificate from the platform CA in SP: it makes its
@@ -142,11 +142,14 @@ public final class ServiceCertificateEnrollment {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("csr", csr);
         body.put("dns_names", hostnames);
-        HttpResponse<String> response = send(http, HttpRequest.newBuilder(spUrl.resolve("/api/v1/ca/service-certificates"))
-                .timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .header(ServiceCredential.HEADER, new ServiceCredential(serviceName, deploymentSecret).toHeaderValue())
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());
+        HttpResponse<String> response;
+        try {
+            response = new ServiceHttpClient(http, serviceName, deploymentSecret)
+                    .send("POST", spUrl.resolve("/api/v1/ca/service-certificates"), JSON.writeValueAsString(body), Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking SP for a certificate", e);
+        }
         if (response.statusCode() != 200) {
             throw new IOException("SP refused to certify " + serviceName + ": HTTP " + response.statusCode() + " " + response.body());
         }

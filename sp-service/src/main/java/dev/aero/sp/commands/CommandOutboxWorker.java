@@ -1,9 +1,9 @@
 package dev.aero.sp.commands;
 
+import dev.aero.common.http.ServiceHttpClient;
 import dev.aero.common.concurrent.Backoff;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -28,7 +28,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import dev.aero.common.auth.ServiceCredential;
 import dev.aero.sp.SpProperties;
 
 /**
@@ -53,8 +52,7 @@ public class CommandOutboxWorker implements SmartLifecycle {
     private final TransactionTemplate transactions;
     private final Clock clock;
     private final CommandsProperties settings;
-    private final String secret;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ServiceHttpClient commandServer;
     private final AtomicBoolean pending = new AtomicBoolean();
     private final Counter delivered;
     private final Counter failed;
@@ -67,7 +65,8 @@ public class CommandOutboxWorker implements SmartLifecycle {
         this.transactions = transactions;
         this.clock = clock;
         this.settings = settings;
-        this.secret = sp.deploymentSecret();
+        this.commandServer = new ServiceHttpClient(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(),
+                "sp-service", sp.deploymentSecret());
         this.delivered = Counter.builder("aero.sp.commands.delivered").register(meters);
         this.failed = Counter.builder("aero.sp.commands.delivery.failures").register(meters);
     }
@@ -139,13 +138,8 @@ public class CommandOutboxWorker implements SmartLifecycle {
     /** Null when command-server took the command, else why not. */
     private String send(Row r) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(settings.url() + "/v1/devices/" + r.device() + "/commands"))
-                    .timeout(settings.timeout())
-                    .header("Content-Type", "application/json")
-                    .header(ServiceCredential.HEADER, new ServiceCredential("sp-service", secret).toHeaderValue())
-                    .method(r.replace() ? "PUT" : "POST", HttpRequest.BodyPublishers.ofString(r.json()))
-                    .build();
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = commandServer.send(r.replace() ? "PUT" : "POST",
+                    URI.create(settings.url() + "/v1/devices/" + r.device() + "/commands"), r.json(), settings.timeout());
             return response.statusCode() == 200 ? null : "HTTP " + response.statusCode() + " " + response.body();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

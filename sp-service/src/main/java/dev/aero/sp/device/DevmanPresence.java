@@ -1,8 +1,8 @@
 package dev.aero.sp.device;
 
+import dev.aero.common.http.ServiceHttpClient;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +21,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.aero.common.auth.ServiceCredential;
 import dev.aero.common.id.DID;
 import dev.aero.sp.SpProperties;
 
@@ -55,22 +54,21 @@ public class DevmanPresence {
     private static final int MAX_BATCH = 1000;
 
     private final Settings settings;
-    private final String credential;
-    private final HttpClient http;
+    private final ServiceHttpClient devman;
     private final MeterRegistry meters;
     private volatile long quietUntil;
 
     public DevmanPresence(Settings settings, SpProperties sp, MeterRegistry meters) {
         this.settings = settings;
-        this.credential = sp.deploymentSecret().isEmpty() ? null : new ServiceCredential("sp-service", sp.deploymentSecret()).toHeaderValue();
-        this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
+        this.devman = new ServiceHttpClient(HttpClient.newBuilder().connectTimeout(settings.timeout()).build(), "sp-service",
+                sp.deploymentSecret());
         this.meters = meters;
     }
 
     /** Presence of each device devman could tell about; empty when it could not be asked. */
     public Map<DID, Presence> of(List<DID> devices) {
         Map<DID, Presence> out = new HashMap<>();
-        if (devices.isEmpty() || credential == null || System.currentTimeMillis() < quietUntil) {
+        if (devices.isEmpty() || !devman.configured() || System.currentTimeMillis() < quietUntil) {
             return out;
         }
         try {
@@ -95,9 +93,7 @@ public class DevmanPresence {
             body.append(i == 0 ? "\"" : ",\"").append(devices.get(i).hex()).append('"');
         }
         body.append("]}");
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(settings.url().resolve("/v1/devices/status"))
-                .timeout(settings.timeout()).header(ServiceCredential.HEADER, credential).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = devman.send("POST", settings.url().resolve("/v1/devices/status"), body.toString(), settings.timeout());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("devman answered HTTP " + r.statusCode());
         }

@@ -1,0 +1,56 @@
+package dev.aero.common.http;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import dev.aero.common.auth.ServiceCredential;
+
+/**
+ * Calls another platform service's HTTP API as this service: every request carries
+ * {@code Authorization: Aero-Service-Shared-Secret <service> <deployment secret>} and, with a
+ * body, {@code Content-Type: application/json}. The one place a service builds that request.
+ */
+public final class ServiceHttpClient {
+
+    private final HttpClient http;
+    private final String credential;
+
+    /**
+     * Over {@code http}, as {@code serviceName} with the deployment's shared secret. Without a
+     * secret (empty or null) every call fails, as the other service would refuse it anyway.
+     */
+    public ServiceHttpClient(HttpClient http, String serviceName, String deploymentSecret) {
+        this.http = http;
+        this.credential = deploymentSecret == null || deploymentSecret.isEmpty() ? null
+                : new ServiceCredential(serviceName, deploymentSecret).toHeaderValue();
+    }
+
+    /** Whether calls can carry a credential (a deployment secret is configured). */
+    public boolean configured() {
+        return credential != null;
+    }
+
+    /**
+     * Sends {@code method} to {@code uri} with {@code json} as the body (null: none), waiting at
+     * most {@code timeout} for the answer; the answer's body as text.
+     */
+    public HttpResponse<String> send(String method, URI uri, String json, Duration timeout)
+            throws IOException, InterruptedException {
+        if (credential == null) {
+            throw new IOException("no deployment secret is configured, so no other service would accept the call");
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header(ServiceCredential.HEADER, credential);
+        if (json == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+}
