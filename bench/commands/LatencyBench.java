@@ -1,4 +1,5 @@
 import java.io.IOException;
+import dev.aero.common.ssmp.SsmpSyntax;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,6 @@ import dev.aero.client.sp.SpApiException;
 import dev.aero.client.sp.SpClient;
 import dev.aero.client.ssmp.SsmpClient;
 import dev.aero.client.ssmp.SsmpListener;
-import dev.aero.client.ssmp.SsmpWire;
 import dev.aero.common.auth.ServiceCredential;
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
@@ -260,7 +260,7 @@ public final class LatencyBench {
             ConcurrentHashMap<Long, Long> mine = new ConcurrentHashMap<>();
             String topic = "cmd/" + did.hex();
             SsmpClient client = SsmpClient.builder(host, port).sslContext(tls)
-                    .login(did.hex(), SsmpWire.SCHEME_CERT, null)
+                    .login(did.hex(), SsmpSyntax.SCHEME_CERT, null)
                     .listener(new Receiver(topic, mine))
                     .build();
             dids.add(did);

@@ -1,5 +1,6 @@
 package dev.aero.verkehr;
 
+import dev.aero.common.ssmp.SsmpVerb;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -8,7 +9,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import dev.aero.verkehr.ssmp.SsmpVerb;
 
 /**
  * verkehr's Prometheus meters: open connections, logins by scheme and result, messages in and out

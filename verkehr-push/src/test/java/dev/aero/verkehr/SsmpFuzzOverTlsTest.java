@@ -1,5 +1,7 @@
 package dev.aero.verkehr;
 
+import dev.aero.common.ssmp.SsmpRequestParser;
+import dev.aero.common.ssmp.SsmpGrammarException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -11,10 +13,7 @@ import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.netty.buffer.Unpooled;
 
-import dev.aero.verkehr.ssmp.SsmpGrammarException;
-import dev.aero.verkehr.ssmp.SsmpWire;
 
 /** Mutated requests sent to a real server after LOGIN: each malformed one gets 400 and a close, and the server keeps serving. */
 class SsmpFuzzOverTlsTest extends NodeTest {
@@ -34,7 +33,7 @@ class SsmpFuzzOverTlsTest extends NodeTest {
         String[] seeds = {"SUBSCRIBE topic PRESENCE", "UCAST someone hello", "MCAST t payload", "UNSUBSCRIBE t", "BCAST x"};
         int tried = 0;
         while (tried < 120) {
-            byte[] line = dev.aero.verkehr.ssmp.SsmpWireFuzzTest.mutate(random, seeds[random.nextInt(seeds.length)]);
+            byte[] line = dev.aero.verkehr.server.SsmpDecoderFuzzTest.mutate(random, seeds[random.nextInt(seeds.length)]);
             if (!malformed(line)) {
                 continue;
             }
@@ -55,7 +54,7 @@ class SsmpFuzzOverTlsTest extends NodeTest {
 
     private static boolean malformed(byte[] line) {
         try {
-            SsmpWire.parse(Unpooled.wrappedBuffer(line));
+            SsmpRequestParser.parse(SsmpRequestParser.Bytes.of(line, 0, line.length));
             return false;
         } catch (SsmpGrammarException e) {
             return true;

@@ -1,5 +1,11 @@
 package dev.aero.client.ssmp;
 
+import dev.aero.common.ssmp.SsmpVerb;
+import dev.aero.common.ssmp.SsmpMessageReader;
+import dev.aero.common.ssmp.SsmpLines;
+import dev.aero.common.ssmp.SsmpCode;
+import dev.aero.common.ssmp.SsmpMessage;
+import dev.aero.common.ssmp.SsmpProtocolException;
 import dev.aero.common.concurrent.Backoff;
 import java.io.EOFException;
 import java.io.IOException;
@@ -42,7 +48,7 @@ import javax.net.ssl.SSLSocket;
  * <pre>
  * try (SsmpClient push = SsmpClient.builder("push.example", 29438)
  *         .sslContext(keys.sslContext(certificatePem, caPem))
- *         .login(did.hex(), SsmpWire.SCHEME_CERT, null)
+ *         .login(did.hex(), SsmpSyntax.SCHEME_CERT, null)
  *         .listener(listener)
  *         .build()) {
  *     push.connect();
@@ -103,7 +109,7 @@ public final class SsmpClient implements AutoCloseable {
         this.sslContext = builder.plaintext ? null : builder.sslContext;
         this.verifyHostname = builder.verifyHostname;
         this.id = builder.id;
-        this.loginLine = SsmpWire.login(builder.id, builder.scheme, builder.credential);
+        this.loginLine = SsmpLines.login(builder.id, builder.scheme, builder.credential);
         this.listener = builder.listener;
         this.reconnect = builder.reconnect;
         this.connectTimeout = builder.connectTimeout;
@@ -175,7 +181,7 @@ public final class SsmpClient implements AutoCloseable {
     }
 
     public CompletableFuture<Void> subscribeAsync(String topic, boolean presence) {
-        byte[] line = SsmpWire.subscribe(topic, presence);
+        byte[] line = SsmpLines.subscribe(topic, presence);
         return request(line, "SUBSCRIBE " + topic).thenRun(() -> subscriptions.put(topic, presence));
     }
 
@@ -185,7 +191,7 @@ public final class SsmpClient implements AutoCloseable {
     }
 
     public CompletableFuture<Void> unsubscribeAsync(String topic) {
-        byte[] line = SsmpWire.unsubscribe(topic);
+        byte[] line = SsmpLines.unsubscribe(topic);
         subscriptions.remove(topic);
         return request(line, "UNSUBSCRIBE " + topic);
     }
@@ -196,7 +202,7 @@ public final class SsmpClient implements AutoCloseable {
     }
 
     public CompletableFuture<Void> ucastAsync(String to, byte[] payload) {
-        return request(SsmpWire.ucast(to, payload), "UCAST " + to);
+        return request(SsmpLines.ucast(to, payload), "UCAST " + to);
     }
 
     /** {@code MCAST <topic> <payload>}: to every subscriber of {@code topic} but this client. */
@@ -205,21 +211,21 @@ public final class SsmpClient implements AutoCloseable {
     }
 
     public CompletableFuture<Void> mcastAsync(String topic, byte[] payload) {
-        return request(SsmpWire.mcast(topic, payload), "MCAST " + topic);
+        return request(SsmpLines.mcast(topic, payload), "MCAST " + topic);
     }
 
     /** {@code BCAST <payload>}: once to every peer sharing a topic with this client. */
     public void bcast(byte[] payload) {
-        await(() -> bcastAsync(payload), "BCAST");
+        await(() -> bcastAsync(payload), SsmpVerb.BCAST.name());
     }
 
     public CompletableFuture<Void> bcastAsync(byte[] payload) {
-        return request(SsmpWire.bcast(payload), "BCAST");
+        return request(SsmpLines.bcast(payload), SsmpVerb.BCAST.name());
     }
 
     /** Sends PING and waits for the server's PONG event; returns the round trip. */
     public Duration ping() {
-        return await(this::pingAsync, "PING");
+        return await(this::pingAsync, SsmpVerb.PING.name());
     }
 
     public CompletableFuture<Duration> pingAsync() {
@@ -228,12 +234,12 @@ public final class SsmpClient implements AutoCloseable {
         try {
             Connection connection = current;
             if (connection == null || closed.get()) {
-                pong.completeExceptionally(notConnected("PING"));
+                pong.completeExceptionally(notConnected(SsmpVerb.PING.name()));
                 return pong;
             }
             // The server answers PING with an event, not a code, so pings wait in their own FIFO.
             connection.pings.add(new PendingPing(System.nanoTime(), pong));
-            write(connection, SsmpWire.ping());
+            write(connection, SsmpLines.ping());
         } finally {
             writeLock.unlock();
         }
@@ -256,7 +262,7 @@ public final class SsmpClient implements AutoCloseable {
         try {
             Connection connection = current;
             if (connection != null) {
-                bye = send(connection, SsmpWire.close(), "CLOSE");
+                bye = send(connection, SsmpLines.close(), SsmpVerb.CLOSE.name());
             }
         } finally {
             writeLock.unlock();
@@ -436,7 +442,7 @@ public final class SsmpClient implements AutoCloseable {
             if (!(answer instanceof SsmpMessage.Response response)) {
                 throw new SsmpProtocolException("expected the answer to LOGIN, got " + answer);
             }
-            if (response.code() != SsmpWire.OK) {
+            if (response.code() != SsmpCode.OK) {
                 throw new SsmpException(response.code(), response.payload(), "LOGIN " + id);
             }
             socket.setSoTimeout((int) idleTimeout.toMillis());
@@ -462,10 +468,10 @@ public final class SsmpClient implements AutoCloseable {
             }
             current = connection;
             for (Map.Entry<String, Boolean> topic : held) {
-                send(connection, SsmpWire.subscribe(topic.getKey(), topic.getValue()), "SUBSCRIBE " + topic.getKey())
+                send(connection, SsmpLines.subscribe(topic.getKey(), topic.getValue()), "SUBSCRIBE " + topic.getKey())
                         .whenComplete((ok, failure) -> {
                             // 409 means it is held already, which is what was asked for.
-                            if (unwrap(failure) instanceof SsmpException refused && refused.code() != SsmpWire.CONFLICT) {
+                            if (unwrap(failure) instanceof SsmpException refused && refused.code() != SsmpCode.CONFLICT) {
                                 subscriptions.remove(topic.getKey(), topic.getValue());
                                 notify(l -> l.onSubscriptionLost(topic.getKey(), refused));
                             }
@@ -498,7 +504,7 @@ public final class SsmpClient implements AutoCloseable {
             case SsmpMessage.Ping ping -> {
                 writeLock.lock();
                 try {
-                    write(connection, SsmpWire.pong());
+                    write(connection, SsmpLines.pong());
                 } finally {
                     writeLock.unlock();
                 }
@@ -524,7 +530,7 @@ public final class SsmpClient implements AutoCloseable {
         if (request == null) {
             throw new SsmpProtocolException("an answer (" + response.code() + ") to no request");
         }
-        if (response.code() == SsmpWire.OK) {
+        if (response.code() == SsmpCode.OK) {
             request.answer().complete(null);
         } else {
             request.answer().completeExceptionally(new SsmpException(response.code(), response.payload(), request.what()));
@@ -582,14 +588,14 @@ public final class SsmpClient implements AutoCloseable {
     private static final class Connection {
         final Socket socket;
         final OutputStream out;
-        final SsmpWire.Reader in;
+        final SsmpMessageReader in;
         final Queue<PendingRequest> unanswered = new ConcurrentLinkedQueue<>();
         final Queue<PendingPing> pings = new ConcurrentLinkedQueue<>();
 
         Connection(Socket socket) throws IOException {
             this.socket = socket;
             this.out = socket.getOutputStream();
-            this.in = new SsmpWire.Reader(socket.getInputStream());
+            this.in = new SsmpMessageReader(socket.getInputStream());
         }
 
         void abort() {
@@ -651,7 +657,7 @@ public final class SsmpClient implements AutoCloseable {
          * {@code open} (development only; credential null). Required.
          */
         public Builder login(String id, String scheme, String credential) {
-            SsmpWire.login(id, scheme, credential);
+            SsmpLines.login(id, scheme, credential);
             this.id = id;
             this.scheme = scheme;
             this.credential = credential;

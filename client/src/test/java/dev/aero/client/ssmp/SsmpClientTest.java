@@ -1,7 +1,5 @@
 package dev.aero.client.ssmp;
 
-import static dev.aero.client.ssmp.SsmpWireTest.ascii;
-import static dev.aero.client.ssmp.SsmpWireTest.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -378,5 +376,17 @@ class SsmpClientTest {
         client = SsmpClient.builder("127.0.0.1", port).plaintext().login("dev1", "open", null).listener(heard).build();
         assertThatThrownBy(client::connect).isInstanceOf(java.net.ConnectException.class);
         assertThat(heard.nextWithin(Duration.ZERO)).isNull();
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
     }
 }

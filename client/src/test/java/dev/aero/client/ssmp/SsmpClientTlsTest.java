@@ -1,5 +1,6 @@
 package dev.aero.client.ssmp;
 
+import dev.aero.common.ssmp.SsmpSyntax;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -68,7 +69,7 @@ class SsmpClientTlsTest {
 
     private SsmpClient.Builder builder(String host) {
         return SsmpClient.builder(host, server.port()).sslContext(device)
-                .login(did.hex(), SsmpWire.SCHEME_CERT, null)
+                .login(did.hex(), SsmpSyntax.SCHEME_CERT, null)
                 .listener(heard)
                 .connectTimeout(Duration.ofSeconds(3))
                 .closeTimeout(Duration.ofMillis(100));

@@ -1,5 +1,6 @@
 package dev.aero.commands.push;
 
+import dev.aero.common.ssmp.SsmpSyntax;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -59,7 +60,7 @@ public final class SsmpPushChannel implements AutoCloseable {
         SSLContext tls = trusting(ca);
         Retry.inBackground("ssmp-push-connect", Duration.ofMillis(200), Duration.ofSeconds(5), () -> closed, () -> {
             // A client connects once; after a failed first attempt a new one tries again.
-            SsmpClient c = SsmpClient.builder(host, port).sslContext(tls).login(id, "secret", deploymentSecret)
+            SsmpClient c = SsmpClient.builder(host, port).sslContext(tls).login(id, SsmpSyntax.SCHEME_SECRET, deploymentSecret)
                     .reconnect(true).backoff(Duration.ofMillis(100), Duration.ofSeconds(5)).requestTimeout(requestTimeout).build();
             try {
                 c.connect();

@@ -1,17 +1,40 @@
 package dev.aero.common.ssmp;
 
 /**
- * The field rules of SSMP 1.1 (specs/ssmp.md) that both ends of a connection apply: the id and
- * topic alphabet, the size limits, and the two payload forms. A payload in text form is sent as
+ * The field rules of SSMP 1.1 (docs/protocols/ssmp.md) that both ends of a connection apply: the
+ * separators, the id and topic alphabet, the size limits, the login schemes and the two payload
+ * forms. The rest of the wire format sits beside it: {@link SsmpVerb}, {@link SsmpCode},
+ * {@link SsmpLines} (encoding), {@link SsmpRequestParser} and {@link SsmpMessageReader} (decoding). A payload in text form is sent as
  * it is; one that cannot be (it starts with byte 0-3 or holds LF) goes in binary form, its
  * length minus one in two big-endian bytes before it.
  */
 public final class SsmpSyntax {
 
+    /** Ends every line. */
+    public static final byte LF = '\n';
+    /** Separates fields. */
+    public static final byte SP = ' ';
+    /** A verb: 1-16 upper-case ASCII letters. */
     public static final int MAX_VERB = 16;
+    /** An id or topic: 1-64 characters. */
     public static final int MAX_ID = 64;
+    /** A payload: 1-1024 bytes. */
     public static final int MAX_PAYLOAD = 1024;
+    /** Longest well-formed request: verb, id, scheme or topic, and a binary payload, with separators. */
+    public static final int MAX_REQUEST = MAX_VERB + 1 + MAX_ID + 1 + MAX_ID + 1 + 2 + MAX_PAYLOAD + 1;
+    /** A LOGIN credential as clients send it: 1-1024 visible ASCII characters (a deployment secret fits). */
+    public static final int MAX_CREDENTIAL = 1024;
+    /** The anonymous id; also the sender of the server's own PING and PONG. */
     public static final String ANONYMOUS = ".";
+    /** SUBSCRIBE's one option: presence events for the topic. */
+    public static final String PRESENCE = "PRESENCE";
+
+    /** LOGIN schemes: the id is the TLS client certificate's CN or a SAN (optionally followed by {@code /} and more). */
+    public static final String SCHEME_CERT = "cert";
+    /** LOGIN schemes: the credential is the deployment secret (services). */
+    public static final String SCHEME_SECRET = "secret";
+    /** LOGIN schemes: no credential (development only). */
+    public static final String SCHEME_OPEN = "open";
 
     private static final boolean[] ID_CHARACTERS = new boolean[128];
 
@@ -31,6 +54,11 @@ public final class SsmpSyntax {
     }
 
     private SsmpSyntax() {
+    }
+
+    /** Whether {@code c} (a char or an unsigned byte) may stand in a verb. */
+    public static boolean isVerbCharacter(int c) {
+        return c >= 'A' && c <= 'Z';
     }
 
     /** Whether {@code c} (a char or an unsigned byte) may stand in an id or topic. */

@@ -32,7 +32,6 @@ import dev.aero.verkehr.cluster.ConnectionRecord;
 import dev.aero.verkehr.server.Hub;
 import dev.aero.verkehr.server.Session;
 import dev.aero.verkehr.server.SsmpServer;
-import dev.aero.verkehr.ssmp.SsmpWire;
 import dev.aero.common.tls.RevocationFollower;
 
 /**
@@ -74,8 +73,8 @@ class ServiceApiController {
                     throw invalid("payload-invalid", "payload_base64 is not base64.");
                 }
             }
-            if (raw.length == 0 || raw.length > SsmpWire.MAX_PAYLOAD) {
-                throw invalid("payload-invalid", "A payload has 1 to " + SsmpWire.MAX_PAYLOAD + " bytes.");
+            if (raw.length == 0 || raw.length > SsmpSyntax.MAX_PAYLOAD) {
+                throw invalid("payload-invalid", "A payload has 1 to " + SsmpSyntax.MAX_PAYLOAD + " bytes.");
             }
             return SsmpSyntax.toWireForm(raw);
         }

@@ -1,5 +1,7 @@
 package dev.aero.verkehr.server;
 
+import dev.aero.common.ssmp.SsmpLines;
+import dev.aero.common.ssmp.SsmpRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.cert.CertificateParsingException;
@@ -18,8 +20,6 @@ import javax.security.auth.x500.X500Principal;
 import dev.aero.common.ssmp.SsmpSyntax;
 import dev.aero.common.auth.CertificateIdentity;
 import dev.aero.common.auth.InvalidCertificateIdentityException;
-import dev.aero.verkehr.ssmp.SsmpLines;
-import dev.aero.verkehr.ssmp.SsmpRequest;
 
 /**
  * The LOGIN schemes. {@code cert}: the TLS client certificate (already chained to the platform CA

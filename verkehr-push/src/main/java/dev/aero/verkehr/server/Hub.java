@@ -1,5 +1,8 @@
 package dev.aero.verkehr.server;
 
+import dev.aero.common.ssmp.ConnectionEvents;
+import dev.aero.common.ssmp.SsmpVerb;
+import dev.aero.common.ssmp.SsmpLines;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,8 +24,6 @@ import dev.aero.verkehr.VerkehrProperties;
 import dev.aero.verkehr.cluster.BusMessage;
 import dev.aero.verkehr.cluster.Cluster;
 import dev.aero.verkehr.cluster.ConnectionRecord;
-import dev.aero.verkehr.ssmp.SsmpLines;
-import dev.aero.verkehr.ssmp.SsmpWire;
 
 /**
  * Routing between connections: ids, topics, presence, and the cluster. Local delivery writes
@@ -142,7 +143,7 @@ public final class Hub {
                 cluster.sendTo(prev.node(), new BusMessage.Kick(nodeId(), who.id(), prev.key()));
             }
         });
-        cluster.appendEvent("login", who.id(), address(s), nodeId(), s.key(), who.scheme(), null, certificateFields(who));
+        cluster.appendEvent(ConnectionEvents.LOGIN, who.id(), address(s), nodeId(), s.key(), who.scheme(), null, certificateFields(who));
         return claim.thenApply(prev -> null);
     }
 
@@ -159,7 +160,7 @@ public final class Hub {
             leave(s, topic);
         }
         cluster.release(who.id(), s.key());
-        cluster.appendEvent("close", who.id(), address(s), nodeId(), s.key(), who.scheme(), cause, certificateFields(who));
+        cluster.appendEvent(ConnectionEvents.CLOSE, who.id(), address(s), nodeId(), s.key(), who.scheme(), cause, certificateFields(who));
     }
 
     private static Map<String, String> certificateFields(Identity who) {
@@ -245,7 +246,7 @@ public final class Hub {
      * delivered already, so a failed history write is counted, not reported as a failed publish.
      */
     public CompletableFuture<Long> mcast(String fromId, String exceptKey, String topicName, byte[] wirePayload) {
-        byte[] line = SsmpLines.event(fromId, "MCAST", topicName, wirePayload);
+        byte[] line = SsmpLines.event(fromId, SsmpVerb.MCAST.name(), topicName, wirePayload);
         deliverLocally(topicName, line, exceptKey);
         if (!cluster.alone()) {
             cluster.broadcast(new BusMessage.Mcast(nodeId(), topicName, line));
@@ -291,7 +292,7 @@ public final class Hub {
                 n++;
             }
         }
-        metrics.delivered("MCAST", n);
+        metrics.delivered(SsmpVerb.MCAST.name(), n);
     }
 
     /**
@@ -311,14 +312,14 @@ public final class Hub {
 
     /** UCAST: completes with whether a connection holds {@code to} (on any node). */
     public CompletableFuture<Boolean> ucast(String fromId, String to, byte[] wirePayload) {
-        if (to.equals(SsmpWire.ANONYMOUS)) {
+        if (to.equals(SsmpSyntax.ANONYMOUS)) {
             return CompletableFuture.completedFuture(false);
         }
-        byte[] line = SsmpLines.event(fromId, "UCAST", to, wirePayload);
+        byte[] line = SsmpLines.event(fromId, SsmpVerb.UCAST.name(), to, wirePayload);
         Session local = byId.get(to);
         if (local != null) {
             local.send(line);
-            metrics.delivered("UCAST", 1);
+            metrics.delivered(SsmpVerb.UCAST.name(), 1);
             return CompletableFuture.completedFuture(true);
         }
         if (cluster.alone()) {
@@ -340,7 +341,7 @@ public final class Hub {
     /** BCAST: every connection sharing a topic with the sender, once each, on every node. */
     void bcast(Session from, Set<String> held, byte[] wirePayload) {
         String self = from.identity().id();
-        byte[] line = SsmpLines.event(self, "BCAST", null, wirePayload);
+        byte[] line = SsmpLines.event(self, SsmpVerb.BCAST.name(), null, wirePayload);
         Map<String, String> recipients = new HashMap<>();
         for (String name : held) {
             Topic t = topics.get(name);
@@ -364,7 +365,7 @@ public final class Hub {
                 remote.computeIfAbsent(node, k -> new ArrayList<>()).add(r.getKey());
             }
         }
-        metrics.delivered("BCAST", n);
+        metrics.delivered(SsmpVerb.BCAST.name(), n);
         remote.forEach((node, ids) -> cluster.sendTo(node, new BusMessage.Bcast(nodeId(), ids, line)));
     }
 
@@ -387,7 +388,7 @@ public final class Hub {
                 Session s = byId.get(u.to());
                 if (s != null) {
                     s.send(u.line());
-                    metrics.delivered("UCAST", 1);
+                    metrics.delivered(SsmpVerb.UCAST.name(), 1);
                 }
             }
             case BusMessage.Bcast b -> {
@@ -399,7 +400,7 @@ public final class Hub {
                         n++;
                     }
                 }
-                metrics.delivered("BCAST", n);
+                metrics.delivered(SsmpVerb.BCAST.name(), n);
             }
             case BusMessage.Kick k -> {
                 Session s = byId.get(k.id());

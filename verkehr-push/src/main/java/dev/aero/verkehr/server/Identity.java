@@ -1,5 +1,6 @@
 package dev.aero.verkehr.server;
 
+import dev.aero.common.ssmp.SsmpSyntax;
 import java.math.BigInteger;
 
 import dev.aero.common.id.DID;
@@ -16,9 +17,9 @@ import dev.aero.common.id.UserID;
  */
 public record Identity(String id, String scheme, DID device, UserID user, BigInteger serial) {
 
-    public static final String CERT = "cert";
-    public static final String SECRET = "secret";
-    public static final String OPEN = "open";
+    public static final String CERT = SsmpSyntax.SCHEME_CERT;
+    public static final String SECRET = SsmpSyntax.SCHEME_SECRET;
+    public static final String OPEN = SsmpSyntax.SCHEME_OPEN;
 
     public boolean anonymous() {
         return ".".equals(id);

@@ -1,5 +1,9 @@
 package dev.aero.verkehr.server;
 
+import dev.aero.common.ssmp.SsmpLines;
+import dev.aero.common.ssmp.SsmpVerb;
+import dev.aero.common.ssmp.SsmpRequest;
+import dev.aero.common.ssmp.SsmpGrammarException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
@@ -24,10 +28,6 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
-import dev.aero.verkehr.ssmp.SsmpGrammarException;
-import dev.aero.verkehr.ssmp.SsmpLines;
-import dev.aero.verkehr.ssmp.SsmpRequest;
-import dev.aero.verkehr.ssmp.SsmpVerb;
 
 /**
  * One SSMP connection: the state machine of specs/ssmp.md on the channel's event loop. Requests
@@ -198,7 +198,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
         }
         pingSent = true;
         lastRequestNanos = System.nanoTime();
-        hub.metrics().delivered("PING", 1);
+        hub.metrics().delivered(SsmpVerb.PING.name(), 1);
         send(SsmpLines.PING);
         scheduleIdleCheck(period);
     }
@@ -250,7 +250,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
                 channel.writeAndFlush(Unpooled.wrappedBuffer(SsmpLines.OK)).addListener(ChannelFutureListener.CLOSE);
             }
             case PING -> {
-                hub.metrics().delivered("PONG", 1);
+                hub.metrics().delivered(SsmpVerb.PONG.name(), 1);
                 reply(SsmpLines.PONG);
             }
             case PONG -> {

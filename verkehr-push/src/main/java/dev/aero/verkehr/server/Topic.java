@@ -1,5 +1,7 @@
 package dev.aero.verkehr.server;
 
+import dev.aero.common.ssmp.SsmpVerb;
+import dev.aero.common.ssmp.SsmpLines;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -10,7 +12,6 @@ import java.util.Set;
 
 import io.netty.util.concurrent.EventExecutor;
 
-import dev.aero.verkehr.ssmp.SsmpLines;
 
 /**
  * One topic as this node sees it: its local subscribers, grouped by event loop for fan-out, and
@@ -99,7 +100,7 @@ final class Topic {
     synchronized void memberJoined(String id, String key) {
         String previous = members.put(id, key);
         if (previous == null) {
-            tell(id, "SUBSCRIBE");
+            tell(id, SsmpVerb.SUBSCRIBE.name());
         }
         // A newer connection of a member that is still listed replaces it silently: to watchers the
         // id never stopped being subscribed.
@@ -108,7 +109,7 @@ final class Topic {
     synchronized void memberLeft(String id, String key) {
         if (key.equals(members.get(id))) {
             members.remove(id);
-            tell(id, "UNSUBSCRIBE");
+            tell(id, SsmpVerb.UNSUBSCRIBE.name());
         } else if (!loaded) {
             removedWhileLoading.add(key);
         }
@@ -125,7 +126,7 @@ final class Topic {
         });
         for (String id : gone) {
             members.remove(id);
-            tell(id, "UNSUBSCRIBE");
+            tell(id, SsmpVerb.UNSUBSCRIBE.name());
         }
     }
 
@@ -137,7 +138,7 @@ final class Topic {
                 snapshot.forEach((id, key) -> {
                     if (!removedWhileLoading.contains(key) && !members.containsKey(id)) {
                         members.put(id, key);
-                        tell(id, "SUBSCRIBE");
+                        tell(id, SsmpVerb.SUBSCRIBE.name());
                     }
                 });
             }
@@ -172,7 +173,7 @@ final class Topic {
         String self = s.identity().id();
         members.keySet().forEach(id -> {
             if (!id.equals(self)) {
-                s.sendQueued(SsmpLines.event(id, "SUBSCRIBE", name));
+                s.sendQueued(SsmpLines.event(id, SsmpVerb.SUBSCRIBE.name(), name));
             }
         });
         watchers.add(s);

@@ -1,4 +1,4 @@
-package dev.aero.client.ssmp;
+package dev.aero.common.ssmp;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -25,89 +25,89 @@ class SsmpWireTest {
 
     @Test
     void requestsAreOneLineWithSingleSpaces() {
-        assertThat(text(SsmpWire.login("0123abcd", "cert", null))).isEqualTo("LOGIN 0123abcd cert\n");
-        assertThat(text(SsmpWire.login(".", "secret", "s3cr3t!"))).isEqualTo("LOGIN . secret s3cr3t!\n");
-        assertThat(text(SsmpWire.close())).isEqualTo("CLOSE\n");
-        assertThat(text(SsmpWire.ping())).isEqualTo("PING\n");
-        assertThat(text(SsmpWire.pong())).isEqualTo("PONG\n");
-        assertThat(text(SsmpWire.subscribe("acl/x-y_z=", true))).isEqualTo("SUBSCRIBE acl/x-y_z= PRESENCE\n");
-        assertThat(text(SsmpWire.subscribe("cmd/abc", false))).isEqualTo("SUBSCRIBE cmd/abc\n");
-        assertThat(text(SsmpWire.unsubscribe("cmd/abc"))).isEqualTo("UNSUBSCRIBE cmd/abc\n");
-        assertThat(text(SsmpWire.mcast("t", ascii("loc 10.0.0.1 4242")))).isEqualTo("MCAST t loc 10.0.0.1 4242\n");
-        assertThat(text(SsmpWire.bcast(ascii("hi")))).isEqualTo("BCAST hi\n");
+        assertThat(text(SsmpLines.login("0123abcd", "cert", null))).isEqualTo("LOGIN 0123abcd cert\n");
+        assertThat(text(SsmpLines.login(".", "secret", "s3cr3t!"))).isEqualTo("LOGIN . secret s3cr3t!\n");
+        assertThat(text(SsmpLines.close())).isEqualTo("CLOSE\n");
+        assertThat(text(SsmpLines.ping())).isEqualTo("PING\n");
+        assertThat(text(SsmpLines.pong())).isEqualTo("PONG\n");
+        assertThat(text(SsmpLines.subscribe("acl/x-y_z=", true))).isEqualTo("SUBSCRIBE acl/x-y_z= PRESENCE\n");
+        assertThat(text(SsmpLines.subscribe("cmd/abc", false))).isEqualTo("SUBSCRIBE cmd/abc\n");
+        assertThat(text(SsmpLines.unsubscribe("cmd/abc"))).isEqualTo("UNSUBSCRIBE cmd/abc\n");
+        assertThat(text(SsmpLines.mcast("t", ascii("loc 10.0.0.1 4242")))).isEqualTo("MCAST t loc 10.0.0.1 4242\n");
+        assertThat(text(SsmpLines.bcast(ascii("hi")))).isEqualTo("BCAST hi\n");
     }
 
     @Test
     void aPayloadThatCanBeTextGoesAsItIs() {
         byte[] payload = "sig:z aGVsbG8= \r\t\u00e9".getBytes(UTF_8);
-        assertThat(SsmpWire.isTextForm(payload)).isTrue();
-        assertThat(SsmpWire.ucast("peer", payload)).isEqualTo(concat(ascii("UCAST peer "), payload, ascii("\n")));
+        assertThat(SsmpSyntax.isTextForm(payload)).isTrue();
+        assertThat(SsmpLines.ucast("peer", payload)).isEqualTo(concat(ascii("UCAST peer "), payload, ascii("\n")));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2, 3, '\n'})
     void aPayloadStartingWithAFormByteOrLfGoesBinary(int first) {
         byte[] payload = {(byte) first, 'a', 'b'};
-        assertThat(SsmpWire.isTextForm(payload)).isFalse();
-        assertThat(SsmpWire.ucast("peer", payload))
+        assertThat(SsmpSyntax.isTextForm(payload)).isFalse();
+        assertThat(SsmpLines.ucast("peer", payload))
                 .isEqualTo(concat(ascii("UCAST peer "), new byte[] {0, 2}, payload, ascii("\n")));
     }
 
     @Test
     void aPayloadWithLfInsideGoesBinaryWithLengthMinusOne() {
         byte[] payload = ascii("line one\nline two");
-        assertThat(SsmpWire.isTextForm(payload)).isFalse();
-        assertThat(SsmpWire.mcast("t", payload))
+        assertThat(SsmpSyntax.isTextForm(payload)).isFalse();
+        assertThat(SsmpLines.mcast("t", payload))
                 .isEqualTo(concat(ascii("MCAST t "), new byte[] {0, (byte) (payload.length - 1)}, payload, ascii("\n")));
     }
 
     @Test
     void payloadsAreOneTo1024Bytes() {
         byte[] binary = new byte[1024];
-        byte[] line = SsmpWire.bcast(binary);
+        byte[] line = SsmpLines.bcast(binary);
         assertThat(line).hasSize("BCAST ".length() + 2 + 1024 + 1);
         // 1023 = 0x03FF: the biggest prefix still starts with a form byte (0-3).
         assertThat(Arrays.copyOfRange(line, 6, 8)).isEqualTo(new byte[] {3, (byte) 0xFF});
 
         byte[] text = new byte[1024];
         Arrays.fill(text, (byte) 'x');
-        assertThat(SsmpWire.bcast(text)).hasSize("BCAST ".length() + 1024 + 1);
+        assertThat(SsmpLines.bcast(text)).hasSize("BCAST ".length() + 1024 + 1);
 
-        assertThatThrownBy(() -> SsmpWire.bcast(new byte[1025])).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1025");
-        assertThatThrownBy(() -> SsmpWire.ucast("a", new byte[0])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SsmpLines.bcast(new byte[1025])).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1025");
+        assertThatThrownBy(() -> SsmpLines.ucast("a", new byte[0])).isInstanceOf(IllegalArgumentException.class);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "a b", "a\nb", "caf\u00e9", "a,b", "a#b", "a*b", "a\u0000"})
     void invalidIdsAndTopicsAreRefused(String bad) {
-        assertThat(SsmpWire.isId(bad)).isFalse();
-        assertThatThrownBy(() -> SsmpWire.ucast(bad, ascii("x"))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> SsmpWire.subscribe(bad, false)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> SsmpWire.login(bad, "cert", null)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(SsmpSyntax.isId(bad)).isFalse();
+        assertThatThrownBy(() -> SsmpLines.ucast(bad, ascii("x"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SsmpLines.subscribe(bad, false)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SsmpLines.login(bad, "cert", null)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void idsAreAtMost64OfTheAllowedCharacters() {
-        assertThat(SsmpWire.isId("AZaz09.:@/_-+=~")).isTrue();
-        assertThat(SsmpWire.isId(".")).isTrue();
-        assertThat(SsmpWire.isId("a".repeat(64))).isTrue();
-        assertThat(SsmpWire.isId("a".repeat(65))).isFalse();
-        assertThat(SsmpWire.isId(null)).isFalse();
+        assertThat(SsmpSyntax.isId("AZaz09.:@/_-+=~")).isTrue();
+        assertThat(SsmpSyntax.isId(".")).isTrue();
+        assertThat(SsmpSyntax.isId("a".repeat(64))).isTrue();
+        assertThat(SsmpSyntax.isId("a".repeat(65))).isFalse();
+        assertThat(SsmpSyntax.isId(null)).isFalse();
     }
 
     @Test
     void aCredentialWithASpaceOrLfIsRefusedWithoutEchoingIt() {
-        assertThatThrownBy(() -> SsmpWire.login("svc", "secret", "top secret"))
+        assertThatThrownBy(() -> SsmpLines.login("svc", "secret", "top secret"))
                 .isInstanceOf(IllegalArgumentException.class).message().doesNotContain("top secret");
-        assertThatThrownBy(() -> SsmpWire.login("svc", "secret", "a\nPING")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> SsmpWire.login("svc", "secret", "")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SsmpLines.login("svc", "secret", "a\nPING")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SsmpLines.login("svc", "secret", "")).isInstanceOf(IllegalArgumentException.class);
     }
 
     // --- server lines
 
     @Test
     void responsesWithAndWithoutPayload() throws IOException {
-        SsmpWire.Reader reader = reader(ascii("200\n401 cert secret\n404\n"));
+        SsmpMessageReader reader = reader(ascii("200\n401 cert secret\n404\n"));
         assertResponse(reader.next(), 200, "");
         assertResponse(reader.next(), 401, "cert secret");
         assertResponse(reader.next(), 404, "");
@@ -116,7 +116,7 @@ class SsmpWireTest {
 
     @Test
     void eventsOfEveryKnownVerb() throws IOException {
-        SsmpWire.Reader reader = reader(ascii("""
+        SsmpMessageReader reader = reader(ascii("""
                 000 alice UCAST bob hello there
                 000 . MCAST store/1 loc 10.0.0.1 4242
                 000 alice BCAST bye
@@ -148,7 +148,7 @@ class SsmpWireTest {
     void aBinaryPayloadMayHoldLfAndTheNextMessageStillParses() throws IOException {
         byte[] payload = {'\n', 0, 'x', '\n', '\n', 3};
         byte[] stream = concat(ascii("000 alice UCAST bob "), new byte[] {0, 5}, payload, ascii("\n200\n"));
-        SsmpWire.Reader reader = reader(stream);
+        SsmpMessageReader reader = reader(stream);
         SsmpMessage.Unicast unicast = (SsmpMessage.Unicast) reader.next();
         assertThat(unicast.payload()).isEqualTo(payload);
         assertResponse(reader.next(), 200, "");
@@ -170,10 +170,10 @@ class SsmpWireTest {
             }
             // What the server forwards: "000 <from> " followed by the sender's request line, unchanged.
             stream.writeBytes(ascii("000 sender "));
-            stream.writeBytes(SsmpWire.mcast("topic", payloads[i]));
+            stream.writeBytes(SsmpLines.mcast("topic", payloads[i]));
         }
         // Delivered one byte per read, so every field boundary falls across reads.
-        SsmpWire.Reader reader = new SsmpWire.Reader(new OneByteAtATime(new ByteArrayInputStream(stream.toByteArray())));
+        SsmpMessageReader reader = new SsmpMessageReader(new OneByteAtATime(new ByteArrayInputStream(stream.toByteArray())));
         for (byte[] payload : payloads) {
             SsmpMessage.Multicast multicast = (SsmpMessage.Multicast) reader.next();
             assertThat(multicast.payload()).isEqualTo(payload);
@@ -183,14 +183,14 @@ class SsmpWireTest {
 
     @Test
     void aResponseMayCarryABinaryPayload() throws IOException {
-        SsmpWire.Reader reader = reader(concat(ascii("400 "), new byte[] {0, 1, 'a', '\n'}, ascii("\n")));
+        SsmpMessageReader reader = reader(concat(ascii("400 "), new byte[] {0, 1, 'a', '\n'}, ascii("\n")));
         assertResponse(reader.next(), 400, "a\n");
     }
 
     @Test
     void anUnknownVerbIsKeptWholeEvenWithABinaryPayload() throws IOException {
         byte[] stream = concat(ascii("000 x FUTURE someone "), new byte[] {0, 1, '\n', '\n'}, ascii("\n000 x LATER\n000 . PONG\n"));
-        SsmpWire.Reader reader = reader(stream);
+        SsmpMessageReader reader = reader(stream);
         SsmpMessage.Unknown future = (SsmpMessage.Unknown) reader.next();
         assertThat(future.verb()).isEqualTo("FUTURE");
         assertThat(future.arguments()).isEqualTo(concat(ascii("someone "), new byte[] {0, 1, '\n', '\n'}));
@@ -240,8 +240,8 @@ class SsmpWireTest {
         assertThat(text(response.payload())).isEqualTo(payload);
     }
 
-    private static SsmpWire.Reader reader(byte[] bytes) {
-        return new SsmpWire.Reader(new ByteArrayInputStream(bytes));
+    private static SsmpMessageReader reader(byte[] bytes) {
+        return new SsmpMessageReader(new ByteArrayInputStream(bytes));
     }
 
     static byte[] ascii(String text) {

@@ -1,4 +1,4 @@
-package dev.aero.client.ssmp;
+package dev.aero.common.ssmp;
 
 import java.io.IOException;
 

@@ -1,40 +1,93 @@
-package dev.aero.verkehr.ssmp;
+package dev.aero.common.ssmp;
+
+import static dev.aero.common.ssmp.SsmpSyntax.LF;
+import static dev.aero.common.ssmp.SsmpSyntax.MAX_ID;
+import static dev.aero.common.ssmp.SsmpSyntax.MAX_PAYLOAD;
+import static dev.aero.common.ssmp.SsmpSyntax.MAX_VERB;
+import static dev.aero.common.ssmp.SsmpSyntax.SP;
 
 import java.nio.charset.StandardCharsets;
 
-import io.netty.buffer.ByteBuf;
-
-import dev.aero.common.ssmp.SsmpSyntax;
-
 /**
- * The SSMP 1.1 wire format (specs/ssmp.md): request parsing and the encoding of responses and
- * events. Parsing works on a cumulation buffer and never reads past the bytes it has; every
- * field has a bound, so a request is either complete, incomplete within a bounded prefix, or
- * malformed as soon as its bytes say so.
+ * Parses SSMP 1.1 requests (the server's side of the grammar, docs/protocols/ssmp.md) from
+ * whatever holds the bytes received so far: a Netty cumulation buffer, or an array. It never
+ * reads past the bytes it has; every field has a bound, so a request is either complete,
+ * incomplete within a bounded prefix, or malformed as soon as its bytes say so.
  */
-public final class SsmpWire {
+public final class SsmpRequestParser {
 
-    public static final byte LF = '\n';
-    public static final byte SP = ' ';
-    public static final int MAX_VERB = SsmpSyntax.MAX_VERB;
-    public static final int MAX_ID = SsmpSyntax.MAX_ID;
-    public static final int MAX_PAYLOAD = SsmpSyntax.MAX_PAYLOAD;
-    /** Longest well-formed request: verb, id, scheme/topic and a binary payload with separators. */
-    public static final int MAX_REQUEST = MAX_VERB + 1 + MAX_ID + 1 + MAX_ID + 1 + 2 + MAX_PAYLOAD + 1;
-    public static final String ANONYMOUS = SsmpSyntax.ANONYMOUS;
-    public static final String PRESENCE = "PRESENCE";
+    /** The bytes received so far, readable from {@link #start()} to {@link #end()}. */
+    public interface Bytes {
 
-    private SsmpWire() {
+        int start();
+
+        int end();
+
+        byte get(int index);
+
+        /** The index of the first {@code value} in {@code [from, to)}, or -1. */
+        int indexOf(int from, int to, byte value);
+
+        /** Copies {@code into.length} bytes from {@code from}. */
+        void copy(int from, byte[] into);
+
+        /** A request ended just before {@code index}: the bytes before it are consumed. */
+        void consumeTo(int index);
+
+        /** The bytes {@code [from, to)} of an array; {@link #consumeTo} moves {@link #start()}. */
+        static Bytes of(byte[] array, int from, int to) {
+            return new Bytes() {
+                private int start = from;
+
+                @Override
+                public int start() {
+                    return start;
+                }
+
+                @Override
+                public int end() {
+                    return to;
+                }
+
+                @Override
+                public byte get(int index) {
+                    return array[index];
+                }
+
+                @Override
+                public int indexOf(int f, int t, byte value) {
+                    for (int i = f; i < t; i++) {
+                        if (array[i] == value) {
+                            return i;
+                        }
+                    }
+                    return -1;
+                }
+
+                @Override
+                public void copy(int f, byte[] into) {
+                    System.arraycopy(array, f, into, 0, into.length);
+                }
+
+                @Override
+                public void consumeTo(int index) {
+                    start = index;
+                }
+            };
+        }
+    }
+
+    private SsmpRequestParser() {
     }
 
     /**
-     * Parses one request from the readable bytes of {@code in}. Returns null, without moving the
-     * reader index, when the request is not complete yet; on success the reader index moves past
-     * the request's LF.
+     * Parses one request from the readable bytes of {@code in}. Returns null, consuming nothing,
+     * when the request is not complete yet; on success the bytes up to and including the
+     * request's LF are consumed.
      *
      * @throws SsmpGrammarException when the bytes cannot begin a well-formed request
      */
-    public static SsmpRequest parse(ByteBuf in) {
+    public static SsmpRequest parse(Bytes in) {
         Cursor c = new Cursor(in);
         String name = c.verb();
         if (name == null) {
@@ -64,7 +117,7 @@ public final class SsmpWire {
             case UNKNOWN -> unknown(c, name);
         };
         if (request != null) {
-            in.readerIndex(c.pos);
+            in.consumeTo(c.pos);
         }
         return request;
     }
@@ -95,7 +148,7 @@ public final class SsmpWire {
             case ENDED -> new SsmpRequest(SsmpVerb.SUBSCRIBE, name, topic, null, false, null);
             case CONTINUES -> {
                 String flag = c.spaceThenToken();
-                if (flag != null && !flag.equals(PRESENCE)) {
+                if (flag != null && !flag.equals(SsmpSyntax.PRESENCE)) {
                     throw new SsmpGrammarException("SUBSCRIBE takes only the PRESENCE option");
                 }
                 yield flag != null && c.end() ? new SsmpRequest(SsmpVerb.SUBSCRIBE, name, topic, null, true, null) : null;
@@ -145,32 +198,34 @@ public final class SsmpWire {
 
     /** Reading position over the readable bytes; each method returns null when bytes are missing. */
     private static final class Cursor {
-        private final ByteBuf in;
+        private final Bytes in;
         private final int limit;
         int pos;
 
-        Cursor(ByteBuf in) {
+        Cursor(Bytes in) {
             this.in = in;
-            this.pos = in.readerIndex();
-            this.limit = in.writerIndex();
+            this.pos = in.start();
+            this.limit = in.end();
         }
 
         int peek() {
-            return pos < limit ? in.getByte(pos) & 0xff : -1;
+            return pos < limit ? in.get(pos) & 0xff : -1;
         }
 
         int byteAt(int i) {
-            return i < limit ? in.getByte(i) & 0xff : -1;
+            return i < limit ? in.get(i) & 0xff : -1;
         }
 
         String ascii(int from, int to) {
-            return in.toString(from, to - from, StandardCharsets.US_ASCII);
+            byte[] b = new byte[to - from];
+            in.copy(from, b);
+            return new String(b, StandardCharsets.US_ASCII);
         }
 
         String verb() {
             int start = pos;
             while (pos < limit) {
-                int b = in.getByte(pos) & 0xff;
+                int b = in.get(pos) & 0xff;
                 if (b >= 'A' && b <= 'Z') {
                     if (pos - start == MAX_VERB) {
                         throw new SsmpGrammarException("verb longer than " + MAX_VERB + " letters");
@@ -226,7 +281,7 @@ public final class SsmpWire {
         int scanId() {
             int i = pos;
             while (i < limit && i - pos <= MAX_ID) {
-                int b = in.getByte(i) & 0xff;
+                int b = in.get(i) & 0xff;
                 if (!SsmpSyntax.isIdCharacter(b)) {
                     return i;
                 }
@@ -282,16 +337,16 @@ public final class SsmpWire {
                 if (limit - pos < 2) {
                     return null;
                 }
-                int length = ((first << 8) | (in.getByte(pos + 1) & 0xff)) + 1;
+                int length = ((first << 8) | (in.get(pos + 1) & 0xff)) + 1;
                 int end = pos + 2 + length;
                 if (end >= limit) {
                     return null;
                 }
-                if (in.getByte(end) != LF) {
+                if (in.get(end) != LF) {
                     throw new SsmpGrammarException("a binary payload must be followed by the end of the line");
                 }
                 byte[] wire = new byte[length + 2];
-                in.getBytes(pos, wire);
+                in.copy(pos, wire);
                 pos = end + 1;
                 return wire;
             }
@@ -304,7 +359,7 @@ public final class SsmpWire {
                 return null;
             }
             byte[] wire = new byte[lf - pos];
-            in.getBytes(pos, wire);
+            in.copy(pos, wire);
             pos = lf + 1;
             return wire;
         }

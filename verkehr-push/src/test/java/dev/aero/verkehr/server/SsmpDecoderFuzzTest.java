@@ -1,5 +1,8 @@
-package dev.aero.verkehr.ssmp;
+package dev.aero.verkehr.server;
 
+import dev.aero.common.ssmp.SsmpRequestParser;
+import dev.aero.common.ssmp.SsmpRequest;
+import dev.aero.common.ssmp.SsmpGrammarException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -17,7 +20,7 @@ import dev.aero.common.ssmp.SsmpSyntax;
  * anything but {@link SsmpGrammarException}, never reads past what it is given, and never
  * accepts what breaks the grammar.
  */
-public class SsmpWireFuzzTest {
+public class SsmpDecoderFuzzTest {
 
     private static final String[] VALID = {
         "LOGIN abc secret s3cr3t", "LOGIN 0123456789abcdef0123456789abcdef/x cert", "LOGIN . open", "CLOSE", "PING", "PONG",
@@ -29,7 +32,7 @@ public class SsmpWireFuzzTest {
     void validRequestsParseAndConsumeExactlyTheirBytes() {
         for (String line : VALID) {
             ByteBuf in = Unpooled.copiedBuffer(line + "\nNEXT", StandardCharsets.ISO_8859_1);
-            SsmpRequest r = SsmpWire.parse(in);
+            SsmpRequest r = SsmpRequestParser.parse(SsmpDecoder.bytes(in));
             assertThat(r).as(line).isNotNull();
             assertThat(in.readerIndex()).as(line).isEqualTo(line.length() + 1);
         }
@@ -41,7 +44,7 @@ public class SsmpWireFuzzTest {
             byte[] b = (line + "\n").getBytes(StandardCharsets.ISO_8859_1);
             for (int i = 0; i < b.length; i++) {
                 ByteBuf in = Unpooled.wrappedBuffer(b, 0, i);
-                assertThat(SsmpWire.parse(in)).as("%s cut at %d", line, i).isNull();
+                assertThat(SsmpRequestParser.parse(SsmpDecoder.bytes(in))).as("%s cut at %d", line, i).isNull();
                 assertThat(in.readerIndex()).isZero();
             }
         }
@@ -57,11 +60,11 @@ public class SsmpWireFuzzTest {
             ByteBuf in = Unpooled.wrappedBuffer(input);
             try {
                 SsmpRequest r;
-                while ((r = SsmpWire.parse(in)) != null) {
+                while ((r = SsmpRequestParser.parse(SsmpDecoder.bytes(in))) != null) {
                     accepted++;
                     assertWellFormed(r);
                 }
-                assertThat(in.readableBytes()).isLessThanOrEqualTo(SsmpWire.MAX_REQUEST);
+                assertThat(in.readableBytes()).isLessThanOrEqualTo(SsmpSyntax.MAX_REQUEST);
             } catch (SsmpGrammarException e) {
                 refused++;
             }

@@ -1,4 +1,4 @@
-package dev.aero.verkehr.ssmp;
+package dev.aero.common.ssmp;
 
 /**
  * One decoded client request.

@@ -1,4 +1,4 @@
-package dev.aero.verkehr.ssmp;
+package dev.aero.common.ssmp;
 
 /** A request broke the SSMP grammar: the server answers 400 and closes the connection. */
 public final class SsmpGrammarException extends RuntimeException {

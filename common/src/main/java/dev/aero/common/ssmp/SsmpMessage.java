@@ -1,7 +1,7 @@
-package dev.aero.client.ssmp;
+package dev.aero.common.ssmp;
 
 /**
- * One line from an SSMP server, decoded by {@link SsmpWire.Reader}: either the answer to the
+ * One line from an SSMP server, decoded by {@link SsmpMessageReader}: either the answer to the
  * oldest unanswered request, or an event ({@code 000 <from> ...}) that may arrive between answers.
  * Payloads are the application's bytes: text form as sent, binary form without its length prefix.
  * Like every record holding an array, these compare payloads by identity: use {@code Arrays.equals}.
