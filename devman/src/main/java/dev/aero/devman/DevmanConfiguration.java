@@ -23,7 +23,7 @@ import dev.aero.common.web.TrustedProxies;
 import dev.aero.devman.checkin.CaWithoutListener;
 import dev.aero.devman.checkin.DeviceCertificates;
 import dev.aero.devman.presence.EventLag;
-import dev.aero.devman.presence.LostVerkehrNodes;
+import dev.aero.devman.presence.VerkehrNodes;
 import dev.aero.devman.presence.PresenceStore;
 import dev.aero.devman.presence.VerkehrEvents;
 
@@ -62,9 +62,20 @@ class DevmanConfiguration {
      * verkehr's events in the group {@code devman}, from the stream's first entry when the group
      * is new (the devices online before devman first ran are in it).
      */
+    /**
+     * verkehr's nodes as its heartbeat and node-lost events tell them; silence is trusted only
+     * while devman has read the whole stream.
+     */
     @Bean
-    StreamGroupReader verkehrEventReader(StringRedisTemplate redis, PresenceStore store, EventLag lag, DevmanProperties settings,
+    VerkehrNodes verkehrNodes(StringRedisTemplate redis, PresenceStore store, EventLag lag, DevmanProperties settings, Clock clock,
             MeterRegistry meters) {
+        return new VerkehrNodes(redis, store, settings.verkehrNodeTimeout(), settings.tombstoneRetention(),
+                () -> Long.valueOf(0).equals(lag.snapshot().lag()), clock, meters);
+    }
+
+    @Bean
+    StreamGroupReader verkehrEventReader(StringRedisTemplate redis, PresenceStore store, VerkehrNodes nodes, EventLag lag,
+            DevmanProperties settings, MeterRegistry meters) {
         AtomicLong online = new AtomicLong();
         Gauge.builder("aero.devman.devices.online", online, AtomicLong::get).description("devices online through any transport")
                 .register(meters);
@@ -73,17 +84,15 @@ class DevmanConfiguration {
         Gauge.builder("aero.devman.events.pending", lag, l -> value(l.snapshot().pending()))
                 .description("verkehr events read by devman and not yet applied").register(meters);
         return new StreamGroupReader(redis, settings.eventsStream(), GROUP, StreamGroupReader.hostConsumerName(), 500, true,
-                new VerkehrEvents(store, meters), () -> {
+                new VerkehrEvents(store, nodes, meters), () -> {
                     lag.refresh();
                     online.set(store.onlineCount());
                 });
     }
 
-    /** Takes the devices of a verkehr node that died alone offline (see {@link LostVerkehrNodes}). */
+    /** Takes the devices of a verkehr node that died alone offline (see {@link VerkehrNodes}). */
     @Bean
-    PeriodicTask lostVerkehrNodes(StringRedisTemplate redis, PresenceStore store, DevmanProperties settings, Clock clock,
-            MeterRegistry meters) {
-        LostVerkehrNodes nodes = new LostVerkehrNodes(redis, store, settings.verkehrPrefix(), settings.verkehrNodeTimeout(), clock, meters);
+    PeriodicTask lostVerkehrNodes(VerkehrNodes nodes, DevmanProperties settings) {
         return new PeriodicTask("lost-verkehr-nodes", settings.verkehrNodeCheck(), settings.verkehrNodeCheck(), nodes::sweep);
     }
 

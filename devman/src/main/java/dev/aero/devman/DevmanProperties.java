@@ -30,10 +30,8 @@ import dev.aero.common.tls.DeviceTlsSettings;
  * @param clientCertificateHeader the header in which a trusted proxy forwards the device's
  *        verified certificate (URL-encoded PEM)
  * @param deviceTls the HTTPS listener on which devices check in with their certificate (8702)
- * @param verkehrPrefix verkehr's {@code cluster.channel-prefix}: its node heartbeats are the
- *        sorted set {@code <prefix>:nodes}
- * @param verkehrNodeTimeout a verkehr node whose last heartbeat is older than this is taken as
- *        lost, and its devices' connections as closed (verkehr's own node timeout is 5 s)
+ * @param verkehrNodeTimeout a verkehr node whose last heartbeat event is older than this is
+ *        taken as lost, and its devices' connections as closed (verkehr sends one every 5 s)
  * @param verkehrNodeCheck how often devman looks for lost verkehr nodes
  */
 @ConfigurationProperties("aero.devman")
@@ -51,7 +49,6 @@ public record DevmanProperties(
         @DefaultValue("") List<String> trustedProxies,
         @DefaultValue("X-Client-Certificate") String clientCertificateHeader,
         @DefaultValue DeviceTlsSettings deviceTls,
-        @DefaultValue("verkehr") String verkehrPrefix,
         @DefaultValue("30s") Duration verkehrNodeTimeout,
         @DefaultValue("5s") Duration verkehrNodeCheck) {
 

@@ -51,7 +51,6 @@ class DevmanApiTest {
     private static final String SECRET = "devman-test-secret";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static TestPki pki;
-    private static final String VERKEHR_PREFIX = "verkehr-test-" + UUID.randomUUID();
 
     @LocalServerPort
     int port;
@@ -76,7 +75,6 @@ class DevmanApiTest {
         registry.add("aero.devman.device-tls.certificate-file", () -> pki.serverCertificateFile().toAbsolutePath().toString());
         registry.add("aero.devman.device-tls.private-key-file", () -> pki.serverKeyFile().toAbsolutePath().toString());
         registry.add("aero.devman.device-tls.ca-certificate-file", () -> pki.caFile().toAbsolutePath().toString());
-        registry.add("aero.devman.verkehr-prefix", () -> VERKEHR_PREFIX);
         registry.add("aero.devman.verkehr-node-timeout", () -> "2s");
         registry.add("aero.devman.verkehr-node-check", () -> "200ms");
     }
@@ -101,6 +99,11 @@ class DevmanApiTest {
         e.put("serial", "1f");
         e.put("did", did.hex());
         redis.opsForStream().add("verkehr:events", e);
+    }
+
+    /** A verkehr node's {@code heartbeat} or {@code node-lost} event. */
+    private void nodeEvent(String type, String node, long time) {
+        redis.opsForStream().add("verkehr:events", Map.of("type", type, "node", node, "time", Long.toString(time)));
     }
 
     private HttpResponse<String> get(String path, boolean authenticated) throws Exception {
@@ -290,10 +293,9 @@ class DevmanApiTest {
      */
     @Test
     void theConnectionsOfAVerkehrNodeThatStoppedHeartbeatingGoOfflineAtItsLastHeartbeat() throws Exception {
-        String nodes = VERKEHR_PREFIX + ":nodes";
         String lost = "lost-" + UUID.randomUUID(), alive = "alive-" + UUID.randomUUID();
         long now = System.currentTimeMillis(), heartbeat = now - 10_000;
-        redis.opsForZSet().add(nodes, alive, now + 600_000);
+        nodeEvent("heartbeat", alive, now + 600_000);
         DID onlyLost = DID.random(), both = DID.random(), onlyAlive = DID.random(), viaXmpp = DID.random();
         event("login", onlyLost, lost + "/1", now - 20_000, "192.0.2.90");
         event("login", both, lost + "/2", now - 20_000, "192.0.2.91");
@@ -305,7 +307,7 @@ class DevmanApiTest {
             awaitOnline(d, true);
         }
 
-        redis.opsForZSet().add(nodes, lost, heartbeat);
+        nodeEvent("heartbeat", lost, heartbeat);
         awaitOnline(onlyLost, false);
         assertThat(Instant.parse(device(onlyLost).path("last_seen_time").asString())).isEqualTo(Instant.ofEpochMilli(heartbeat));
         assertThat(device(both).path("online_via").toString()).isEqualTo("[\"ssmp\"]");
@@ -313,10 +315,10 @@ class DevmanApiTest {
         assertThat(device(viaXmpp).path("online_via").toString()).isEqualTo("[\"xmpp\"]");
         assertThat(redis.opsForHash().get("devman:lost-nodes", lost)).isEqualTo(Long.toString(heartbeat));
 
-        // The node-lost closes verkehr writes once a node starts again change nothing; then the
-        // node leaves the set and devman forgets it.
+        // The node-lost closes verkehr writes once a node starts again change nothing; then its
+        // node-lost event comes, and devman forgets the node.
         event("close", both, lost + "/2", heartbeat, "192.0.2.91");
-        redis.opsForZSet().remove(nodes, lost);
+        nodeEvent("node-lost", lost, heartbeat);
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (redis.opsForHash().hasKey("devman:lost-nodes", lost) && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -324,7 +326,7 @@ class DevmanApiTest {
         assertThat(redis.opsForHash().hasKey("devman:lost-nodes", lost)).isFalse();
         assertThat(device(both).path("online_via").toString()).isEqualTo("[\"ssmp\"]");
         assertThat(device(onlyLost).path("online").asBoolean()).isFalse();
-        redis.opsForZSet().remove(nodes, alive);
+        redis.opsForHash().delete("devman:verkehr-nodes", alive);
     }
 
     @Test

@@ -150,10 +150,17 @@ public record VerkehrProperties(
     /**
      * @param stream Redis stream of login and close events
      * @param maxLength approximate length the stream is trimmed to
+     * @param heartbeat how often each node appends a {@code heartbeat} event, by which readers of
+     *        the stream tell a node that died (even the last one) from one that is quiet
      */
     public record Events(
             @DefaultValue(PlatformTopics.EVENTS_STREAM) String stream,
-            @DefaultValue("1000000") long maxLength) {
+            @DefaultValue("1000000") long maxLength,
+            @DefaultValue("5s") Duration heartbeat) {
+
+        public Events {
+            positive("events.heartbeat", heartbeat);
+        }
     }
 
     private static void positive(String name, Duration d) {

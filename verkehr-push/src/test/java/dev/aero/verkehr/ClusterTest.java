@@ -198,4 +198,28 @@ class ClusterTest extends NodeTest {
         assertThat(redis.opsForHash().hasKey(p + ":conns", "ghost-dev")).isFalse();
         assertThat(redis.opsForHash().hasKey(p + ":topic:" + topic, "ghost-dev")).isFalse();
     }
+
+    @Test
+    void nodesHeartbeatOnTheEventsStreamAndALostNodeIsReportedAsOfItsLastHeartbeat() throws Exception {
+        var redis = one.getBean(org.springframework.data.redis.core.StringRedisTemplate.class);
+        long lastHeartbeat = System.currentTimeMillis() - 60_000;
+        String ghost = fresh("ghost");
+        redis.opsForZSet().add(nodes.prefix + ":nodes", ghost, lastHeartbeat);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        java.util.List<java.util.Map<Object, Object>> events = java.util.List.of();
+        while (System.nanoTime() < deadline) {
+            events = redis.opsForStream().read(org.springframework.data.redis.connection.stream.StreamOffset.fromStart(nodes.eventStream()))
+                    .stream().map(r -> r.getValue()).toList();
+            if (events.stream().anyMatch(v -> "node-lost".equals(v.get("type")) && ghost.equals(v.get("node")))) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(events).anyMatch(v -> "node-lost".equals(v.get("type")) && ghost.equals(v.get("node"))
+                && Long.toString(lastHeartbeat).equals(v.get("time")));
+        for (String node : java.util.List.of("n1", "n2")) {
+            assertThat(events).as("a heartbeat of %s", node)
+                    .anyMatch(v -> "heartbeat".equals(v.get("type")) && node.equals(v.get("node")) && v.get("time") != null);
+        }
+    }
 }

@@ -28,7 +28,7 @@ public final class LoginEventListener implements SmartLifecycle {
     }
 
     private static void handle(PushDelivery delivery, Map<Object, Object> event) {
-        if (!"login".equals(event.get("type"))) {
+        if (!ConnectionEvents.LOGIN.equals(event.get("type"))) {
             return;
         }
         // Any login of a device id: a push is only a hint, and the queue is read with the certificate.

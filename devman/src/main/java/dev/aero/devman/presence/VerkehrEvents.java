@@ -13,8 +13,9 @@ import dev.aero.common.redis.StreamGroupReader;
 import dev.aero.common.ssmp.ConnectionEvents;
 
 /**
- * Applies verkehr's connection events ({@code verkehr:events}: type, id, address, node, conn,
- * time, scheme, cause, and did/serial for certificate logins) to the presence store. Only
+ * Applies verkehr's events ({@code verkehr:events}) to the presence store: connection logins and
+ * closes (type, id, address, node, conn, time, scheme, cause, and did/serial for certificate
+ * logins), and node heartbeats and losses ({@link VerkehrNodes}). Only
  * devices that logged in with their certificate count: a {@code secret} login is a service, and
  * an {@code open} login proves nothing. Events that do not parse are counted and skipped (never
  * retried forever); a Redis failure throws, so the event stays unacknowledged and is read again.
@@ -25,17 +26,23 @@ public final class VerkehrEvents implements StreamGroupReader.Handler {
     public static final String TRANSPORT = "ssmp";
 
     private final PresenceStore store;
+    private final VerkehrNodes nodes;
     private final MeterRegistry meters;
 
-    public VerkehrEvents(PresenceStore store, MeterRegistry meters) {
+    public VerkehrEvents(PresenceStore store, VerkehrNodes nodes, MeterRegistry meters) {
         this.store = store;
+        this.nodes = nodes;
         this.meters = meters;
     }
 
     @Override
     public void handle(String id, Map<Object, Object> event) {
         String type = text(event, "type");
-        if (!"login".equals(type) && !"close".equals(type)) {
+        if (ConnectionEvents.HEARTBEAT.equals(type) || ConnectionEvents.NODE_LOST.equals(type)) {
+            node(id, type, event);
+            return;
+        }
+        if (!ConnectionEvents.LOGIN.equals(type) && !ConnectionEvents.CLOSE.equals(type)) {
             count("ignored");
             return;
         }
@@ -52,10 +59,27 @@ public final class VerkehrEvents implements StreamGroupReader.Handler {
             return;
         }
         String address = text(event, "address");
-        PresenceStore.Outcome outcome = "login".equals(type)
+        PresenceStore.Outcome outcome = ConnectionEvents.LOGIN.equals(type)
                 ? store.connected(did, connection, TRANSPORT, time, address)
                 : store.disconnected(did, connection, time, address);
         count(type + (outcome == PresenceStore.Outcome.STALE ? "-stale" : ""));
+    }
+
+    /** A node's heartbeat, or its loss as another node found it. */
+    private void node(String id, String type, Map<Object, Object> event) {
+        String node = text(event, "node");
+        Instant time = time(event);
+        if (node == null || node.isEmpty() || node.length() > 200 || node.indexOf('/') >= 0 || time == null) {
+            log.debug("skipping malformed event {}: {}", id, event);
+            count("malformed");
+            return;
+        }
+        if (ConnectionEvents.HEARTBEAT.equals(type)) {
+            nodes.heartbeat(node, time);
+        } else {
+            nodes.lost(node, time);
+        }
+        count(type);
     }
 
     private static Instant time(Map<Object, Object> event) {

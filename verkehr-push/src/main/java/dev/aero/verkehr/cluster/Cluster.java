@@ -29,6 +29,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
+import dev.aero.common.ssmp.ConnectionEvents;
 import dev.aero.verkehr.VerkehrProperties;
 
 /**
@@ -110,6 +111,8 @@ public final class Cluster implements AutoCloseable {
     private StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
     private RedisAsyncCommands<byte[], byte[]> redis;
     private ScheduledExecutorService heartbeats;
+    /** When this node last appended a heartbeat event (ms); written by the heartbeat thread only. */
+    private long lastHeartbeatEvent;
     private Consumer<BusMessage> onMessage;
     private Consumer<String> onNodeGone;
     private boolean closed;
@@ -212,16 +215,24 @@ public final class Cluster implements AutoCloseable {
                 onNodeGone.accept(node);
             }
         }
-        for (byte[] dead : sync.zrangebyscore(key("nodes"), Range.create(Double.NEGATIVE_INFINITY, now - timeout))) {
+        for (ScoredValue<byte[]> dead : sync.zrangebyscoreWithScores(key("nodes"),
+                Range.create(Double.NEGATIVE_INFINITY, now - timeout))) {
             // Whichever node removes the entry closes the lost node's connections for the rest.
-            if (sync.zrem(key("nodes"), dead) == 1) {
-                reap(string(dead));
+            if (sync.zrem(key("nodes"), dead.getValue()) == 1) {
+                reap(string(dead.getValue()), (long) dead.getScore());
             }
+        }
+        if (now - lastHeartbeatEvent >= settings.events().heartbeat().toMillis()) {
+            lastHeartbeatEvent = now;
+            appendNodeEvent(ConnectionEvents.HEARTBEAT, nodeId, now);
         }
     }
 
-    /** Ends in Redis every connection a lost node held, with a close event for each. */
-    private void reap(String node) {
+    /**
+     * Ends in Redis every connection a lost node held, with a close event for each, then tells
+     * the stream's readers that the node is gone, as of its last heartbeat.
+     */
+    private void reap(String node, long lastHeartbeat) {
         var sync = connection.sync();
         Map<byte[], byte[]> all = sync.hgetall(key("conns"));
         int n = 0;
@@ -230,11 +241,23 @@ public final class Cluster implements AutoCloseable {
             if (record != null && record.node().equals(node)) {
                 RELEASE.run(redis, new byte[][] {key("conns"), key("ctopics:" + record.key())},
                         e.getKey(), bytes(record.key()), key("topic:")).join();
-                appendEvent("close", record.id(), record.address(), node, record.key(), record.scheme(), "node-lost", null);
+                appendEvent(ConnectionEvents.CLOSE, record.id(), record.address(), node, record.key(), record.scheme(), ConnectionEvents.NODE_LOST, null);
                 n++;
             }
         }
+        appendNodeEvent(ConnectionEvents.NODE_LOST, node, lastHeartbeat);
         log.info("node {} is gone: closed its {} connection(s) for the cluster", node, n);
+    }
+
+    /** {@code heartbeat} (this node, now) or {@code node-lost} (a node, its last heartbeat) on the events stream. */
+    private void appendNodeEvent(String type, String node, long time) {
+        Map<byte[], byte[]> fields = new java.util.LinkedHashMap<>();
+        fields.put(bytes("type"), bytes(type));
+        fields.put(bytes("node"), bytes(node));
+        fields.put(bytes("time"), bytes(Long.toString(time)));
+        redis.xadd(bytes(settings.events().stream()),
+                XAddArgs.Builder.maxlen(settings.events().maxLength()).approximateTrimming(), fields)
+                .exceptionally(Cluster::logged);
     }
 
     // ---- connections ----
