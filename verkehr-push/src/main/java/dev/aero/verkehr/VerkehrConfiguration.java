@@ -22,10 +22,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import dev.aero.common.web.ServiceAuthInterceptor;
 import dev.aero.common.web.ServiceAuthentication;
 import dev.aero.verkehr.cluster.Cluster;
-import dev.aero.verkehr.server.Authenticator;
-import dev.aero.verkehr.server.Hub;
-import dev.aero.verkehr.server.SsmpServer;
-import dev.aero.verkehr.server.TopicAuthorizer;
+import dev.aero.verkehr.login.Authenticator;
+import dev.aero.verkehr.delivery.Hub;
+import dev.aero.verkehr.connection.SsmpServer;
+import dev.aero.verkehr.topic.TopicAuthorizer;
 import dev.aero.common.tls.RevocationFollower;
 
 @Configuration(proxyBeanMethods = false)

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.aero.common.auth.ServiceCredential;
-import dev.aero.verkehr.server.Hub;
+import dev.aero.verkehr.delivery.Hub;
 
 /** Bounded outbound queues, the HTTP API's history and its refusals. */
 class DeliveryLimitsTest extends NodeTest {

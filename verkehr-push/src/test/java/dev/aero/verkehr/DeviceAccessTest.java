@@ -20,7 +20,7 @@ import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.aero.common.id.DID;
-import dev.aero.verkehr.server.TopicAuthorizer;
+import dev.aero.verkehr.topic.TopicAuthorizer;
 
 /** Devices log in with their certificates and hold only their own topics; revocation cuts them off. */
 class DeviceAccessTest extends NodeTest {

@@ -28,7 +28,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import io.lettuce.core.ClientOptions;
 
 import dev.aero.common.testing.TestRedis;
-import dev.aero.verkehr.server.Hub;
+import dev.aero.verkehr.delivery.Hub;
 
 /**
  * The answer to LOGIN waits for the id's claim in Redis. Node c1 reaches Redis through a proxy

@@ -20,7 +20,7 @@ import dev.aero.client.ssmp.SsmpClient;
 import dev.aero.client.ssmp.SsmpException;
 import dev.aero.client.ssmp.SsmpListener;
 import dev.aero.common.id.DID;
-import dev.aero.verkehr.server.Hub;
+import dev.aero.verkehr.delivery.Hub;
 
 /** The client SDK's SsmpClient against the real server: certificate login, presence, reconnect with resubscribe. */
 class SsmpClientAgainstServerTest extends NodeTest {

@@ -33,7 +33,7 @@ class SsmpFuzzOverTlsTest extends NodeTest {
         String[] seeds = {"SUBSCRIBE topic PRESENCE", "UCAST someone hello", "MCAST t payload", "UNSUBSCRIBE t", "BCAST x"};
         int tried = 0;
         while (tried < 120) {
-            byte[] line = dev.aero.verkehr.server.SsmpDecoderFuzzTest.mutate(random, seeds[random.nextInt(seeds.length)]);
+            byte[] line = dev.aero.verkehr.connection.SsmpDecoderFuzzTest.mutate(random, seeds[random.nextInt(seeds.length)]);
             if (!malformed(line)) {
                 continue;
             }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
 
-/** The rules of specs/ssmp.md, one test each, over real TLS sockets to one node. */
+/** The rules of docs/protocols/ssmp.md, one test each, over real TLS sockets to one node. */
 class SsmpProtocolTest extends NodeTest {
 
     private int port;

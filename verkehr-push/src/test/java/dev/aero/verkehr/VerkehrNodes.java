@@ -13,7 +13,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.aero.common.testing.TestRedis;
-import dev.aero.verkehr.server.SsmpServer;
+import dev.aero.verkehr.connection.SsmpServer;
 
 /**
  * Starts verkehr nodes for a test class: each a full application on its own ports, all on the

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import dev.aero.client.zephyr.ZephyrClient;
 import dev.aero.common.zephyr.ZephyrWire;
 
-/** The protocol of ../shared/design/specs/zephyr.md, rule by rule, over real sockets. */
+/** The protocol of docs/protocols/zephyr.md, rule by rule, over real sockets. */
 class RelayProtocolTest {
 
     private static final Duration SHORTLY = Duration.ofSeconds(5);

@@ -15,7 +15,7 @@ import dev.aero.common.command.CommandCodec;
 import dev.aero.common.command.InvalidCommandException;
 
 /**
- * The client's command loop (specs/commands.md): on start and after any failure, drain the
+ * The client's command loop (docs/protocols/commands.md): on start and after any failure, drain the
  * queue (head, act, ack, at most as many times as the queue was long when the drain began),
  * retrying with backoff from 2 s to 60 s; on a push, act on that command, ack it, and drain again
  * if more remain. Commands are handled one at a time, on the loop's own thread.

@@ -30,7 +30,7 @@ import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A client of SP's REST API ({@code /api/v1}; the contract is design/specs/sp-api.md). Immutable and thread-safe;
+ * A client of SP's REST API ({@code /api/v1}; the contract is docs/protocols/sp-api.md and docs/openapi/sp-service.json). Immutable and thread-safe;
  * {@link #withToken(String)} gives a copy that signs requests with a session token. Every method
  * sends one request; a status outside 2xx throws {@link SpApiException}, no answer at all throws
  * {@link SpTransportException}.

@@ -20,7 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.aero.common.id.DID;
 
 /**
- * The per-device durable command queues of specs/commands.md, on Redis. Every operation is one
+ * The per-device durable command queues of docs/protocols/commands.md, on Redis. Every operation is one
  * Lua script (in {@code resources/jeq/}, each with its keys, arguments and result in its header),
  * so concurrent callers never see a half-done step.
  *

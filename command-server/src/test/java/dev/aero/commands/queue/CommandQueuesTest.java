@@ -30,7 +30,7 @@ import dev.aero.common.id.DID;
 import dev.aero.common.testing.RealServices;
 import dev.aero.common.testing.TestRedis;
 
-/** The queue operations of specs/commands.md against real Redis. */
+/** The queue operations of docs/protocols/commands.md against real Redis. */
 @RealServices(redis = true)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CommandQueuesTest {

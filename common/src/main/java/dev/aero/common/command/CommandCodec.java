@@ -5,7 +5,7 @@ import java.util.Base64;
 import com.google.protobuf.InvalidProtocolBufferException;
 
 /**
- * The two encodings of a {@link Command} (../shared/design/specs/commands.md):
+ * The two encodings of a {@link Command} (docs/protocols/commands.md):
  * <ul>
  * <li>the push payload: base64 of the protobuf encoding, MCAST on {@code cmd/<did>};</li>
  * <li>the Redis member string: {@code "<type number>"}, or for UPLOAD_LOGS

@@ -3,7 +3,7 @@ package dev.aero.common.zephyr;
 import java.nio.ByteBuffer;
 
 /**
- * The zephyr relay's wire format (../shared/design/specs/zephyr.md), in one place for the relay
+ * The zephyr relay's wire format (docs/protocols/zephyr.md), in one place for the relay
  * and its clients. Every integer is 32-bit big-endian. Both messages are 12 bytes:
  * <pre>
  * header   = MAGIC (0x82 0x96 0x44 0xA1) | LENGTH (int32, always 4)

@@ -29,9 +29,9 @@ import dev.aero.common.web.ServiceAuthInterceptor;
 import dev.aero.verkehr.VerkehrProperties;
 import dev.aero.verkehr.cluster.Cluster;
 import dev.aero.verkehr.cluster.ConnectionRecord;
-import dev.aero.verkehr.server.Hub;
-import dev.aero.verkehr.server.Session;
-import dev.aero.verkehr.server.SsmpServer;
+import dev.aero.verkehr.delivery.Hub;
+import dev.aero.verkehr.connection.Session;
+import dev.aero.verkehr.connection.SsmpServer;
 import dev.aero.common.tls.RevocationFollower;
 
 /**

@@ -1,5 +1,6 @@
-package dev.aero.verkehr.server;
+package dev.aero.verkehr.topic;
 
+import dev.aero.verkehr.connection.Session;
 import dev.aero.common.ssmp.SsmpVerb;
 import dev.aero.common.ssmp.SsmpLines;
 import java.util.ArrayList;
@@ -24,10 +25,10 @@ import io.netty.util.concurrent.EventExecutor;
  * Presence events are queued to watchers while holding this topic's lock, which is what
  * orders a member's UNSUBSCRIBE after its SUBSCRIBE for every watcher.
  */
-final class Topic {
+public final class Topic {
 
     /** Local subscribers on one event loop. */
-    record Group(EventExecutor loop, Session[] sessions) { }
+    public record Group(EventExecutor loop, Session[] sessions) { }
 
     private static final Group[] NO_GROUPS = new Group[0];
 
@@ -40,20 +41,20 @@ final class Topic {
     private boolean loaded;
     private int localCount;
 
-    Topic(String name) {
+    public Topic(String name) {
         this.name = name;
     }
 
-    Group[] groups() {
+    public Group[] groups() {
         return groups;
     }
 
-    synchronized int localCount() {
+    public synchronized int localCount() {
         return localCount;
     }
 
     /** Adds a local subscriber and tells the watchers. */
-    synchronized void addLocal(Session s) {
+    public synchronized void addLocal(Session s) {
         EventExecutor loop = s.channel().eventLoop();
         Group[] current = groups;
         Group[] next = null;
@@ -76,7 +77,7 @@ final class Topic {
     }
 
     /** Removes a local subscriber (and it stops watching); tells the watchers. */
-    synchronized void removeLocal(Session s) {
+    public synchronized void removeLocal(Session s) {
         Group[] current = groups;
         List<Group> next = new ArrayList<>(current.length);
         for (Group g : current) {
@@ -97,7 +98,7 @@ final class Topic {
         memberLeft(s.identity().id(), s.key());
     }
 
-    synchronized void memberJoined(String id, String key) {
+    public synchronized void memberJoined(String id, String key) {
         String previous = members.put(id, key);
         if (previous == null) {
             tell(id, SsmpVerb.SUBSCRIBE.name());
@@ -106,7 +107,7 @@ final class Topic {
         // id never stopped being subscribed.
     }
 
-    synchronized void memberLeft(String id, String key) {
+    public synchronized void memberLeft(String id, String key) {
         if (key.equals(members.get(id))) {
             members.remove(id);
             tell(id, SsmpVerb.UNSUBSCRIBE.name());
@@ -116,7 +117,7 @@ final class Topic {
     }
 
     /** Drops the members of a lost node. */
-    synchronized void nodeGone(String node) {
+    public synchronized void nodeGone(String node) {
         String prefix = node + "/";
         List<String> gone = new ArrayList<>();
         members.forEach((id, key) -> {
@@ -131,7 +132,7 @@ final class Topic {
     }
 
     /** Merges the snapshot from Redis and runs what waited for it. */
-    void loaded(Map<String, String> snapshot) {
+    public void loaded(Map<String, String> snapshot) {
         List<Runnable> waiting;
         synchronized (this) {
             if (snapshot != null) {
@@ -151,7 +152,7 @@ final class Topic {
     }
 
     /** Runs {@code action} once the view is loaded (now, if it is). */
-    void whenLoaded(Runnable action) {
+    public void whenLoaded(Runnable action) {
         synchronized (this) {
             if (!loaded) {
                 onLoaded.add(action);
@@ -165,7 +166,7 @@ final class Topic {
      * Starts watching: the 200, then a SUBSCRIBE event for every current member but the watcher,
      * queued under the lock so that every later change comes after them.
      */
-    synchronized void watch(Session s) {
+    public synchronized void watch(Session s) {
         if (s.isClosed()) {
             return;
         }
@@ -179,7 +180,7 @@ final class Topic {
         watchers.add(s);
     }
 
-    synchronized Map<String, String> memberKeys() {
+    public synchronized Map<String, String> memberKeys() {
         return Map.copyOf(members);
     }
 

@@ -1,4 +1,4 @@
-package dev.aero.verkehr.server;
+package dev.aero.verkehr.connection;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;

@@ -1,4 +1,4 @@
-package dev.aero.verkehr.server;
+package dev.aero.verkehr.login;
 
 import dev.aero.common.ssmp.SsmpSyntax;
 import java.math.BigInteger;

@@ -1,5 +1,6 @@
-package dev.aero.verkehr.server;
+package dev.aero.verkehr.connection;
 
+import dev.aero.verkehr.delivery.Hub;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +33,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.ssl.SslProvider;
 
 import dev.aero.common.concurrent.Retry;
@@ -121,8 +123,12 @@ public final class SsmpServer implements SmartLifecycle {
                     protected void initChannel(SocketChannel ch) {
                         SslHandler ssl = sslContext.newHandler(ch.alloc());
                         ssl.setHandshakeTimeout(settings.tls().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                        // One job each: TLS, framing, the login deadline, idle detection (any
+                        // request counts), then the session's protocol state machine.
                         ch.pipeline().addLast("tls", ssl)
                                 .addLast("decoder", new SsmpDecoder())
+                                .addLast("login-deadline", new LoginDeadline(settings.loginTimeout()))
+                                .addLast("idle", new IdleStateHandler(settings.idlePing().toNanos(), 0, 0, TimeUnit.NANOSECONDS))
                                 .addLast("session", hub.newSession());
                     }
                 });

@@ -1,4 +1,4 @@
-package dev.aero.verkehr.server;
+package dev.aero.verkehr.connection;
 
 import dev.aero.common.ssmp.SsmpRequestParser;
 import dev.aero.common.ssmp.SsmpRequest;

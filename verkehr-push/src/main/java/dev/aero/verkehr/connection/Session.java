@@ -1,5 +1,9 @@
-package dev.aero.verkehr.server;
+package dev.aero.verkehr.connection;
 
+import dev.aero.verkehr.delivery.Hub;
+import dev.aero.verkehr.topic.TopicAuthorizer;
+import dev.aero.verkehr.login.Identity;
+import dev.aero.verkehr.login.Authenticator;
 import dev.aero.common.ssmp.SsmpLines;
 import dev.aero.common.ssmp.SsmpVerb;
 import dev.aero.common.ssmp.SsmpRequest;
@@ -11,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -27,10 +30,17 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+
+import dev.aero.verkehr.VerkehrMetrics;
+import dev.aero.verkehr.VerkehrProperties;
 
 
 /**
- * One SSMP connection: the state machine of specs/ssmp.md on the channel's event loop. Requests
+ * One SSMP connection: the protocol's state machine (docs/protocols/ssmp.md) on the channel's
+ * event loop, behind the pipeline's handlers that frame requests ({@link SsmpDecoder}), keep the
+ * login deadline ({@link LoginDeadline}) and notice idleness (Netty's {@code IdleStateHandler}). Requests
  * are handled strictly in order; one whose answer needs Redis (a LOGIN's claim of its id, a
  * unicast to another node, a presence subscription's first snapshot) pauses reading until it is
  * answered, so responses keep the order of requests.
@@ -48,13 +58,14 @@ public final class Session extends ChannelInboundHandlerAdapter {
     private final Hub hub;
     private final long serial;
     private final String key;
+    private final VerkehrProperties settings;
+    private final VerkehrMetrics metrics;
+    private final Authenticator authenticator;
+    private final TopicAuthorizer authorizer;
     private Channel channel;
     private InetSocketAddress remote;
     private volatile Identity identity;
-    private ScheduledFuture<?> loginDeadline;
     private boolean pingSent;
-    private long lastRequestNanos;
-    private ScheduledFuture<?> idleCheck;
     /** The context just above TLS: writes and flushes start there and reach the TLS handler directly. */
     private ChannelHandlerContext outbound;
     private boolean waiting;
@@ -70,10 +81,15 @@ public final class Session extends ChannelInboundHandlerAdapter {
     /** Topics held, with their PRESENCE flag; touched on the event loop only. */
     private final Map<String, Boolean> topics = new LinkedHashMap<>();
 
-    Session(Hub hub, long serial) {
+    public Session(Hub hub, long serial, VerkehrProperties settings, VerkehrMetrics metrics, Authenticator authenticator,
+            TopicAuthorizer authorizer) {
         this.hub = hub;
         this.serial = serial;
         this.key = hub.nodeId() + "/" + serial;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.authenticator = authenticator;
+        this.authorizer = authorizer;
     }
 
     /** Unique within this node; with the node id it names this connection in the cluster. */
@@ -97,7 +113,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
         return channel;
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         return closed;
     }
 
@@ -127,22 +143,12 @@ public final class Session extends ChannelInboundHandlerAdapter {
         }
         ChannelHandlerContext decoder = ctx.pipeline().context(SsmpDecoder.class);
         outbound = decoder != null ? decoder : ctx;
-        loginDeadline = channel.eventLoop().schedule(() -> closeFor("login-timeout"),
-                hub.settings().loginTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        lastRequestNanos = System.nanoTime();
-        scheduleIdleCheck(hub.settings().idlePing().toNanos());
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
-        if (loginDeadline != null) {
-            loginDeadline.cancel(false);
-        }
-        if (idleCheck != null) {
-            idleCheck.cancel(false);
-        }
         queued.clear();
         beforeLogin = null;
         hub.closed(this, closeCause, Map.copyOf(topics));
@@ -155,7 +161,6 @@ public final class Session extends ChannelInboundHandlerAdapter {
             return;
         }
         pingSent = false;
-        lastRequestNanos = System.nanoTime();
         if (waiting) {
             // Even a malformed request waits its turn: its 400 must not overtake the awaited answer.
             queued.add(msg);
@@ -167,29 +172,24 @@ public final class Session extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
-            hub.metrics().closed("tls-handshake");
+            metrics.closed("tls-handshake");
             closeCause = "tls-handshake";
             ctx.close();
+        } else if (evt == LoginDeadline.EXPIRED) {
+            closeFor("login-timeout");
+        } else if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+            idle();
         }
         ctx.fireUserEventTriggered(evt);
     }
 
-    private void scheduleIdleCheck(long delayNanos) {
-        idleCheck = channel.eventLoop().schedule(this::idleCheck, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
     /**
-     * After {@code idle-ping} without a request the server sends {@code 000 . PING}; if another
-     * {@code idle-ping} passes without one, the connection is closed. Any request counts.
+     * {@code idle-ping} passed without a request (the pipeline's idle handler says so; any
+     * request counts): the server sends {@code 000 . PING}; if another {@code idle-ping} passes
+     * without one, the connection is closed.
      */
-    private void idleCheck() {
+    private void idle() {
         if (closed) {
-            return;
-        }
-        long period = hub.settings().idlePing().toNanos();
-        long quiet = System.nanoTime() - lastRequestNanos;
-        if (quiet < period) {
-            scheduleIdleCheck(period - quiet);
             return;
         }
         if (pingSent) {
@@ -197,10 +197,8 @@ public final class Session extends ChannelInboundHandlerAdapter {
             return;
         }
         pingSent = true;
-        lastRequestNanos = System.nanoTime();
-        hub.metrics().delivered(SsmpVerb.PING.name(), 1);
+        metrics.delivered(SsmpVerb.PING.name(), 1);
         send(SsmpLines.PING);
-        scheduleIdleCheck(period);
     }
 
     @Override
@@ -233,7 +231,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
             return;
         }
         SsmpRequest request = (SsmpRequest) msg;
-        hub.metrics().received(request.verb());
+        metrics.received(request.verb());
         if (identity == null) {
             if (request.verb() != SsmpVerb.LOGIN) {
                 badRequest();
@@ -250,7 +248,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
                 channel.writeAndFlush(Unpooled.wrappedBuffer(SsmpLines.OK)).addListener(ChannelFutureListener.CLOSE);
             }
             case PING -> {
-                hub.metrics().delivered(SsmpVerb.PONG.name(), 1);
+                metrics.delivered(SsmpVerb.PONG.name(), 1);
                 reply(SsmpLines.PONG);
             }
             case PONG -> {
@@ -266,17 +264,19 @@ public final class Session extends ChannelInboundHandlerAdapter {
     }
 
     private void login(SsmpRequest request) {
-        Identity who = hub.authenticator().authenticate(request, peerCertificate());
+        Identity who = authenticator.authenticate(request, peerCertificate());
         if (who == null) {
-            hub.metrics().login(request.scheme(), "refused");
+            metrics.login(request.scheme(), "refused");
             closeCause = "login-refused";
             closed = true;
-            channel.writeAndFlush(Unpooled.wrappedBuffer(hub.authenticator().unauthorizedLine()))
+            channel.writeAndFlush(Unpooled.wrappedBuffer(authenticator.unauthorizedLine()))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
         // The client has logged in on time: what remains is the server's part, bounded by claim-timeout.
-        loginDeadline.cancel(false);
+        if (channel.pipeline().get(LoginDeadline.class) != null) {
+            channel.pipeline().remove(LoginDeadline.class);
+        }
         identity = who;
         // Held back from here: anything sent to the id once the hub knows it waits for the 200.
         beforeLogin = new ArrayDeque<>();
@@ -288,7 +288,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
             return;
         }
         pause();
-        claimed.orTimeout(hub.settings().cluster().claimTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        claimed.orTimeout(settings.cluster().claimTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((ok, failure) -> channel.eventLoop().execute(() -> {
                     loginSettled(who, failure);
                     resume();
@@ -312,14 +312,14 @@ public final class Session extends ChannelInboundHandlerAdapter {
             return;
         }
         if (failure != null) {
-            hub.metrics().login(who.scheme(), "claim-failed");
-            hub.metrics().closed("claim-failed");
+            metrics.login(who.scheme(), "claim-failed");
+            metrics.closed("claim-failed");
             closeCause = "claim-failed";
             closed = true;
             channel.close();
             return;
         }
-        hub.metrics().login(who.scheme(), "ok");
+        metrics.login(who.scheme(), "ok");
         write(SsmpLines.OK);
         if (held != null) {
             for (byte[] line : held) {
@@ -351,9 +351,9 @@ public final class Session extends ChannelInboundHandlerAdapter {
             reply(SsmpLines.CONFLICT);
             return;
         }
-        if (!hub.authorizer().maySubscribe(identity, topic)) {
-            hub.metrics().refused("subscribe-unauthorized");
-            reply(hub.authenticator().unauthorizedLine());
+        if (!authorizer.maySubscribe(identity, topic)) {
+            metrics.refused("subscribe-unauthorized");
+            reply(authenticator.unauthorizedLine());
             return;
         }
         topics.put(topic, presence);
@@ -380,9 +380,9 @@ public final class Session extends ChannelInboundHandlerAdapter {
     }
 
     private void mcast(String topic, byte[] payload) {
-        if (!hub.authorizer().mayPublish(identity, topic)) {
-            hub.metrics().refused("publish-unauthorized");
-            reply(hub.authenticator().unauthorizedLine());
+        if (!authorizer.mayPublish(identity, topic)) {
+            metrics.refused("publish-unauthorized");
+            reply(authenticator.unauthorizedLine());
             return;
         }
         hub.mcast(identity.id(), key(), topic, payload);
@@ -395,7 +395,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
     /** Stops reading this publisher until the fan-out backlog has drained. */
     private void throttle() {
         throttled = true;
-        hub.metrics().throttled();
+        metrics.throttled();
         channel.config().setAutoRead(false);
         channel.eventLoop().schedule(this::retryThrottle, 1, TimeUnit.MILLISECONDS);
     }
@@ -495,13 +495,13 @@ public final class Session extends ChannelInboundHandlerAdapter {
      * While a LOGIN awaits its claim the line is held back instead, within the same bound as the
      * outbound queue.
      */
-    void write(byte[] line) {
+    public void write(byte[] line) {
         if (closed) {
             return;
         }
         if (beforeLogin != null) {
             beforeLoginBytes += line.length;
-            if (beforeLoginBytes > hub.settings().maxOutboundBytes()) {
+            if (beforeLoginBytes > settings.maxOutboundBytes()) {
                 beforeLogin = null;
                 slowConsumer();
                 return;
@@ -529,7 +529,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
         if (closed) {
             return;
         }
-        hub.metrics().dropped("slow-consumer");
+        metrics.dropped("slow-consumer");
         closeFor("slow-consumer");
     }
 
@@ -537,7 +537,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
         if (closed) {
             return;
         }
-        hub.metrics().refused("bad-request");
+        metrics.refused("bad-request");
         closeCause = "bad-request";
         closed = true;
         channel.writeAndFlush(Unpooled.wrappedBuffer(SsmpLines.BAD_REQUEST)).addListener(ChannelFutureListener.CLOSE);
@@ -558,7 +558,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
         }
         closeCause = cause;
         closed = true;
-        hub.metrics().closed(cause);
+        metrics.closed(cause);
         ch.close();
     }
 }

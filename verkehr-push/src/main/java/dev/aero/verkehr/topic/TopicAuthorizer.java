@@ -1,5 +1,6 @@
-package dev.aero.verkehr.server;
+package dev.aero.verkehr.topic;
 
+import dev.aero.verkehr.login.Identity;
 import dev.aero.common.ssmp.PlatformTopics;
 
 /**

@@ -1,4 +1,4 @@
-package dev.aero.verkehr.server;
+package dev.aero.verkehr.connection;
 
 import java.util.List;
 

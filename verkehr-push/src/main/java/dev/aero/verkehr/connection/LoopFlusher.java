@@ -1,4 +1,4 @@
-package dev.aero.verkehr.server;
+package dev.aero.verkehr.connection;
 
 import java.util.ArrayList;
 import java.util.List;

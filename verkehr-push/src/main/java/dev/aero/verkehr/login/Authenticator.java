@@ -1,4 +1,4 @@
-package dev.aero.verkehr.server;
+package dev.aero.verkehr.login;
 
 import dev.aero.common.ssmp.SsmpLines;
 import dev.aero.common.ssmp.SsmpRequest;
@@ -49,12 +49,12 @@ public final class Authenticator {
     }
 
     /** {@code 401 <schemes>}. */
-    byte[] unauthorizedLine() {
+    public byte[] unauthorizedLine() {
         return unauthorizedLine;
     }
 
     /** The identity of a LOGIN, or null when it is refused. */
-    Identity authenticate(SsmpRequest login, X509Certificate peer) {
+    public Identity authenticate(SsmpRequest login, X509Certificate peer) {
         String id = login.target();
         byte[] credential = login.payload();
         return switch (login.scheme()) {

@@ -1,5 +1,10 @@
-package dev.aero.verkehr.server;
+package dev.aero.verkehr.delivery;
 
+import dev.aero.verkehr.connection.Session;
+import dev.aero.verkehr.topic.TopicAuthorizer;
+import dev.aero.verkehr.topic.Topic;
+import dev.aero.verkehr.login.Identity;
+import dev.aero.verkehr.login.Authenticator;
 import dev.aero.common.ssmp.ConnectionEvents;
 import dev.aero.common.ssmp.SsmpVerb;
 import dev.aero.common.ssmp.SsmpLines;
@@ -61,27 +66,11 @@ public final class Hub {
     }
 
     public Session newSession() {
-        return new Session(this, serials.incrementAndGet());
+        return new Session(this, serials.incrementAndGet(), settings, metrics, authenticator, authorizer);
     }
 
-    String nodeId() {
+    public String nodeId() {
         return cluster.nodeId();
-    }
-
-    VerkehrProperties settings() {
-        return settings;
-    }
-
-    VerkehrMetrics metrics() {
-        return metrics;
-    }
-
-    Authenticator authenticator() {
-        return authenticator;
-    }
-
-    TopicAuthorizer authorizer() {
-        return authorizer;
     }
 
     public Cluster cluster() {
@@ -106,7 +95,7 @@ public final class Hub {
 
     // ---- lifecycle ----
 
-    boolean admit(Session s) {
+    public boolean admit(Session s) {
         int n = connections.incrementAndGet();
         if (settings.maxConnections() > 0 && n > settings.maxConnections()) {
             connections.decrementAndGet();
@@ -125,7 +114,7 @@ public final class Hub {
      * routed to it from another node as soon as the claim lands finds the connection; the session
      * holds such messages back until its 200 has been written.
      */
-    CompletableFuture<Void> loggedIn(Session s) {
+    public CompletableFuture<Void> loggedIn(Session s) {
         Identity who = s.identity();
         if (who.anonymous()) {
             return CompletableFuture.completedFuture(null);
@@ -147,7 +136,7 @@ public final class Hub {
         return claim.thenApply(prev -> null);
     }
 
-    void closed(Session s, String cause, Map<String, Boolean> held) {
+    public void closed(Session s, String cause, Map<String, Boolean> held) {
         if (open.remove(s)) {
             connections.decrementAndGet();
         }
@@ -198,7 +187,7 @@ public final class Hub {
      * Adds a subscription. Completes with the 200 line, or with null when the 200 has already been
      * queued together with the PRESENCE batch.
      */
-    CompletionStage<byte[]> subscribe(Session s, String topicName, boolean presence) {
+    public CompletionStage<byte[]> subscribe(Session s, String topicName, boolean presence) {
         boolean[] created = new boolean[1];
         Topic topic = topics.compute(topicName, (name, t) -> {
             Topic result = t == null ? new Topic(name) : t;
@@ -223,7 +212,7 @@ public final class Hub {
         return answered;
     }
 
-    void unsubscribe(Session s, String topicName) {
+    public void unsubscribe(Session s, String topicName) {
         leave(s, topicName);
     }
 
@@ -300,7 +289,7 @@ public final class Hub {
      * {@code aero.verkehr.max-fanout-backlog}: publishers then pause until it drains, which
      * keeps both that queue's memory and the delivery latency bounded.
      */
-    boolean fanOutCongested() {
+    public boolean fanOutCongested() {
         long limit = settings.maxFanoutBacklog();
         for (AtomicLong queued : backlog.values()) {
             if (queued.get() > limit) {
@@ -334,12 +323,12 @@ public final class Hub {
         });
     }
 
-    CompletableFuture<Boolean> ucast(Session from, String to, byte[] wirePayload) {
+    public CompletableFuture<Boolean> ucast(Session from, String to, byte[] wirePayload) {
         return ucast(from.identity().id(), to, wirePayload);
     }
 
     /** BCAST: every connection sharing a topic with the sender, once each, on every node. */
-    void bcast(Session from, Set<String> held, byte[] wirePayload) {
+    public void bcast(Session from, Set<String> held, byte[] wirePayload) {
         String self = from.identity().id();
         byte[] line = SsmpLines.event(self, SsmpVerb.BCAST.name(), null, wirePayload);
         Map<String, String> recipients = new HashMap<>();
