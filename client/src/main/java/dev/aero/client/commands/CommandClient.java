@@ -15,6 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
+import dev.aero.common.command.InvalidCommandException;
 import dev.aero.common.id.DID;
 
 /**
@@ -34,6 +35,24 @@ public final class CommandClient {
 
     /** What an ack did ({@code acked}, {@code stale}, {@code retried}, {@code dead_lettered}) and the next head. */
     public record Acked(String result, Head next) { }
+
+    /**
+     * The head is a command this client cannot decode (a command type newer than the client,
+     * say); {@link #epoch()} is the head's epoch, so that it can be reported failed.
+     */
+    public static final class UndecodableCommandException extends IOException {
+
+        private final long epoch;
+
+        UndecodableCommandException(long epoch, String why) {
+            super("cannot decode the command of epoch " + epoch + ": " + why);
+            this.epoch = epoch;
+        }
+
+        public long epoch() {
+            return epoch;
+        }
+    }
 
     private final URI base;
     private final DID device;
@@ -86,12 +105,19 @@ public final class CommandClient {
         return JSON.readTree(response.body());
     }
 
-    private static Head head(JsonNode n) {
+    private static Head head(JsonNode n) throws UndecodableCommandException {
         String payload = n.path("command").isString() ? n.path("command").asString() : null;
-        return new Head(payload == null ? null : CommandCodec.fromPushPayload(payload), n.path("queue_size").asLong());
+        if (payload == null) {
+            return new Head(null, n.path("queue_size").asLong());
+        }
+        try {
+            return new Head(CommandCodec.fromPushPayload(payload), n.path("queue_size").asLong());
+        } catch (InvalidCommandException e) {
+            throw new UndecodableCommandException(n.path("epoch").asLong(), e.getMessage());
+        }
     }
 
-    private static Acked acked(JsonNode n) {
+    private static Acked acked(JsonNode n) throws UndecodableCommandException {
         return new Acked(n.path("result").asString(), head(n.path("next")));
     }
 }

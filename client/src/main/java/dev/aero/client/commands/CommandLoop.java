@@ -24,6 +24,8 @@ public final class CommandLoop implements AutoCloseable {
 
     private final CommandClient queue;
     private final CommandHandler handler;
+    private static final int MAX_UNDECODABLE = 100;
+
     private final Backoff retries;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "aero-command-loop");
@@ -120,14 +122,40 @@ public final class CommandLoop implements AutoCloseable {
 
     private void drain() {
         try {
-            CommandClient.Head head = queue.head();
+            CommandClient.Head head = refusingUndecodable(queue::head);
             long budget = head.queueSize();
             while (!head.empty() && budget-- > 0) {
-                head = act(head.command()).next();
+                Command command = head.command();
+                head = refusingUndecodable(() -> act(command).next());
             }
             retries.reset();
         } catch (IOException e) {
             scheduleRetry();
+        }
+    }
+
+    /** A call that answers with the queue's head. */
+    private interface HeadCall {
+        CommandClient.Head get() throws IOException;
+    }
+
+    /**
+     * A head this client cannot decode (a command type newer than it) is reported failed, so that
+     * the queue retries it and in the end dead-letters it rather than blocking on it, and the
+     * next head is read; after {@value #MAX_UNDECODABLE} in a row the drain is retried later.
+     */
+    private CommandClient.Head refusingUndecodable(HeadCall call) throws IOException {
+        for (int refused = 0; ; refused++) {
+            try {
+                return call.get();
+            } catch (CommandClient.UndecodableCommandException e) {
+                if (refused >= MAX_UNDECODABLE) {
+                    throw e;
+                }
+                long epoch = e.epoch();
+                String why = e.getMessage();
+                call = () -> queue.fail(epoch, why).next();
+            }
         }
     }
 

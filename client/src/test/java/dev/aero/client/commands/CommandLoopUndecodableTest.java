@@ -1,0 +1,83 @@
+package dev.aero.client.commands;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.Test;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import dev.aero.common.command.Command;
+import dev.aero.common.command.CommandCodec;
+import dev.aero.common.command.CommandType;
+import dev.aero.common.id.DID;
+
+/**
+ * A device meets a command it cannot decode (a type newer than the client): the loop reports it
+ * failed, by its epoch, and goes on with the rest of the queue instead of stopping.
+ */
+class CommandLoopUndecodableTest {
+
+    @Test
+    void anUndecodableHeadIsReportedFailedAndTheNextCommandIsCarriedOut() throws Exception {
+        DID did = DID.random();
+        // epoch 1, type 99: a command type this client does not know.
+        String unknown = Base64.getEncoder().encodeToString(new byte[] { 0x08, 0x01, 0x10, 0x63 });
+        String refreshCrl = CommandCodec.toPushPayload(Command.newBuilder().setEpoch(2).setType(CommandType.REFRESH_CRL).build());
+        List<String> acks = new CopyOnWriteArrayList<>();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        String prefix = "/v1/devices/" + did.hex();
+        server.createContext(prefix + "/head", exchange -> answer(exchange,
+                "{\"command\":\"" + unknown + "\",\"epoch\":1,\"queue_size\":2}"));
+        server.createContext(prefix + "/ack", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            acks.add(body);
+            answer(exchange, body.contains("\"epoch\":1")
+                    ? "{\"result\":\"retried\",\"next\":{\"command\":\"" + refreshCrl + "\",\"epoch\":2,\"queue_size\":2}}"
+                    : "{\"result\":\"acked\",\"next\":{\"command\":null,\"epoch\":0,\"queue_size\":0}}");
+        });
+        server.start();
+        CountDownLatch handled = new CountDownLatch(1);
+        List<CommandType> seen = new CopyOnWriteArrayList<>();
+        URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        try (CommandLoop loop = new CommandLoop(new CommandClient(base, did, SSLContext.getDefault()), command -> {
+            seen.add(command.getType());
+            handled.countDown();
+        }, Duration.ofSeconds(30), Duration.ofSeconds(60))) {
+            loop.start();
+            assertThat(handled.await(10, TimeUnit.SECONDS)).as("the command after the undecodable one ran").isTrue();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (acks.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } finally {
+            server.stop(0);
+        }
+        assertThat(seen).containsExactly(CommandType.REFRESH_CRL);
+        assertThat(acks).hasSize(2);
+        assertThat(acks.get(0)).contains("\"epoch\":1").contains("\"error\"");
+        assertThat(acks.get(1)).isEqualTo("{\"epoch\":2}");
+    }
+
+    private static void answer(HttpExchange exchange, String json) throws IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+    }
+}
