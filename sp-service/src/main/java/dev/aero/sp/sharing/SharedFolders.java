@@ -1,0 +1,102 @@
+package dev.aero.sp.sharing;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import dev.aero.common.id.OrgID;
+import dev.aero.common.id.SID;
+import dev.aero.common.id.UserID;
+
+/** The tables {@code shared_folders} and {@code shared_folder_members}. */
+@Component
+class SharedFolders {
+
+    record Folder(SID sid, OrgID organization, String name, Instant createdAt, boolean destroyed) { }
+
+    record Member(UserID user, FolderRole role, MemberState state) { }
+
+    /** A folder as one member sees it. */
+    record Membership(SID sid, String name, FolderRole role, MemberState state) { }
+
+    private final JdbcTemplate jdbc;
+
+    SharedFolders(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The folder, its row locked until the transaction ends: every change to one folder runs one at a time. */
+    Optional<Folder> lock(SID sid) {
+        return folder("SELECT sid, organization_id, name, created_at, destroyed_at FROM shared_folders WHERE sid = ? FOR UPDATE", sid);
+    }
+
+    Optional<Folder> find(SID sid) {
+        return folder("SELECT sid, organization_id, name, created_at, destroyed_at FROM shared_folders WHERE sid = ?", sid);
+    }
+
+    private Optional<Folder> folder(String sql, SID sid) {
+        return jdbc.query(sql, (rs, i) -> new Folder(SID.of(rs.getString(1)), new OrgID(rs.getInt(2)), rs.getString(3),
+                rs.getTimestamp(4).toInstant(), rs.getTimestamp(5) != null), sid.hex()).stream().findFirst();
+    }
+
+    void create(SID sid, OrgID organization, String name, UserID creator, Instant now) {
+        jdbc.update("INSERT INTO shared_folders (sid, organization_id, name, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+                sid.hex(), organization.value(), name, creator.value(), Timestamp.from(now));
+    }
+
+    void rename(SID sid, String name) {
+        jdbc.update("UPDATE shared_folders SET name = ? WHERE sid = ?", name, sid.hex());
+    }
+
+    /** Marks the folder destroyed and removes every member. */
+    void destroy(SID sid, Instant now) {
+        jdbc.update("DELETE FROM shared_folder_members WHERE sid = ?", sid.hex());
+        jdbc.update("UPDATE shared_folders SET destroyed_at = ? WHERE sid = ?", Timestamp.from(now), sid.hex());
+    }
+
+    List<Member> members(SID sid) {
+        return jdbc.query("SELECT user_id, permissions, state FROM shared_folder_members WHERE sid = ? ORDER BY user_id",
+                (rs, i) -> new Member(UserID.of(rs.getString(1)), FolderRole.ofBits(rs.getInt(2)), MemberState.valueOf(rs.getString(3))),
+                sid.hex());
+    }
+
+    Optional<Member> member(SID sid, UserID user) {
+        return jdbc.query("SELECT user_id, permissions, state FROM shared_folder_members WHERE sid = ? AND user_id = ?",
+                (rs, i) -> new Member(UserID.of(rs.getString(1)), FolderRole.ofBits(rs.getInt(2)), MemberState.valueOf(rs.getString(3))),
+                sid.hex(), user.value()).stream().findFirst();
+    }
+
+    /** Inserts or replaces the member's row. */
+    void put(SID sid, UserID user, FolderRole role, MemberState state, UserID by, Instant now) {
+        jdbc.update("INSERT INTO shared_folder_members (sid, user_id, permissions, state, invited_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                + " ON DUPLICATE KEY UPDATE permissions = VALUES(permissions), state = VALUES(state), invited_by = VALUES(invited_by),"
+                + " updated_at = VALUES(updated_at)",
+                sid.hex(), user.value(), role.bits(), state.name(), by == null ? null : by.value(), Timestamp.from(now));
+    }
+
+    void setState(SID sid, UserID user, MemberState state, Instant now) {
+        jdbc.update("UPDATE shared_folder_members SET state = ?, updated_at = ? WHERE sid = ? AND user_id = ?",
+                state.name(), Timestamp.from(now), sid.hex(), user.value());
+    }
+
+    void setRole(SID sid, UserID user, FolderRole role, Instant now) {
+        jdbc.update("UPDATE shared_folder_members SET permissions = ?, updated_at = ? WHERE sid = ? AND user_id = ?",
+                role.bits(), Timestamp.from(now), sid.hex(), user.value());
+    }
+
+    void remove(SID sid, UserID user) {
+        jdbc.update("DELETE FROM shared_folder_members WHERE sid = ? AND user_id = ?", sid.hex(), user.value());
+    }
+
+    /** The folders {@code user} is a member of (any state), by name. */
+    List<Membership> of(UserID user) {
+        return jdbc.query("SELECT f.sid, f.name, m.permissions, m.state FROM shared_folder_members m"
+                + " JOIN shared_folders f ON f.sid = m.sid WHERE m.user_id = ? AND f.destroyed_at IS NULL ORDER BY f.name, f.sid",
+                (rs, i) -> new Membership(SID.of(rs.getString(1)), rs.getString(2), FolderRole.ofBits(rs.getInt(3)),
+                        MemberState.valueOf(rs.getString(4))), user.value());
+    }
+}

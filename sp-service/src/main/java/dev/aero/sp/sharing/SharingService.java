@@ -1,0 +1,316 @@
+package dev.aero.sp.sharing;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.aero.common.id.InvalidIdentifierException;
+import dev.aero.common.id.SID;
+import dev.aero.common.id.UserID;
+import dev.aero.common.web.ApiProblemException;
+import dev.aero.sp.account.AuthenticatedUser;
+import dev.aero.sp.account.UserAccount;
+import dev.aero.sp.account.UserAccounts;
+import dev.aero.sp.audit.AuditEventType;
+import dev.aero.sp.audit.AuditLog;
+import dev.aero.sp.web.ClientAddress;
+
+/**
+ * The rules of shared folders (docs/sp-service.md, Sharing): who may see, join, manage and
+ * destroy a folder, and which users' ACL epochs each change moves. Every change locks the
+ * folder's row first, so changes to one folder run one at a time, and moves the epochs of
+ * exactly the users whose {@code GET /acl} answer it changes, in the same transaction.
+ */
+@Service
+public class SharingService {
+
+    private final SharedFolders folders;
+    private final AclEpochs epochs;
+    private final UserAccounts users;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    SharingService(SharedFolders folders, AclEpochs epochs, UserAccounts users, AuditLog audit, Clock clock) {
+        this.folders = folders;
+        this.epochs = epochs;
+        this.users = users;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** One folder with its members, as a member or an admin of its organization sees it. */
+    public record FolderDetails(SID sid, String name, List<SharedFolders.Member> members) { }
+
+    @Transactional
+    public SharedFolders.Membership create(AuthenticatedUser caller, String name, SID requested, ClientAddress from) {
+        String clean = name(name);
+        SID sid = requested != null ? requested : SID.random();
+        if (folders.lock(sid).isPresent()) {
+            throw new ApiProblemException(HttpStatus.CONFLICT, "shared-folder-exists", "The folder id " + sid + " is taken.");
+        }
+        folders.create(sid, caller.organization(), clean, caller.id(), clock.instant());
+        folders.put(sid, caller.id(), FolderRole.OWNER, MemberState.JOINED, null, clock.instant());
+        epochs.bump(List.of(caller.id()));
+        audit.record(AuditEventType.FOLDER_CREATED, caller.id(), sid.hex(), from, Map.of("name", clean));
+        return new SharedFolders.Membership(sid, clean, FolderRole.OWNER, MemberState.JOINED);
+    }
+
+    @Transactional(readOnly = true)
+    public List<SharedFolders.Membership> mine(AuthenticatedUser caller) {
+        return folders.of(caller.id());
+    }
+
+    @Transactional(readOnly = true)
+    public FolderDetails folder(AuthenticatedUser caller, SID sid) {
+        SharedFolders.Folder folder = visible(caller, folders.find(sid), sid);
+        return new FolderDetails(sid, folder.name(), folders.members(sid));
+    }
+
+    @Transactional
+    public SharedFolders.Member invite(AuthenticatedUser caller, SID sid, String email, FolderRole role, ClientAddress from) {
+        requireManager(caller, sid);
+        UserID invitee = account(caller, email);
+        Optional<SharedFolders.Member> existing = folders.member(sid, invitee);
+        if (existing.isPresent() && existing.get().state() != MemberState.LEFT) {
+            throw new ApiProblemException(HttpStatus.CONFLICT, "member-exists", invitee + " is already invited to or in the folder.");
+        }
+        // PENDING changes nobody's ACL: only JOINED members are listed there.
+        folders.put(sid, invitee, role, MemberState.PENDING, caller.id(), clock.instant());
+        audit.record(AuditEventType.FOLDER_INVITED, caller.id(), invitee, from, Map.of("sid", sid.hex(), "role", role.name()));
+        return new SharedFolders.Member(invitee, role, MemberState.PENDING);
+    }
+
+    @Transactional
+    public SharedFolders.Membership join(AuthenticatedUser caller, SID sid, ClientAddress from) {
+        SharedFolders.Folder folder = live(folders.lock(sid), sid);
+        SharedFolders.Member me = folders.member(sid, caller.id()).orElseThrow(() -> notFound(sid));
+        if (me.state() != MemberState.JOINED) {
+            folders.setState(sid, caller.id(), MemberState.JOINED, clock.instant());
+            // The joiner gains the folder; its JOINED members gain a member.
+            epochs.bump(joined(sid));
+            audit.record(AuditEventType.FOLDER_JOINED, caller.id(), caller.id(), from, Map.of("sid", sid.hex()));
+        }
+        return new SharedFolders.Membership(sid, folder.name(), me.role(), MemberState.JOINED);
+    }
+
+    @Transactional
+    public void leave(AuthenticatedUser caller, SID sid, ClientAddress from) {
+        live(folders.lock(sid), sid);
+        SharedFolders.Member me = folders.member(sid, caller.id()).orElseThrow(() -> notFound(sid));
+        if (me.state() != MemberState.JOINED) {
+            throw new ApiProblemException(HttpStatus.CONFLICT, "not-joined", "Only a JOINED member can leave.");
+        }
+        requireAnotherOwner(sid, caller.id(), me);
+        List<UserID> affected = joined(sid);
+        folders.setState(sid, caller.id(), MemberState.LEFT, clock.instant());
+        epochs.bump(affected);
+        audit.record(AuditEventType.FOLDER_LEFT, caller.id(), caller.id(), from, Map.of("sid", sid.hex()));
+    }
+
+    @Transactional
+    public void ignore(AuthenticatedUser caller, SID sid, ClientAddress from) {
+        live(folders.lock(sid), sid);
+        SharedFolders.Member me = folders.member(sid, caller.id()).orElseThrow(() -> notFound(sid));
+        if (me.state() != MemberState.PENDING) {
+            throw new ApiProblemException(HttpStatus.CONFLICT, "not-pending", "Only a PENDING invitation can be ignored.");
+        }
+        requireAnotherOwner(sid, caller.id(), me);
+        folders.remove(sid, caller.id());
+        audit.record(AuditEventType.FOLDER_IGNORED, caller.id(), caller.id(), from, Map.of("sid", sid.hex()));
+    }
+
+    @Transactional
+    public SharedFolders.Member setRole(AuthenticatedUser caller, SID sid, String email, FolderRole role, ClientAddress from) {
+        requireManager(caller, sid);
+        UserID target = userId(email);
+        SharedFolders.Member member = folders.member(sid, target).orElseThrow(() -> memberNotFound(target));
+        if (member.role() == role) {
+            return member;
+        }
+        if (!role.canManage()) {
+            requireAnotherOwner(sid, target, member);
+        }
+        folders.setRole(sid, target, role, clock.instant());
+        if (member.state() == MemberState.JOINED) {
+            // Every JOINED member sees the member list with its roles.
+            epochs.bump(joined(sid));
+        }
+        audit.record(AuditEventType.FOLDER_ROLE_CHANGED, caller.id(), target, from,
+                Map.of("sid", sid.hex(), "from", member.role().name(), "to", role.name()));
+        return new SharedFolders.Member(target, role, member.state());
+    }
+
+    @Transactional
+    public void remove(AuthenticatedUser caller, SID sid, String email, ClientAddress from) {
+        requireManagerOrAdmin(caller, sid);
+        UserID target = userId(email);
+        SharedFolders.Member member = folders.member(sid, target).orElseThrow(() -> memberNotFound(target));
+        requireAnotherOwner(sid, target, member);
+        List<UserID> affected = member.state() == MemberState.JOINED ? joined(sid) : List.of();
+        folders.remove(sid, target);
+        epochs.bump(affected);
+        audit.record(AuditEventType.FOLDER_MEMBER_REMOVED, caller.id(), target, from, Map.of("sid", sid.hex()));
+    }
+
+    @Transactional
+    public SharedFolders.Folder rename(AuthenticatedUser caller, SID sid, String name, ClientAddress from) {
+        SharedFolders.Folder folder = requireManager(caller, sid);
+        String clean = name(name);
+        if (!clean.equals(folder.name())) {
+            folders.rename(sid, clean);
+            epochs.bump(joined(sid));
+            audit.record(AuditEventType.FOLDER_RENAMED, caller.id(), sid.hex(), from, Map.of("from", folder.name(), "to", clean));
+        }
+        return new SharedFolders.Folder(sid, folder.organization(), clean, folder.createdAt(), false);
+    }
+
+    @Transactional
+    public void destroy(AuthenticatedUser caller, SID sid, ClientAddress from) {
+        requireManagerOrAdmin(caller, sid);
+        List<UserID> affected = joined(sid);
+        folders.destroy(sid, clock.instant());
+        epochs.bump(affected);
+        audit.record(AuditEventType.FOLDER_DESTROYED, caller.id(), sid.hex(), from);
+    }
+
+    /** What {@code GET /acl} answers for {@code user}: its epoch, and its JOINED folders when it is past {@code since}. */
+    @Transactional(readOnly = true)
+    public Acl acl(UserID user, long since) {
+        long epoch = epochs.of(user);
+        if (since >= epoch) {
+            return new Acl(epoch, null);
+        }
+        List<Acl.Store> stores = new ArrayList<>();
+        for (SharedFolders.Membership m : folders.of(user)) {
+            if (m.state() != MemberState.JOINED) {
+                continue;
+            }
+            List<Acl.Member> members = folders.members(m.sid()).stream().filter(x -> x.state() == MemberState.JOINED)
+                    .map(x -> new Acl.Member(x.user().value(), x.role().name())).toList();
+            stores.add(new Acl.Store(m.sid().hex(), m.name(), m.role().name(), m.role().permissions(), members));
+        }
+        return new Acl(epoch, stores);
+    }
+
+    /** {@code GET /acl}'s answer; {@code stores} null (left out) when the caller is up to date. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Acl(long epoch, List<Store> stores) {
+
+        public record Store(String sid, String name, String role, List<String> permissions, List<Member> members) { }
+
+        public record Member(String user, String role) { }
+    }
+
+    // ---- rules ----
+
+    private List<UserID> joined(SID sid) {
+        return folders.members(sid).stream().filter(m -> m.state() == MemberState.JOINED).map(SharedFolders.Member::user).toList();
+    }
+
+    /** A folder must keep an OWNER who is JOINED or PENDING besides {@code leaving} when {@code leaving} is one. */
+    private void requireAnotherOwner(SID sid, UserID leaving, SharedFolders.Member member) {
+        if (member.role() != FolderRole.OWNER || member.state() == MemberState.LEFT) {
+            return;
+        }
+        boolean another = folders.members(sid).stream().anyMatch(m -> !m.user().equals(leaving) && m.role() == FolderRole.OWNER
+                && m.state() != MemberState.LEFT);
+        if (!another) {
+            throw new ApiProblemException(HttpStatus.CONFLICT, "last-owner",
+                    "The folder must keep an owner; make another member OWNER first, or destroy the folder.");
+        }
+    }
+
+    /** The folder, locked, when the caller is a JOINED member with MANAGE; 404 for non-members, 403 for other members. */
+    private SharedFolders.Folder requireManager(AuthenticatedUser caller, SID sid) {
+        SharedFolders.Folder folder = live(folders.lock(sid), sid);
+        SharedFolders.Member me = folders.member(sid, caller.id()).orElse(null);
+        if (me == null) {
+            if (adminOf(caller, folder)) {
+                throw manageRequired();
+            }
+            throw notFound(sid);
+        }
+        if (me.state() != MemberState.JOINED || !me.role().canManage()) {
+            throw manageRequired();
+        }
+        return folder;
+    }
+
+    /** As {@link #requireManager}, or the caller is an admin of the folder's organization. */
+    private SharedFolders.Folder requireManagerOrAdmin(AuthenticatedUser caller, SID sid) {
+        SharedFolders.Folder folder = live(folders.lock(sid), sid);
+        if (adminOf(caller, folder)) {
+            return folder;
+        }
+        return requireManager(caller, sid);
+    }
+
+    /** Folders are seen by their members (any state) and by the admins of their organization. */
+    private SharedFolders.Folder visible(AuthenticatedUser caller, Optional<SharedFolders.Folder> found, SID sid) {
+        SharedFolders.Folder folder = live(found, sid);
+        if (folders.member(sid, caller.id()).isPresent() || adminOf(caller, folder)) {
+            return folder;
+        }
+        throw notFound(sid);
+    }
+
+    private static boolean adminOf(AuthenticatedUser caller, SharedFolders.Folder folder) {
+        return caller.isAdmin() && caller.organization().equals(folder.organization());
+    }
+
+    private static SharedFolders.Folder live(Optional<SharedFolders.Folder> found, SID sid) {
+        return found.filter(f -> !f.destroyed()).orElseThrow(() -> notFound(sid));
+    }
+
+    /** The account of an address, which must be an active member of the caller's organization. */
+    private UserID account(AuthenticatedUser caller, String email) {
+        UserID id = userId(email);
+        return users.findById(id.value()).filter(UserAccount::active).filter(u -> u.organization().equals(caller.organization()))
+                .map(UserAccount::id)
+                .orElseThrow(() -> new ApiProblemException(HttpStatus.NOT_FOUND, "user-not-found",
+                        "No active account " + id + " in this organization."));
+    }
+
+    private static UserID userId(String email) {
+        UserID id;
+        try {
+            id = UserID.of(email == null ? "" : email);
+        } catch (InvalidIdentifierException e) {
+            id = null;
+        }
+        if (id == null || id.isTeamServer()) {
+            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid-email", "'" + email + "' is not an e-mail address.");
+        }
+        return id;
+    }
+
+    private static String name(String name) {
+        String clean = name == null ? "" : name.strip();
+        if (clean.isEmpty() || clean.length() > 255 || clean.chars().anyMatch(Character::isISOControl)) {
+            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "folder-name-invalid",
+                    "A folder name is 1 to 255 characters without control characters.");
+        }
+        return clean;
+    }
+
+    private static ApiProblemException notFound(SID sid) {
+        return new ApiProblemException(HttpStatus.NOT_FOUND, "shared-folder-not-found", "No shared folder " + sid + ".");
+    }
+
+    private static ApiProblemException memberNotFound(UserID user) {
+        return new ApiProblemException(HttpStatus.NOT_FOUND, "member-not-found", user + " is not a member of the folder.");
+    }
+
+    private static ApiProblemException manageRequired() {
+        return new ApiProblemException(HttpStatus.FORBIDDEN, "manage-permission-required",
+                "This needs a JOINED member with the MANAGE permission (an OWNER).");
+    }
+}
