@@ -23,6 +23,7 @@ import javax.net.ssl.SSLContext;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.aero.common.id.DID;
+import dev.aero.common.id.SID;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.DeserializationFeature;
@@ -184,6 +185,64 @@ public final class SpClient {
         return "/devices/" + PathSegments.encode(device.hex());
     }
 
+    // --- shared folders
+
+    /** Shares a folder: the caller becomes its JOINED OWNER; {@code sid} null lets SP choose the id. */
+    public SharedFolder createSharedFolder(String name, SID sid) {
+        return call("POST", "/shared-folders", new NewFolder(name, sid == null ? null : sid.hex()), SharedFolder.class);
+    }
+
+    public List<SharedFolder> sharedFolders() {
+        return call("GET", "/shared-folders", null, FolderList.class).folders();
+    }
+
+    public SharedFolderDetails sharedFolder(SID sid) {
+        return call("GET", folderPath(sid), null, SharedFolderDetails.class);
+    }
+
+    public SharedFolderDetails renameSharedFolder(SID sid, String name) {
+        return call("PATCH", folderPath(sid), new FolderName(name), SharedFolderDetails.class);
+    }
+
+    public void destroySharedFolder(SID sid) {
+        exchange("DELETE", folderPath(sid), null, ACCEPT_JSON);
+    }
+
+    /** Invites a member of the organization with a role (VIEWER, EDITOR, OWNER); it is PENDING until it joins. */
+    public SharedFolderDetails.Member inviteToSharedFolder(SID sid, String email, String role) {
+        return call("POST", folderPath(sid) + "/members", new FolderInvite(email, role), SharedFolderDetails.Member.class);
+    }
+
+    public SharedFolderDetails.Member setSharedFolderRole(SID sid, String email, String role) {
+        return call("PUT", folderPath(sid) + "/members/" + PathSegments.encode(email), new RoleChange(role),
+                SharedFolderDetails.Member.class);
+    }
+
+    public void removeSharedFolderMember(SID sid, String email) {
+        exchange("DELETE", folderPath(sid) + "/members/" + PathSegments.encode(email), null, ACCEPT_JSON);
+    }
+
+    public SharedFolder joinSharedFolder(SID sid) {
+        return call("POST", folderPath(sid) + "/join", null, SharedFolder.class);
+    }
+
+    public void leaveSharedFolder(SID sid) {
+        exchange("POST", folderPath(sid) + "/leave", null, ACCEPT_JSON);
+    }
+
+    public void ignoreSharedFolder(SID sid) {
+        exchange("POST", folderPath(sid) + "/ignore", null, ACCEPT_JSON);
+    }
+
+    /** Device-authenticated: the user's ACL when its epoch is above {@code since}, else the epoch alone. */
+    public Acl acl(long since) {
+        return call("GET", "/acl?since=" + since, null, Acl.class);
+    }
+
+    private static String folderPath(SID sid) {
+        return "/shared-folders/" + PathSegments.encode(sid.hex());
+    }
+
     // --- certificate authority
 
     public String caCertificatePem() {
@@ -276,6 +335,14 @@ public final class SpClient {
     }
 
     // --- request and wrapper bodies (snake_case on the wire; null members are left out)
+
+    private record NewFolder(String name, String sid) { }
+
+    private record FolderName(String name) { }
+
+    private record FolderInvite(String email, String role) { }
+
+    private record FolderList(List<SharedFolder> folders) { }
 
     private record Credentials(String email, String password) {
     }

@@ -181,6 +181,12 @@ public class DeviceService {
         return devices.linkedOf(owner.value()).stream().map(Device::id).toList();
     }
 
+    /** The user a linked device belongs to; empty for an unknown or unlinked device. */
+    @Transactional(readOnly = true)
+    public Optional<UserID> ownerOf(DID did) {
+        return devices.findById(did.hex()).filter(d -> !d.unlinked()).map(Device::owner);
+    }
+
     /** The owner's other linked devices. */
     private List<DID> othersOf(Device device) {
         return devices.linkedOf(device.owner().value()).stream().map(Device::id).filter(d -> !d.equals(device.id())).toList();

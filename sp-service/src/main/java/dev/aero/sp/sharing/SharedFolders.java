@@ -92,6 +92,13 @@ class SharedFolders {
         jdbc.update("DELETE FROM shared_folder_members WHERE sid = ? AND user_id = ?", sid.hex(), user.value());
     }
 
+    /** The folders of an organization that at least one active user of it has JOINED (what its team servers sync). */
+    List<SID> joinedInOrganization(OrgID organization) {
+        return jdbc.queryForList("SELECT DISTINCT f.sid FROM shared_folders f JOIN shared_folder_members m ON m.sid = f.sid"
+                + " JOIN users u ON u.id = m.user_id WHERE f.organization_id = ? AND f.destroyed_at IS NULL AND m.state = 'JOINED'"
+                + " AND u.active = TRUE ORDER BY f.sid", String.class, organization.value()).stream().map(SID::of).toList();
+    }
+
     /** The folders {@code user} is a member of (any state), by name. */
     List<Membership> of(UserID user) {
         return jdbc.query("SELECT f.sid, f.name, m.permissions, m.state FROM shared_folder_members m"

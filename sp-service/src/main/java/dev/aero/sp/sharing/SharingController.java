@@ -18,10 +18,12 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.aero.common.id.DID;
 import dev.aero.common.id.SID;
 import dev.aero.common.web.apidoc.ProblemResponse;
 import dev.aero.sp.account.AuthenticatedUser;
 import dev.aero.sp.device.AuthenticatedDevice;
+import dev.aero.sp.web.AuthenticatedService;
 import dev.aero.sp.web.ClientAddress;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -177,6 +179,14 @@ class SharingController {
     @ProblemResponse(status = 409, type = "last-owner", when = "the caller is the folder's last JOINED or PENDING OWNER")
     void ignore(AuthenticatedUser caller, @PathVariable SID sid, ClientAddress from) {
         sharing.ignore(caller, sid, from);
+    }
+
+    @GetMapping("/internal/devices/{did}/stores")
+    @Operation(operationId = "getDeviceStores", summary = "The stores a device may sync (its user's JOINED folders; for a team "
+            + "server every folder its organization has joined): for verkehr's store-topic checks")
+    @ProblemResponse(status = 404, type = "device-not-found", when = "no linked device with this id")
+    SharingService.DeviceStores deviceStores(AuthenticatedService caller, @PathVariable DID did) {
+        return sharing.storesOf(did);
     }
 
     @GetMapping("/acl")

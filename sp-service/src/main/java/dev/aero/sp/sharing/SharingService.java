@@ -12,6 +12,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import dev.aero.common.id.DID;
 import dev.aero.common.id.InvalidIdentifierException;
 import dev.aero.common.id.SID;
 import dev.aero.common.id.UserID;
@@ -21,6 +22,7 @@ import dev.aero.sp.account.UserAccount;
 import dev.aero.sp.account.UserAccounts;
 import dev.aero.sp.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
+import dev.aero.sp.device.DeviceService;
 import dev.aero.sp.web.ClientAddress;
 
 /**
@@ -34,13 +36,15 @@ public class SharingService {
 
     private final SharedFolders folders;
     private final AclEpochs epochs;
+    private final DeviceService devices;
     private final UserAccounts users;
     private final AuditLog audit;
     private final Clock clock;
 
-    SharingService(SharedFolders folders, AclEpochs epochs, UserAccounts users, AuditLog audit, Clock clock) {
+    SharingService(SharedFolders folders, AclEpochs epochs, DeviceService devices, UserAccounts users, AuditLog audit, Clock clock) {
         this.folders = folders;
         this.epochs = epochs;
+        this.devices = devices;
         this.users = users;
         this.audit = audit;
         this.clock = clock;
@@ -199,6 +203,22 @@ public class SharingService {
         }
         return new Acl(epoch, stores);
     }
+
+    /**
+     * The stores a device may sync, for services (verkehr's store-topic checks): those its user
+     * has JOINED, or for a team server every folder its organization has joined.
+     */
+    @Transactional(readOnly = true)
+    public DeviceStores storesOf(DID device) {
+        UserID user = devices.ownerOf(device).orElseThrow(() -> new ApiProblemException(HttpStatus.NOT_FOUND, "device-not-found",
+                "No linked device " + device + "."));
+        List<SID> stores = user.teamServerOrg().map(folders::joinedInOrganization)
+                .orElseGet(() -> folders.of(user).stream().filter(m -> m.state() == MemberState.JOINED)
+                        .map(SharedFolders.Membership::sid).sorted().toList());
+        return new DeviceStores(device.hex(), user.value(), stores.stream().map(SID::hex).toList());
+    }
+
+    public record DeviceStores(String did, String user, List<String> stores) { }
 
     /** {@code GET /acl}'s answer; {@code stores} null (left out) when the caller is up to date. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -280,6 +280,63 @@ class SharingTest extends SpTestSupport {
     }
 
     @Test
+    void servicesReadTheStoresADeviceMaySync() throws Exception {
+        Account ownerAccount = member("st-owner");
+        User owner = new User(ownerAccount.email(), anonymous().signIn(ownerAccount.email(), PASSWORD).token());
+        User peer = user("st-peer");
+        RegisteredDevice device = register(ownerAccount);
+        String joined = share(owner, "Joined");
+        String pending = share(peer, "Pending");
+        invite(peer, pending, owner, "VIEWER");
+        String left = share(peer, "Left");
+        invite(peer, left, owner, "EDITOR");
+        ok(call(owner, "POST", "/shared-folders/" + left + "/join", null), 200);
+        ok(call(owner, "POST", "/shared-folders/" + left + "/leave", null), 204);
+
+        String path = "/api/v1/internal/devices/" + device.id().hex() + "/stores";
+        HttpResponse<String> r = serviceCall(path, "Aero-Service-Shared-Secret verkehr-push test-deployment-secret");
+        JsonNode stores = ok(r, 200);
+        assertThat(stores.get("user").asString()).isEqualTo(owner.email());
+        assertThat(stores.get("stores").toString()).isEqualTo("[\"" + joined + "\"]");
+        assertProblemResponse(serviceCall(path, "Aero-Service-Shared-Secret verkehr-push wrong"), 401);
+        assertProblemResponse(serviceCall("/api/v1/internal/devices/" + SID.random().hex() + "/stores",
+                "Aero-Service-Shared-Secret verkehr-push test-deployment-secret"), 404);
+        assertProblemResponse(raw("GET", path, null, null, owner.token()), 401);
+    }
+
+    private HttpResponse<String> serviceCall(String path, String authorization) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(baseUrl().resolve(path)).header("Authorization", authorization)
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theClientSdkDrivesAFolderFromSharingToTheDevicesAcl() throws Exception {
+        Account alice = member("sdk-alice");
+        Account bob = member("sdk-bob");
+        SID sid = SID.random();
+        dev.aero.client.sp.SharedFolder made = alice.client().createSharedFolder("Shared by SDK", sid);
+        assertThat(made.sid()).isEqualTo(sid);
+        assertThat(made.role()).isEqualTo("OWNER");
+        alice.client().inviteToSharedFolder(sid, bob.email(), "EDITOR");
+        assertThat(bob.client().sharedFolders()).extracting(dev.aero.client.sp.SharedFolder::state).containsExactly("PENDING");
+        assertThat(bob.client().joinSharedFolder(sid).state()).isEqualTo("JOINED");
+        assertThat(alice.client().sharedFolder(sid).members()).extracting(m -> m.email() + " " + m.role() + " " + m.state())
+                .containsExactlyInAnyOrder(alice.email() + " OWNER JOINED", bob.email() + " EDITOR JOINED");
+
+        RegisteredDevice device = register(bob);
+        dev.aero.client.sp.SpClient asDevice = dev.aero.client.sp.SpClient.builder(URI.create("https://127.0.0.1:" + deviceListener.localPort()))
+                .sslContext(device.keys().sslContext(device.certificate().certificate(), device.certificate().caCertificate())).build();
+        dev.aero.client.sp.Acl acl = asDevice.acl(0);
+        assertThat(acl.stores()).extracting(dev.aero.client.sp.Acl.Store::sid).containsExactly(sid);
+        assertThat(asDevice.acl(acl.epoch()).stores()).isNull();
+
+        bob.client().leaveSharedFolder(sid);
+        assertThat(asDevice.acl(acl.epoch()).stores()).isEmpty();
+        alice.client().destroySharedFolder(sid);
+        assertThat(alice.client().sharedFolders()).isEmpty();
+    }
+
+    @Test
     void hostileInputIsRefusedAndChangesNothing() throws Exception {
         User owner = user("h-owner");
         User other = user("h-other");
