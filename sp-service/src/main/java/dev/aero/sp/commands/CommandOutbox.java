@@ -9,8 +9,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
@@ -71,13 +69,6 @@ public class CommandOutbox {
         Timestamp now = Timestamp.from(Instant.now(clock));
         jdbc.update("INSERT INTO command_outbox (device_id, command_json, replace_queue, created_at, attempts, next_attempt_at)"
                 + " VALUES (?, ?, ?, ?, 0, ?)", device.hex(), json, replace, now, now);
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    worker.wake();
-                }
-            });
-        }
+        worker.wakeAfterCommit();
     }
 }

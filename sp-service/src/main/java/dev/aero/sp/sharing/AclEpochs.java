@@ -1,5 +1,7 @@
 package dev.aero.sp.sharing;
 
+import java.sql.Timestamp;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
@@ -13,23 +15,35 @@ import dev.aero.common.id.UserID;
 
 /**
  * Each user's ACL epoch: 1 until the first change to what {@code GET /acl} returns for the user,
- * then one more with every such change, in the change's own transaction.
+ * then one more with every such change, in the change's own transaction, which also owes verkehr
+ * the new epoch ({@code acl_outbox}, published by {@link AclPushWorker} after the commit).
  */
 @Component
 class AclEpochs {
 
     private final JdbcTemplate jdbc;
+    private final Clock clock;
+    private final AclPushWorker push;
 
-    AclEpochs(JdbcTemplate jdbc) {
+    AclEpochs(JdbcTemplate jdbc, Clock clock, AclPushWorker push) {
         this.jdbc = jdbc;
+        this.clock = clock;
+        this.push = push;
     }
 
     /** Raises the epoch of each user by one; rows are locked in a fixed order, so concurrent changes cannot deadlock on them. */
     @Transactional(propagation = Propagation.MANDATORY)
     void bump(Collection<UserID> users) {
+        if (users.isEmpty()) {
+            return;
+        }
+        Timestamp now = Timestamp.from(clock.instant());
         for (String user : new TreeSet<>(users.stream().map(UserID::value).toList())) {
             jdbc.update("INSERT INTO acl_epochs (user_id, epoch) VALUES (?, 2) ON DUPLICATE KEY UPDATE epoch = epoch + 1", user);
+            jdbc.update("INSERT INTO acl_outbox (user_id, epoch, created_at, attempts, next_attempt_at)"
+                    + " SELECT user_id, epoch, ?, 0, ? FROM acl_epochs WHERE user_id = ?", now, now, user);
         }
+        push.wakeAfterCommit();
     }
 
     long of(UserID user) {

@@ -1,0 +1,32 @@
+package dev.aero.sp.sharing;
+
+import java.net.URI;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Where SP publishes users' new ACL epochs (prefix {@code aero.sp.acl-push}).
+ *
+ * @param verkehrUrl verkehr's service API ({@code POST /v1/publish})
+ * @param timeout how long one publish may take
+ * @param maxRetryDelay the longest wait between two attempts (the wait doubles from 1 s)
+ * @param lease how long a batch taken for delivery is held from other SP nodes
+ * @param batch epochs taken for delivery at once
+ */
+@ConfigurationProperties("aero.sp.acl-push")
+public record AclPushProperties(
+        @DefaultValue("http://127.0.0.1:25234") URI verkehrUrl,
+        @DefaultValue("2s") Duration timeout,
+        @DefaultValue("60s") Duration maxRetryDelay,
+        @DefaultValue("30s") Duration lease,
+        @DefaultValue("100") int batch) {
+
+    public AclPushProperties {
+        if (!lease.isPositive() || batch < 1 || maxRetryDelay.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("aero.sp.acl-push.lease must be positive, batch at least 1 "
+                    + "and max-retry-delay at least 1s");
+        }
+    }
+}

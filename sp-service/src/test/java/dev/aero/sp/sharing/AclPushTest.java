@@ -1,0 +1,138 @@
+package dev.aero.sp.sharing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import com.sun.net.httpserver.HttpServer;
+
+import dev.aero.common.id.SID;
+import dev.aero.common.id.UserID;
+import dev.aero.common.ssmp.PlatformTopics;
+import dev.aero.common.testing.StubHttpServer;
+import dev.aero.sp.SpServiceTest;
+import dev.aero.sp.SpTestSupport;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * New ACL epochs reach verkehr's {@code acl/} topics through the outbox: after the commit,
+ * never for a rolled-back change, and once verkehr is back after an outage. verkehr's service
+ * API is stood in for by a small HTTP server that records each publish (and can refuse).
+ */
+@SpServiceTest
+class AclPushTest extends SpTestSupport {
+
+    private record Publish(String authorization, String topic, String payload) { }
+
+    private static final List<Publish> PUBLISHED = new CopyOnWriteArrayList<>();
+    private static final AtomicInteger STATUS = new AtomicInteger(200);
+    private static final HttpServer VERKEHR = StubHttpServer.start("/v1/publish", exchange -> {
+        JsonNode body = JSON.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        int status = STATUS.get();
+        if (status == 200) {
+            PUBLISHED.add(new Publish(exchange.getRequestHeaders().getFirst("Authorization"), body.path("topic").asString(),
+                    body.path("payload").asString()));
+        }
+        byte[] answer = "{\"topic\":\"t\",\"seq\":null}".getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, answer.length);
+        exchange.getResponseBody().write(answer);
+        exchange.close();
+    });
+
+    @DynamicPropertySource
+    static void verkehr(DynamicPropertyRegistry registry) {
+        registry.add("aero.sp.acl-push.verkehr-url", () -> StubHttpServer.url(VERKEHR));
+    }
+
+    @AfterAll
+    static void stopVerkehr() {
+        VERKEHR.stop(0);
+    }
+
+    @Autowired
+    AclEpochs epochs;
+
+    @Autowired
+    TransactionTemplate tx;
+
+    @BeforeEach
+    void reset() {
+        STATUS.set(200);
+    }
+
+    private List<String> publishedFor(String email) {
+        String topic = PlatformTopics.acl(email);
+        return PUBLISHED.stream().filter(p -> p.topic().equals(topic)).map(Publish::payload).toList();
+    }
+
+    private void awaitPublished(String email, String epoch) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!publishedFor(email).contains(epoch) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(publishedFor(email)).contains(epoch);
+    }
+
+    @Test
+    void aJoinPublishesTheNewEpochOfEveryAffectedUserAsTheService() throws Exception {
+        Account owner = member("push-owner");
+        Account peer = member("push-peer");
+        SID sid = SID.random();
+        owner.client().createSharedFolder("Pushed", sid);
+        awaitPublished(owner.email(), "2");
+        owner.client().inviteToSharedFolder(sid, peer.email(), "EDITOR");
+        peer.client().joinSharedFolder(sid);
+        awaitPublished(owner.email(), "3");
+        awaitPublished(peer.email(), "2");
+        assertThat(PUBLISHED).allMatch(p -> p.authorization().equals("Aero-Service-Shared-Secret sp-service test-deployment-secret"));
+        assertThat(count("acl_outbox")).isZero();
+    }
+
+    @Test
+    void aRolledBackChangeOwesNothing() throws Exception {
+        String email = uniqueEmail("rollback");
+        tx.executeWithoutResult(status -> {
+            epochs.bump(List.of(UserID.of(email)));
+            status.setRollbackOnly();
+        });
+        String marker = uniqueEmail("marker");
+        tx.executeWithoutResult(status -> epochs.bump(List.of(UserID.of(marker))));
+        awaitPublished(marker, "2");
+        assertThat(publishedFor(email)).isEmpty();
+        assertThat(epochs.of(UserID.of(email))).isEqualTo(1);
+    }
+
+    @Test
+    void anEpochOwedWhileVerkehrIsDownArrivesOnceItIsBack() throws Exception {
+        STATUS.set(503);
+        String email = uniqueEmail("outage");
+        tx.executeWithoutResult(status -> epochs.bump(List.of(UserID.of(email))));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        Integer attempts = 0;
+        while (System.nanoTime() < deadline) {
+            attempts = jdbc.query("SELECT attempts FROM acl_outbox WHERE user_id = ?", (rs, i) -> rs.getInt(1), email).stream()
+                    .findFirst().orElse(0);
+            if (attempts > 0) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertThat(attempts).as("refused while verkehr is down").isPositive();
+        assertThat(publishedFor(email)).isEmpty();
+        STATUS.set(200);
+        awaitPublished(email, "2");
+        assertThat(jdbc.queryForList("SELECT id FROM acl_outbox WHERE user_id = ?", Long.class, email)).isEmpty();
+    }
+}
