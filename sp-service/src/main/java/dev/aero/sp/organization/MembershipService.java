@@ -21,6 +21,7 @@ import dev.aero.sp.account.UserAccounts;
 import dev.aero.sp.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.device.DeviceService;
+import dev.aero.sp.sharing.SharingService;
 import dev.aero.sp.mail.Mailer;
 import dev.aero.sp.web.ClientAddress;
 
@@ -28,6 +29,7 @@ import dev.aero.sp.web.ClientAddress;
 @Service
 public class MembershipService {
 
+    private final SharingService sharing;
     private final Organizations organizations;
     private final UserAccounts users;
     private final Invitations invitations;
@@ -39,7 +41,8 @@ public class MembershipService {
     private final Clock clock;
 
     MembershipService(Organizations organizations, UserAccounts users, Invitations invitations, AccountService accounts,
-            DeviceService devices, Mailer mailer, AuditLog audit, SpProperties properties, Clock clock) {
+            DeviceService devices, SharingService sharing, Mailer mailer, AuditLog audit, SpProperties properties, Clock clock) {
+        this.sharing = sharing;
         this.organizations = organizations;
         this.users = users;
         this.invitations = invitations;
@@ -122,6 +125,7 @@ public class MembershipService {
         member.deactivate(clock.instant());
         accounts.endAllSessions(member.id());
         int unlinked = devices.unlinkAllOf(member.id(), eraseDevices, caller.id(), from);
+        sharing.removeFromEveryFolder(member.id(), caller, from);
         audit.record(AuditEventType.USER_DEACTIVATED, caller.id(), member.id(), from,
                 Map.of("erase_devices", eraseDevices, "devices_unlinked", unlinked));
         return member;

@@ -99,6 +99,14 @@ class SharedFolders {
                 + " AND u.active = TRUE ORDER BY f.sid", String.class, organization.value()).stream().map(SID::of).toList();
     }
 
+    /** A page of an organization's live folders, by SID, after {@code after} (null: from the start). */
+    List<Folder> ofOrganization(OrgID organization, SID after, int limit) {
+        return jdbc.query("SELECT sid, organization_id, name, created_at, destroyed_at FROM shared_folders"
+                + " WHERE organization_id = ? AND destroyed_at IS NULL AND sid > ? ORDER BY sid LIMIT " + limit,
+                (rs, i) -> new Folder(SID.of(rs.getString(1)), new OrgID(rs.getInt(2)), rs.getString(3),
+                        rs.getTimestamp(4).toInstant(), false), organization.value(), after == null ? "" : after.hex());
+    }
+
     /** The folders {@code user} is a member of (any state), by name. */
     List<Membership> of(UserID user) {
         return jdbc.query("SELECT f.sid, f.name, m.permissions, m.state FROM shared_folder_members m"

@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.aero.common.id.DID;
 import dev.aero.common.id.SID;
 import dev.aero.common.web.apidoc.ProblemResponse;
+import dev.aero.sp.account.AdminOnly;
 import dev.aero.sp.account.AuthenticatedUser;
 import dev.aero.sp.device.AuthenticatedDevice;
 import dev.aero.sp.web.AuthenticatedService;
@@ -29,6 +30,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -90,12 +92,27 @@ class SharingController {
         return new FolderList(sharing.mine(caller).stream().map(FolderView::of).toList());
     }
 
+    record FolderPage(List<FolderDetailsView> folders, String nextAfter) { }
+
+    @GetMapping("/organizations/me/shared-folders")
+    @Operation(operationId = "listOrganizationSharedFolders", summary = "Every folder of the organization with its members, by "
+            + "SID, a page at a time: pass `next_after` as `after` for the next (admins)")
+    @AdminOnly
+    FolderPage organizationFolders(AuthenticatedUser caller, @RequestParam(required = false) SID after,
+            @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
+        List<FolderDetailsView> page = sharing.organizationFolders(caller, after, limit).stream().map(SharingController::view).toList();
+        return new FolderPage(page, page.size() == limit ? page.getLast().sid() : null);
+    }
+
+    private static FolderDetailsView view(SharingService.FolderDetails d) {
+        return new FolderDetailsView(d.sid().hex(), d.name(), d.members().stream().map(MemberView::of).toList());
+    }
+
     @GetMapping("/shared-folders/{sid}")
     @Operation(operationId = "getSharedFolder", summary = "One folder with its members (to its members and the organization's admins)")
     @ProblemResponse(status = 404, type = "shared-folder-not-found", when = NOT_FOUND)
     FolderDetailsView folder(AuthenticatedUser caller, @PathVariable SID sid) {
-        SharingService.FolderDetails d = sharing.folder(caller, sid);
-        return new FolderDetailsView(d.sid().hex(), d.name(), d.members().stream().map(MemberView::of).toList());
+        return view(sharing.folder(caller, sid));
     }
 
     @PatchMapping("/shared-folders/{sid}")

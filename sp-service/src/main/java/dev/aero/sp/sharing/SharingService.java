@@ -23,6 +23,7 @@ import dev.aero.sp.account.UserAccounts;
 import dev.aero.sp.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.device.DeviceService;
+import dev.aero.sp.mail.Mailer;
 import dev.aero.sp.web.ClientAddress;
 
 /**
@@ -39,9 +40,12 @@ public class SharingService {
     private final DeviceService devices;
     private final UserAccounts users;
     private final AuditLog audit;
+    private final Mailer mailer;
     private final Clock clock;
 
-    SharingService(SharedFolders folders, AclEpochs epochs, DeviceService devices, UserAccounts users, AuditLog audit, Clock clock) {
+    SharingService(SharedFolders folders, AclEpochs epochs, DeviceService devices, UserAccounts users, AuditLog audit, Mailer mailer,
+            Clock clock) {
+        this.mailer = mailer;
         this.folders = folders;
         this.epochs = epochs;
         this.devices = devices;
@@ -72,6 +76,14 @@ public class SharingService {
         return folders.of(caller.id());
     }
 
+    /** A page of every folder of the caller's organization with its members (admins). */
+    @Transactional(readOnly = true)
+    public List<FolderDetails> organizationFolders(AuthenticatedUser caller, SID after, int limit) {
+        caller.requireAdmin();
+        return folders.ofOrganization(caller.organization(), after, limit).stream()
+                .map(f -> new FolderDetails(f.sid(), f.name(), folders.members(f.sid()))).toList();
+    }
+
     @Transactional(readOnly = true)
     public FolderDetails folder(AuthenticatedUser caller, SID sid) {
         SharedFolders.Folder folder = visible(caller, folders.find(sid), sid);
@@ -87,8 +99,13 @@ public class SharingService {
             throw new ApiProblemException(HttpStatus.CONFLICT, "member-exists", invitee + " is already invited to or in the folder.");
         }
         // PENDING changes nobody's ACL: only JOINED members are listed there.
+        SharedFolders.Folder folder = folders.find(sid).orElseThrow();
         folders.put(sid, invitee, role, MemberState.PENDING, caller.id(), clock.instant());
         audit.record(AuditEventType.FOLDER_INVITED, caller.id(), invitee, from, Map.of("sid", sid.hex(), "role", role.name()));
+        // Sent after the commit; the answer does not depend on mail being configured.
+        mailer.send("folder-invitation", invitee.value(), caller.id() + " shared \"" + folder.name() + "\" with you",
+                caller.id() + " invites you to the shared folder \"" + folder.name() + "\" as " + role.name() + ".\n\n"
+                        + "Open Aero on one of your devices to join it, or to decline.\n");
         return new SharedFolders.Member(invitee, role, MemberState.PENDING);
     }
 
@@ -162,6 +179,33 @@ public class SharingService {
         folders.remove(sid, target);
         epochs.bump(affected);
         audit.record(AuditEventType.FOLDER_MEMBER_REMOVED, caller.id(), target, from, Map.of("sid", sid.hex()));
+    }
+
+    /**
+     * A deactivated user leaves every folder: its rows go, and a folder it was the last owner of
+     * passes to {@code admin}, who deactivated it (JOINED OWNER). Runs in the deactivation's
+     * transaction.
+     */
+    @Transactional
+    public void removeFromEveryFolder(UserID user, AuthenticatedUser admin, ClientAddress from) {
+        for (SharedFolders.Membership m : folders.of(user)) {
+            SID sid = m.sid();
+            live(folders.lock(sid), sid);
+            SharedFolders.Member member = folders.member(sid, user).orElse(null);
+            if (member == null) {
+                continue;
+            }
+            List<UserID> affected = new ArrayList<>(member.state() == MemberState.JOINED ? joined(sid) : List.of());
+            if (member.role() == FolderRole.OWNER && member.state() != MemberState.LEFT && !hasAnotherOwner(sid, user)) {
+                folders.put(sid, admin.id(), FolderRole.OWNER, MemberState.JOINED, admin.id(), clock.instant());
+                affected.addAll(joined(sid));
+                audit.record(AuditEventType.FOLDER_ROLE_CHANGED, admin.id(), admin.id(), from,
+                        Map.of("sid", sid.hex(), "to", FolderRole.OWNER.name(), "reason", "last owner deactivated"));
+            }
+            folders.remove(sid, user);
+            epochs.bump(affected);
+            audit.record(AuditEventType.FOLDER_MEMBER_REMOVED, admin.id(), user, from, Map.of("sid", sid.hex(), "reason", "deactivated"));
+        }
     }
 
     @Transactional
@@ -240,12 +284,15 @@ public class SharingService {
         if (member.role() != FolderRole.OWNER || member.state() == MemberState.LEFT) {
             return;
         }
-        boolean another = folders.members(sid).stream().anyMatch(m -> !m.user().equals(leaving) && m.role() == FolderRole.OWNER
-                && m.state() != MemberState.LEFT);
-        if (!another) {
+        if (!hasAnotherOwner(sid, leaving)) {
             throw new ApiProblemException(HttpStatus.CONFLICT, "last-owner",
                     "The folder must keep an owner; make another member OWNER first, or destroy the folder.");
         }
+    }
+
+    private boolean hasAnotherOwner(SID sid, UserID leaving) {
+        return folders.members(sid).stream().anyMatch(m -> !m.user().equals(leaving) && m.role() == FolderRole.OWNER
+                && m.state() != MemberState.LEFT);
     }
 
     /** The folder, locked, when the caller is a JOINED member with MANAGE; 404 for non-members, 403 for other members. */

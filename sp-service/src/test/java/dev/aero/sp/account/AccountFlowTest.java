@@ -2,7 +2,6 @@ package dev.aero.sp.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -15,7 +14,6 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.ServerSetup;
 
 import dev.aero.client.sp.SignUp;
 import dev.aero.client.sp.SpApiException;
@@ -23,21 +21,20 @@ import dev.aero.client.sp.SpClient;
 import dev.aero.client.sp.User;
 import dev.aero.sp.SpServiceTest;
 import dev.aero.sp.SpTestSupport;
+import dev.aero.sp.TestMail;
 import jakarta.mail.internet.MimeMessage;
 
 @SpServiceTest
 class AccountFlowTest extends SpTestSupport {
 
-    static final int SMTP_PORT = freePort();
+    static final TestMail MAIL = new TestMail();
 
     @RegisterExtension
-    static final GreenMailExtension MAIL = new GreenMailExtension(new ServerSetup(SMTP_PORT, "127.0.0.1", "smtp"))
-            .withPerMethodLifecycle(false);
+    static final GreenMailExtension SMTP = MAIL.server();
 
     @DynamicPropertySource
     static void mail(DynamicPropertyRegistry registry) {
-        registry.add("spring.mail.host", () -> "127.0.0.1");
-        registry.add("spring.mail.port", () -> SMTP_PORT);
+        MAIL.configure(registry);
     }
 
     @Test
@@ -194,7 +191,7 @@ class AccountFlowTest extends SpTestSupport {
         String nobody = uniqueEmail("ghost");
         anonymous().requestPasswordReset(nobody);
         Thread.sleep(300);
-        for (MimeMessage message : MAIL.getReceivedMessages()) {
+        for (MimeMessage message : MAIL.received()) {
             assertThat(message.getAllRecipients()[0].toString()).isNotEqualTo(nobody);
         }
     }
@@ -204,29 +201,12 @@ class AccountFlowTest extends SpTestSupport {
     }
 
     private static MimeMessage awaitMailTo(String email, String subject) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            for (MimeMessage message : MAIL.getReceivedMessages()) {
-                if (message.getAllRecipients()[0].toString().equalsIgnoreCase(email) && message.getSubject().contains(subject)) {
-                    return message;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no mail to " + email);
+        return MAIL.awaitMailTo(email, subject);
     }
 
     private static String tokenFrom(MimeMessage mail) throws Exception {
         Matcher m = Pattern.compile("token=([A-Za-z0-9_-]{43})").matcher(String.valueOf(mail.getContent()));
         assertThat(m.find()).as("reset link in the mail: %s", mail.getContent()).isTrue();
         return m.group(1);
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -337,6 +337,50 @@ class SharingTest extends SpTestSupport {
     }
 
     @Test
+    void aDeactivatedUserLeavesEveryFolderAndItsLastOwnedFoldersPassToTheAdmin() throws Exception {
+        User admin = adminUser();
+        User gone = user("gone");
+        User peer = user("stays");
+        String owned = share(gone, "Owned by the leaver");
+        invite(gone, owned, peer, "EDITOR");
+        ok(call(peer, "POST", "/shared-folders/" + owned + "/join", null), 200);
+        String joined = share(peer, "Peer's");
+        invite(peer, joined, gone, "EDITOR");
+        ok(call(gone, "POST", "/shared-folders/" + joined + "/join", null), 200);
+        long peerEpoch = epoch(peer);
+
+        ok(call(admin, "POST", "/organizations/me/members/" + gone.email() + "/deactivate", "{\"erase_devices\":false}"), 200);
+        JsonNode ownedNow = ok(call(peer, "GET", "/shared-folders/" + owned, null), 200);
+        List<String> members = new ArrayList<>();
+        ownedNow.get("members").forEach(m -> members.add(m.get("email").asString() + " " + m.get("role").asString()));
+        assertThat(members).containsExactlyInAnyOrder(peer.email() + " EDITOR", admin.email() + " OWNER");
+        assertThat(ok(call(peer, "GET", "/shared-folders/" + joined, null), 200).get("members")).hasSize(1);
+        assertThat(epoch(peer)).as("both folders' member lists changed").isGreaterThan(peerEpoch);
+    }
+
+    @Test
+    void anAdminPagesThroughEveryFolderOfTheOrganization() throws Exception {
+        User admin = adminUser();
+        User owner = user("paged");
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            made.add(share(owner, "Paged " + i));
+        }
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        do {
+            JsonNode page = ok(call(admin, "GET", "/organizations/me/shared-folders?limit=2" + (after == null ? "" : "&after=" + after),
+                    null), 200);
+            page.get("folders").forEach(f -> seen.add(f.get("sid").asString()));
+            after = page.get("next_after").isNull() ? null : page.get("next_after").asString();
+        } while (after != null);
+        assertThat(seen).containsAll(made).doesNotHaveDuplicates();
+        assertThat(seen).isSorted();
+        problem(call(owner, "GET", "/organizations/me/shared-folders", null), 403, "admin-required");
+        problem(call(admin, "GET", "/organizations/me/shared-folders?limit=1001", null), 400, "validation");
+    }
+
+    @Test
     void hostileInputIsRefusedAndChangesNothing() throws Exception {
         User owner = user("h-owner");
         User other = user("h-other");
