@@ -3,6 +3,7 @@ package dev.aero.sp.sharing;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -23,10 +24,23 @@ class SharedFolders {
     /** A folder as one member sees it. */
     record Membership(SID sid, String name, FolderRole role, MemberState state) { }
 
+    /**
+     * A member's effective permission bits: the highest of its direct role (NULL when it is a
+     * member only through groups) and the roles of the groups it belongs to that the folder is
+     * shared with; -1 when it has neither.
+     */
+    private static final String EFFECTIVE = "GREATEST(COALESCE(m.permissions, -1), COALESCE((SELECT MAX(g.permissions)"
+            + " FROM shared_folder_groups g JOIN user_group_members gm ON gm.group_id = g.group_id"
+            + " WHERE g.sid = m.sid AND gm.user_id = m.user_id), -1))";
+
     private final JdbcTemplate jdbc;
 
     SharedFolders(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+    }
+
+    private static FolderRole effective(int bits) {
+        return bits < 0 ? FolderRole.VIEWER : FolderRole.ofBits(bits);
     }
 
     /** The folder, its row locked until the transaction ends: every change to one folder runs one at a time. */
@@ -52,22 +66,76 @@ class SharedFolders {
         jdbc.update("UPDATE shared_folders SET name = ? WHERE sid = ?", name, sid.hex());
     }
 
-    /** Marks the folder destroyed and removes every member. */
+    /** Marks the folder destroyed and removes every member and group grant. */
     void destroy(SID sid, Instant now) {
         jdbc.update("DELETE FROM shared_folder_members WHERE sid = ?", sid.hex());
+        jdbc.update("DELETE FROM shared_folder_groups WHERE sid = ?", sid.hex());
         jdbc.update("UPDATE shared_folders SET destroyed_at = ? WHERE sid = ?", Timestamp.from(now), sid.hex());
     }
 
     List<Member> members(SID sid) {
-        return jdbc.query("SELECT user_id, permissions, state FROM shared_folder_members WHERE sid = ? ORDER BY user_id",
-                (rs, i) -> new Member(UserID.of(rs.getString(1)), FolderRole.ofBits(rs.getInt(2)), MemberState.valueOf(rs.getString(3))),
+        return jdbc.query("SELECT m.user_id, " + EFFECTIVE + ", m.state FROM shared_folder_members m WHERE m.sid = ? ORDER BY m.user_id",
+                (rs, i) -> new Member(UserID.of(rs.getString(1)), effective(rs.getInt(2)), MemberState.valueOf(rs.getString(3))),
                 sid.hex());
     }
 
     Optional<Member> member(SID sid, UserID user) {
-        return jdbc.query("SELECT user_id, permissions, state FROM shared_folder_members WHERE sid = ? AND user_id = ?",
-                (rs, i) -> new Member(UserID.of(rs.getString(1)), FolderRole.ofBits(rs.getInt(2)), MemberState.valueOf(rs.getString(3))),
+        return jdbc.query("SELECT m.user_id, " + EFFECTIVE + ", m.state FROM shared_folder_members m WHERE m.sid = ? AND m.user_id = ?",
+                (rs, i) -> new Member(UserID.of(rs.getString(1)), effective(rs.getInt(2)), MemberState.valueOf(rs.getString(3))),
                 sid.hex(), user.value()).stream().findFirst();
+    }
+
+    /** Whether the member has a direct role, or joined only through groups. */
+    boolean hasDirectRole(SID sid, UserID user) {
+        return !jdbc.queryForList("SELECT permissions FROM shared_folder_members WHERE sid = ? AND user_id = ? AND permissions IS NOT NULL",
+                Integer.class, sid.hex(), user.value()).isEmpty();
+    }
+
+    /** Whether a group the user belongs to is granted on the folder. */
+    boolean hasGroupGrant(SID sid, UserID user) {
+        return !jdbc.queryForList("SELECT g.group_id FROM shared_folder_groups g JOIN user_group_members gm ON gm.group_id = g.group_id"
+                + " WHERE g.sid = ? AND gm.user_id = ?", Long.class, sid.hex(), user.value()).isEmpty();
+    }
+
+    /** Adds a member that comes only through a group grant: PENDING, no direct role. */
+    void addThroughGroup(SID sid, UserID user, Instant now) {
+        jdbc.update("INSERT INTO shared_folder_members (sid, user_id, permissions, state, invited_by, updated_at) VALUES (?, ?, NULL, ?, NULL, ?)",
+                sid.hex(), user.value(), MemberState.PENDING.name(), Timestamp.from(now));
+    }
+
+    // ---- group grants ----
+
+    record GroupGrant(long groupId, String name, FolderRole role) { }
+
+    List<GroupGrant> groupGrants(SID sid) {
+        return jdbc.query("SELECT g.group_id, ug.name, g.permissions FROM shared_folder_groups g JOIN user_groups ug ON ug.id = g.group_id"
+                + " WHERE g.sid = ? ORDER BY g.group_id", (rs, i) -> new GroupGrant(rs.getLong(1), rs.getString(2),
+                        FolderRole.ofBits(rs.getInt(3))), sid.hex());
+    }
+
+    /** user → the groups through which the folder is granted to it. */
+    Map<UserID, List<Long>> grantingGroups(SID sid) {
+        Map<UserID, List<Long>> out = new java.util.TreeMap<>(java.util.Comparator.comparing(UserID::value));
+        jdbc.query("SELECT gm.user_id, g.group_id FROM shared_folder_groups g JOIN user_group_members gm ON gm.group_id = g.group_id"
+                + " WHERE g.sid = ? ORDER BY g.group_id", rs -> {
+                    out.computeIfAbsent(UserID.of(rs.getString(1)), u -> new java.util.ArrayList<>()).add(rs.getLong(2));
+                }, sid.hex());
+        return out;
+    }
+
+    void grant(SID sid, long groupId, FolderRole role) {
+        jdbc.update("INSERT INTO shared_folder_groups (sid, group_id, permissions) VALUES (?, ?, ?)"
+                + " ON DUPLICATE KEY UPDATE permissions = VALUES(permissions)", sid.hex(), groupId, role.bits());
+    }
+
+    boolean revoke(SID sid, long groupId) {
+        return jdbc.update("DELETE FROM shared_folder_groups WHERE sid = ? AND group_id = ?", sid.hex(), groupId) > 0;
+    }
+
+    /** The live folders a group is granted on. */
+    List<SID> foldersOfGroup(long groupId) {
+        return jdbc.queryForList("SELECT g.sid FROM shared_folder_groups g JOIN shared_folders f ON f.sid = g.sid"
+                + " WHERE g.group_id = ? AND f.destroyed_at IS NULL ORDER BY g.sid", String.class, groupId).stream().map(SID::of).toList();
     }
 
     /** Inserts or replaces the member's row. */
@@ -109,9 +177,9 @@ class SharedFolders {
 
     /** The folders {@code user} is a member of (any state), by name. */
     List<Membership> of(UserID user) {
-        return jdbc.query("SELECT f.sid, f.name, m.permissions, m.state FROM shared_folder_members m"
+        return jdbc.query("SELECT f.sid, f.name, " + EFFECTIVE + ", m.state FROM shared_folder_members m"
                 + " JOIN shared_folders f ON f.sid = m.sid WHERE m.user_id = ? AND f.destroyed_at IS NULL ORDER BY f.name, f.sid",
-                (rs, i) -> new Membership(SID.of(rs.getString(1)), rs.getString(2), FolderRole.ofBits(rs.getInt(3)),
+                (rs, i) -> new Membership(SID.of(rs.getString(1)), rs.getString(2), effective(rs.getInt(3)),
                         MemberState.valueOf(rs.getString(4))), user.value());
     }
 }

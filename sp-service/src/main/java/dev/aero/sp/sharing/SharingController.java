@@ -67,13 +67,22 @@ class SharingController {
 
     record FolderList(List<FolderView> folders) { }
 
-    record MemberView(String email, FolderRole role, MemberState state) {
+    /** {@code groups}: the groups through which the member holds the folder, besides any direct role. */
+    record MemberView(String email, FolderRole role, MemberState state, List<Long> groups) {
         static MemberView of(SharedFolders.Member m) {
-            return new MemberView(m.user().value(), m.role(), m.state());
+            return new MemberView(m.user().value(), m.role(), m.state(), List.of());
+        }
+
+        static MemberView of(SharedFolders.Member m, List<Long> groups) {
+            return new MemberView(m.user().value(), m.role(), m.state(), groups == null ? List.of() : groups);
         }
     }
 
-    record FolderDetailsView(String sid, String name, List<MemberView> members) { }
+    record GroupGrantView(long groupId, String name, FolderRole role) { }
+
+    record FolderDetailsView(String sid, String name, List<MemberView> members, List<GroupGrantView> groups) { }
+
+    record GroupGrantRequest(@NotNull Long groupId, @NotNull FolderRole role) { }
 
     @PostMapping("/shared-folders")
     @Operation(operationId = "createSharedFolder", summary = "Share a folder: the caller becomes its JOINED OWNER; `sid` is the "
@@ -105,7 +114,31 @@ class SharingController {
     }
 
     private static FolderDetailsView view(SharingService.FolderDetails d) {
-        return new FolderDetailsView(d.sid().hex(), d.name(), d.members().stream().map(MemberView::of).toList());
+        return new FolderDetailsView(d.sid().hex(), d.name(),
+                d.members().stream().map(m -> MemberView.of(m, d.viaGroups().get(m.user()))).toList(),
+                d.groups().stream().map(g -> new GroupGrantView(g.groupId(), g.name(), g.role())).toList());
+    }
+
+    @PostMapping("/shared-folders/{sid}/groups")
+    @Operation(operationId = "shareSharedFolderWithGroup", summary = "Share a folder with a group of the organization: every "
+            + "current and later member gets the role (PENDING until it joins); a member's effective role is its highest grant (MANAGE)")
+    @ProblemResponse(status = 403, type = "manage-permission-required", when = MANAGE)
+    @ProblemResponse(status = 404, type = "shared-folder-not-found", when = NOT_FOUND)
+    @ProblemResponse(status = 404, type = "group-not-found", when = "no such group in the organization")
+    FolderDetailsView shareWithGroup(AuthenticatedUser caller, @PathVariable SID sid, @Valid @RequestBody GroupGrantRequest body,
+            ClientAddress from) {
+        return view(sharing.shareWithGroup(caller, sid, body.groupId(), body.role(), from));
+    }
+
+    @DeleteMapping("/shared-folders/{sid}/groups/{groupId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(operationId = "unshareSharedFolderFromGroup", summary = "Stop sharing a folder with a group: members who held it "
+            + "only through the group lose it (MANAGE)")
+    @ProblemResponse(status = 403, type = "manage-permission-required", when = MANAGE)
+    @ProblemResponse(status = 404, type = "shared-folder-not-found", when = NOT_FOUND)
+    @ProblemResponse(status = 404, type = "group-not-found", when = "the folder is not shared with such a group")
+    void unshareGroup(AuthenticatedUser caller, @PathVariable SID sid, @PathVariable long groupId, ClientAddress from) {
+        sharing.unshareGroup(caller, sid, groupId, from);
     }
 
     @GetMapping("/shared-folders/{sid}")

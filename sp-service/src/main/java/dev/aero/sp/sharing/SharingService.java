@@ -36,6 +36,7 @@ import dev.aero.sp.web.ClientAddress;
 public class SharingService {
 
     private final SharedFolders folders;
+    private final Groups groups;
     private final AclEpochs epochs;
     private final DeviceService devices;
     private final UserAccounts users;
@@ -43,8 +44,9 @@ public class SharingService {
     private final Mailer mailer;
     private final Clock clock;
 
-    SharingService(SharedFolders folders, AclEpochs epochs, DeviceService devices, UserAccounts users, AuditLog audit, Mailer mailer,
-            Clock clock) {
+    SharingService(SharedFolders folders, Groups groups, AclEpochs epochs, DeviceService devices, UserAccounts users, AuditLog audit,
+            Mailer mailer, Clock clock) {
+        this.groups = groups;
         this.mailer = mailer;
         this.folders = folders;
         this.epochs = epochs;
@@ -54,8 +56,13 @@ public class SharingService {
         this.clock = clock;
     }
 
-    /** One folder with its members, as a member or an admin of its organization sees it. */
-    public record FolderDetails(SID sid, String name, List<SharedFolders.Member> members) { }
+    /**
+     * One folder with its members (effective roles) and its group grants, as a member or an
+     * admin of its organization sees it; {@code viaGroups} names, per member, the groups it
+     * holds the folder through.
+     */
+    public record FolderDetails(SID sid, String name, List<SharedFolders.Member> members, List<SharedFolders.GroupGrant> groups,
+            Map<UserID, List<Long>> viaGroups) { }
 
     @Transactional
     public SharedFolders.Membership create(AuthenticatedUser caller, String name, SID requested, ClientAddress from) {
@@ -80,14 +87,115 @@ public class SharingService {
     @Transactional(readOnly = true)
     public List<FolderDetails> organizationFolders(AuthenticatedUser caller, SID after, int limit) {
         caller.requireAdmin();
-        return folders.ofOrganization(caller.organization(), after, limit).stream()
-                .map(f -> new FolderDetails(f.sid(), f.name(), folders.members(f.sid()))).toList();
+        return folders.ofOrganization(caller.organization(), after, limit).stream().map(this::details).toList();
     }
 
     @Transactional(readOnly = true)
     public FolderDetails folder(AuthenticatedUser caller, SID sid) {
-        SharedFolders.Folder folder = visible(caller, folders.find(sid), sid);
-        return new FolderDetails(sid, folder.name(), folders.members(sid));
+        return details(visible(caller, folders.find(sid), sid));
+    }
+
+    private FolderDetails details(SharedFolders.Folder folder) {
+        SID sid = folder.sid();
+        return new FolderDetails(sid, folder.name(), folders.members(sid), folders.groupGrants(sid), folders.grantingGroups(sid));
+    }
+
+    // ---- group grants ----
+
+    /** Shares the folder with a group of the organization: its members get the role (at least), new ones PENDING (MANAGE). */
+    @Transactional
+    public FolderDetails shareWithGroup(AuthenticatedUser caller, SID sid, long groupId, FolderRole role, ClientAddress from) {
+        SharedFolders.Folder folder = requireManager(caller, sid);
+        Groups.Group group = groupOf(caller, groupId);
+        List<UserID> members = groups.members(group.id());
+        Map<UserID, SharedFolders.Member> before = before(sid, members);
+        folders.grant(sid, group.id(), role);
+        members.forEach(u -> reconcile(sid, u, before.get(u)));
+        audit.record(AuditEventType.FOLDER_GROUP_SHARED, caller.id(), sid.hex(), from, Map.of("group_id", group.id(), "role", role.name()));
+        return details(folder);
+    }
+
+    /** Stops sharing the folder with a group: members that held it only through the group lose it (MANAGE). */
+    @Transactional
+    public void unshareGroup(AuthenticatedUser caller, SID sid, long groupId, ClientAddress from) {
+        requireManager(caller, sid);
+        Groups.Group group = groupOf(caller, groupId);
+        List<UserID> members = groups.members(group.id());
+        Map<UserID, SharedFolders.Member> before = before(sid, members);
+        if (!folders.revoke(sid, group.id())) {
+            throw groupNotFound(groupId);
+        }
+        members.forEach(u -> reconcile(sid, u, before.get(u)));
+        audit.record(AuditEventType.FOLDER_GROUP_UNSHARED, caller.id(), sid.hex(), from, Map.of("group_id", group.id()));
+    }
+
+    /**
+     * A group's membership is about to change by {@code change}: the folders shared with the
+     * group are locked first, then each member's folders are brought in line with its grants.
+     */
+    void groupMembershipChanging(long groupId, UserID user, Runnable change) {
+        List<SID> shared = folders.foldersOfGroup(groupId);
+        Map<SID, SharedFolders.Member> before = new java.util.LinkedHashMap<>();
+        for (SID sid : shared) {
+            folders.lock(sid);
+            before.put(sid, folders.member(sid, user).orElse(null));
+        }
+        change.run();
+        for (SID sid : shared) {
+            reconcile(sid, user, before.get(sid));
+        }
+    }
+
+    /** A group is about to be deleted: every folder stops being shared with it. */
+    void groupDeleting(long groupId) {
+        List<UserID> members = groups.members(groupId);
+        for (SID sid : folders.foldersOfGroup(groupId)) {
+            folders.lock(sid);
+            Map<UserID, SharedFolders.Member> before = before(sid, members);
+            folders.revoke(sid, groupId);
+            members.forEach(u -> reconcile(sid, u, before.get(u)));
+        }
+    }
+
+    private Map<UserID, SharedFolders.Member> before(SID sid, List<UserID> users) {
+        Map<UserID, SharedFolders.Member> out = new java.util.HashMap<>();
+        users.forEach(u -> folders.member(sid, u).ifPresent(m -> out.put(u, m)));
+        return out;
+    }
+
+    /**
+     * Brings one user's row in the folder in line with its direct role and its group grants,
+     * given what it was before a grant changed: a new grant adds it PENDING; a row left with
+     * neither goes; a JOINED member whose effective role or presence changed moves the epochs of
+     * the folder's JOINED members (itself included).
+     */
+    private void reconcile(SID sid, UserID user, SharedFolders.Member before) {
+        boolean granted = folders.hasGroupGrant(sid, user);
+        if (before == null) {
+            if (granted) {
+                folders.addThroughGroup(sid, user, clock.instant());
+            }
+            return;
+        }
+        if (!granted && !folders.hasDirectRole(sid, user)) {
+            List<UserID> affected = before.state() == MemberState.JOINED ? joined(sid) : List.of();
+            folders.remove(sid, user);
+            epochs.bump(affected);
+            return;
+        }
+        SharedFolders.Member after = folders.member(sid, user).orElseThrow();
+        if (after.state() == MemberState.JOINED && after.role() != before.role()) {
+            epochs.bump(joined(sid));
+        }
+    }
+
+    private Groups.Group groupOf(AuthenticatedUser caller, long groupId) {
+        return groups.find(groupId).filter(g -> g.organization().equals(caller.organization()))
+                .orElseThrow(() -> groupNotFound(groupId));
+    }
+
+    static ApiProblemException groupNotFound(long groupId) {
+        return new ApiProblemException(HttpStatus.NOT_FOUND, "group-not-found", "No group " + groupId + " in this organization.");
     }
 
     @Transactional
@@ -188,6 +296,8 @@ public class SharingService {
      */
     @Transactional
     public void removeFromEveryFolder(UserID user, AuthenticatedUser admin, ClientAddress from) {
+        // Out of its groups first, so that no group grant brings it back.
+        groups.removeEverywhere(user);
         for (SharedFolders.Membership m : folders.of(user)) {
             SID sid = m.sid();
             live(folders.lock(sid), sid);
@@ -338,7 +448,7 @@ public class SharingService {
     }
 
     /** The account of an address, which must be an active member of the caller's organization. */
-    private UserID account(AuthenticatedUser caller, String email) {
+    UserID account(AuthenticatedUser caller, String email) {
         UserID id = userId(email);
         return users.findById(id.value()).filter(UserAccount::active).filter(u -> u.organization().equals(caller.organization()))
                 .map(UserAccount::id)
@@ -346,7 +456,7 @@ public class SharingService {
                         "No active account " + id + " in this organization."));
     }
 
-    private static UserID userId(String email) {
+    static UserID userId(String email) {
         UserID id;
         try {
             id = UserID.of(email == null ? "" : email);
@@ -359,7 +469,7 @@ public class SharingService {
         return id;
     }
 
-    private static String name(String name) {
+    static String name(String name) {
         String clean = name == null ? "" : name.strip();
         if (clean.isEmpty() || clean.length() > 255 || clean.chars().anyMatch(Character::isISOControl)) {
             throw new ApiProblemException(HttpStatus.BAD_REQUEST, "folder-name-invalid",
