@@ -73,7 +73,7 @@ public class SharingService {
         }
         folders.create(sid, caller.organization(), clean, caller.id(), clock.instant());
         folders.put(sid, caller.id(), FolderRole.OWNER, MemberState.JOINED, null, clock.instant());
-        epochs.bump(List.of(caller.id()));
+        bump(sid, List.of(caller.id()));
         audit.record(AuditEventType.FOLDER_CREATED, caller.id(), sid.hex(), from, Map.of("name", clean));
         return new SharedFolders.Membership(sid, clean, FolderRole.OWNER, MemberState.JOINED);
     }
@@ -105,8 +105,10 @@ public class SharingService {
     /** Shares the folder with a group of the organization: its members get the role (at least), new ones PENDING (MANAGE). */
     @Transactional
     public FolderDetails shareWithGroup(AuthenticatedUser caller, SID sid, long groupId, FolderRole role, ClientAddress from) {
+        // The group is locked before the folder, in the order its member changes take them.
+        Optional<Groups.Group> locked = lockedGroup(caller, groupId);
         SharedFolders.Folder folder = requireManager(caller, sid);
-        Groups.Group group = groupOf(caller, groupId);
+        Groups.Group group = locked.orElseThrow(() -> groupNotFound(groupId));
         List<UserID> members = groups.members(group.id());
         Map<UserID, SharedFolders.Member> before = before(sid, members);
         folders.grant(sid, group.id(), role);
@@ -118,8 +120,9 @@ public class SharingService {
     /** Stops sharing the folder with a group: members that held it only through the group lose it (MANAGE). */
     @Transactional
     public void unshareGroup(AuthenticatedUser caller, SID sid, long groupId, ClientAddress from) {
+        Optional<Groups.Group> locked = lockedGroup(caller, groupId);
         requireManager(caller, sid);
-        Groups.Group group = groupOf(caller, groupId);
+        Groups.Group group = locked.orElseThrow(() -> groupNotFound(groupId));
         List<UserID> members = groups.members(group.id());
         Map<UserID, SharedFolders.Member> before = before(sid, members);
         if (!folders.revoke(sid, group.id())) {
@@ -180,18 +183,17 @@ public class SharingService {
         if (!granted && !folders.hasDirectRole(sid, user)) {
             List<UserID> affected = before.state() == MemberState.JOINED ? joined(sid) : List.of();
             folders.remove(sid, user);
-            epochs.bump(affected);
+            bump(sid, affected);
             return;
         }
         SharedFolders.Member after = folders.member(sid, user).orElseThrow();
         if (after.state() == MemberState.JOINED && after.role() != before.role()) {
-            epochs.bump(joined(sid));
+            bump(sid, joined(sid));
         }
     }
 
-    private Groups.Group groupOf(AuthenticatedUser caller, long groupId) {
-        return groups.find(groupId).filter(g -> g.organization().equals(caller.organization()))
-                .orElseThrow(() -> groupNotFound(groupId));
+    private Optional<Groups.Group> lockedGroup(AuthenticatedUser caller, long groupId) {
+        return groups.lock(groupId).filter(g -> g.organization().equals(caller.organization()));
     }
 
     static ApiProblemException groupNotFound(long groupId) {
@@ -224,7 +226,7 @@ public class SharingService {
         if (me.state() != MemberState.JOINED) {
             folders.setState(sid, caller.id(), MemberState.JOINED, clock.instant());
             // The joiner gains the folder; its JOINED members gain a member.
-            epochs.bump(joined(sid));
+            bump(sid, joined(sid));
             audit.record(AuditEventType.FOLDER_JOINED, caller.id(), caller.id(), from, Map.of("sid", sid.hex()));
         }
         return new SharedFolders.Membership(sid, folder.name(), me.role(), MemberState.JOINED);
@@ -240,7 +242,7 @@ public class SharingService {
         requireAnotherOwner(sid, caller.id(), me);
         List<UserID> affected = joined(sid);
         folders.setState(sid, caller.id(), MemberState.LEFT, clock.instant());
-        epochs.bump(affected);
+        bump(sid, affected);
         audit.record(AuditEventType.FOLDER_LEFT, caller.id(), caller.id(), from, Map.of("sid", sid.hex()));
     }
 
@@ -270,7 +272,7 @@ public class SharingService {
         folders.setRole(sid, target, role, clock.instant());
         if (member.state() == MemberState.JOINED) {
             // Every JOINED member sees the member list with its roles.
-            epochs.bump(joined(sid));
+            bump(sid, joined(sid));
         }
         audit.record(AuditEventType.FOLDER_ROLE_CHANGED, caller.id(), target, from,
                 Map.of("sid", sid.hex(), "from", member.role().name(), "to", role.name()));
@@ -285,7 +287,7 @@ public class SharingService {
         requireAnotherOwner(sid, target, member);
         List<UserID> affected = member.state() == MemberState.JOINED ? joined(sid) : List.of();
         folders.remove(sid, target);
-        epochs.bump(affected);
+        bump(sid, affected);
         audit.record(AuditEventType.FOLDER_MEMBER_REMOVED, caller.id(), target, from, Map.of("sid", sid.hex()));
     }
 
@@ -313,7 +315,7 @@ public class SharingService {
                         Map.of("sid", sid.hex(), "to", FolderRole.OWNER.name(), "reason", "last owner deactivated"));
             }
             folders.remove(sid, user);
-            epochs.bump(affected);
+            bump(sid, affected);
             audit.record(AuditEventType.FOLDER_MEMBER_REMOVED, admin.id(), user, from, Map.of("sid", sid.hex(), "reason", "deactivated"));
         }
     }
@@ -324,7 +326,7 @@ public class SharingService {
         String clean = name(name);
         if (!clean.equals(folder.name())) {
             folders.rename(sid, clean);
-            epochs.bump(joined(sid));
+            bump(sid, joined(sid));
             audit.record(AuditEventType.FOLDER_RENAMED, caller.id(), sid.hex(), from, Map.of("from", folder.name(), "to", clean));
         }
         return new SharedFolders.Folder(sid, folder.organization(), clean, folder.createdAt(), false);
@@ -335,7 +337,7 @@ public class SharingService {
         requireManagerOrAdmin(caller, sid);
         List<UserID> affected = joined(sid);
         folders.destroy(sid, clock.instant());
-        epochs.bump(affected);
+        bump(sid, affected);
         audit.record(AuditEventType.FOLDER_DESTROYED, caller.id(), sid.hex(), from);
     }
 
@@ -347,13 +349,20 @@ public class SharingService {
             return new Acl(epoch, null);
         }
         List<Acl.Store> stores = new ArrayList<>();
+        if (user.teamServerOrg().isPresent()) {
+            // A team server syncs every folder its organization has joined, as an EDITOR.
+            for (SID sid : folders.joinedInOrganization(user.teamServerOrg().get())) {
+                SharedFolders.Folder folder = folders.find(sid).orElseThrow();
+                stores.add(new Acl.Store(sid.hex(), folder.name(), FolderRole.EDITOR.name(), FolderRole.EDITOR.permissions(),
+                        joinedMembers(sid)));
+            }
+            return new Acl(epoch, stores);
+        }
         for (SharedFolders.Membership m : folders.of(user)) {
             if (m.state() != MemberState.JOINED) {
                 continue;
             }
-            List<Acl.Member> members = folders.members(m.sid()).stream().filter(x -> x.state() == MemberState.JOINED)
-                    .map(x -> new Acl.Member(x.user().value(), x.role().name())).toList();
-            stores.add(new Acl.Store(m.sid().hex(), m.name(), m.role().name(), m.role().permissions(), members));
+            stores.add(new Acl.Store(m.sid().hex(), m.name(), m.role().name(), m.role().permissions(), joinedMembers(m.sid())));
         }
         return new Acl(epoch, stores);
     }
@@ -374,6 +383,11 @@ public class SharingService {
 
     public record DeviceStores(String did, String user, List<String> stores) { }
 
+    private List<Acl.Member> joinedMembers(SID sid) {
+        return folders.members(sid).stream().filter(x -> x.state() == MemberState.JOINED)
+                .map(x -> new Acl.Member(x.user().value(), x.role().name())).toList();
+    }
+
     /** {@code GET /acl}'s answer; {@code stores} null (left out) when the caller is up to date. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Acl(long epoch, List<Store> stores) {
@@ -384,6 +398,20 @@ public class SharingService {
     }
 
     // ---- rules ----
+
+    /**
+     * Moves the ACL epochs of {@code users}, who see a change to the folder, and of its
+     * organization's team-server user, whose ACL lists every folder the organization has joined
+     * with its JOINED members.
+     */
+    private void bump(SID sid, java.util.Collection<UserID> users) {
+        if (users.isEmpty()) {
+            return;
+        }
+        List<UserID> all = new ArrayList<>(users);
+        folders.find(sid).ifPresent(f -> all.add(f.organization().teamServerUser()));
+        epochs.bump(all);
+    }
 
     private List<UserID> joined(SID sid) {
         return folders.members(sid).stream().filter(m -> m.state() == MemberState.JOINED).map(SharedFolders.Member::user).toList();

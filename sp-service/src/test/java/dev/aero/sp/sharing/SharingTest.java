@@ -381,6 +381,39 @@ class SharingTest extends SpTestSupport {
     }
 
     @Test
+    void aTeamServerSeesEveryJoinedFolderOfItsOrganizationAndHearsOfEachChange() throws Exception {
+        User owner = user("ts-owner");
+        User joiner = user("ts-joiner");
+        dev.aero.common.id.DID tsId = dev.aero.common.id.DID.random();
+        dev.aero.client.device.DeviceKeys keys = dev.aero.client.device.DeviceKeys.generate();
+        dev.aero.client.sp.TeamServerCertificate ts = admin().client().registerTeamServer(
+                new dev.aero.client.sp.RegisterDevice(keys.certificationRequestPem(tsId), "team server", "Linux", "Debian 12"));
+        dev.aero.client.sp.SpClient asTeamServer = dev.aero.client.sp.SpClient.builder(
+                URI.create("https://127.0.0.1:" + deviceListener.localPort()))
+                .sslContext(keys.sslContext(ts.certificate(), ts.caCertificate())).build();
+        long before = asTeamServer.acl(0).epoch();
+
+        String sid = share(owner, "Synced by the team server");
+        String leftBehind = share(owner, "Left behind");
+        ok(call(owner, "POST", "/shared-folders/" + leftBehind + "/members",
+                "{\"email\":\"" + joiner.email() + "\",\"role\":\"OWNER\"}"), 201);
+        ok(call(owner, "POST", "/shared-folders/" + leftBehind + "/leave", null), 204);
+        dev.aero.client.sp.Acl acl = asTeamServer.acl(0);
+        assertThat(acl.epoch()).isGreaterThan(before);
+        assertThat(acl.stores()).extracting(dev.aero.client.sp.Acl.Store::sid)
+                .as("folders nobody has JOINED are not synced").contains(SID.of(sid)).doesNotContain(SID.of(leftBehind));
+        dev.aero.client.sp.Acl.Store store = acl.stores().stream().filter(x -> x.sid().equals(SID.of(sid))).findFirst().orElseThrow();
+        assertThat(store.role()).isEqualTo("EDITOR");
+        assertThat(store.members()).extracting(dev.aero.client.sp.Acl.Member::user).containsExactly(owner.email());
+
+        long seen = acl.epoch();
+        ok(call(joiner, "POST", "/shared-folders/" + leftBehind + "/join", null), 200);
+        dev.aero.client.sp.Acl after = asTeamServer.acl(seen);
+        assertThat(after.epoch()).as("a member joined a folder of its organization").isGreaterThan(seen);
+        assertThat(after.stores()).extracting(dev.aero.client.sp.Acl.Store::sid).contains(SID.of(leftBehind));
+    }
+
+    @Test
     void hostileInputIsRefusedAndChangesNothing() throws Exception {
         User owner = user("h-owner");
         User other = user("h-other");
