@@ -7,41 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.TestPropertySource;
 
 import dev.aero.sp.SpServiceTest;
-import dev.aero.sp.SpTestSupport;
 import tools.jackson.databind.JsonNode;
 
 /** Organization groups, and folders shared with a group, through SP's REST API against real MariaDB. */
 @SpServiceTest
-@TestPropertySource(properties = { "aero.sp.rate-limits.sign-up-per-address=1000/1h",
-        "aero.sp.rate-limits.sign-in-per-address=1000/1h" })
-class GroupSharingTest extends SpTestSupport {
-
-    private record User(String email, String token) { }
-
-    private User user(String who) {
-        Account account = member(who);
-        return new User(account.email(), anonymous().signIn(account.email(), PASSWORD).token());
-    }
-
-    private User adminUser() {
-        return new User(admin().email(), anonymous().signIn(admin().email(), PASSWORD).token());
-    }
-
-    private HttpResponse<String> call(User who, String method, String path, String json) throws Exception {
-        return raw(method, "/api/v1" + path, json == null ? null : "application/json", json, who.token());
-    }
-
-    private JsonNode ok(HttpResponse<String> response, int status) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        return response.body().isEmpty() ? null : JSON.readTree(response.body());
-    }
-
-    private void problem(HttpResponse<String> response, int status, String slug) {
-        assertThat(assertProblemResponse(response, status).get("type").asString()).isEqualTo("urn:aero:problem:" + slug);
-    }
+class GroupSharingTest extends SharingTestSupport {
 
     private long group(User admin, String name, User... members) throws Exception {
         long id = ok(call(admin, "POST", "/groups", "{\"name\":\"" + name + "\"}"), 201).get("group_id").asLong();
@@ -49,10 +21,6 @@ class GroupSharingTest extends SpTestSupport {
             ok(call(admin, "POST", "/groups/" + id + "/members", "{\"email\":\"" + m.email() + "\"}"), 200);
         }
         return id;
-    }
-
-    private String share(User owner, String name) throws Exception {
-        return ok(call(owner, "POST", "/shared-folders", "{\"name\":\"" + name + "\"}"), 201).get("sid").asString();
     }
 
     private void shareWithGroup(User owner, String sid, long group, String role) throws Exception {
@@ -66,11 +34,6 @@ class GroupSharingTest extends SpTestSupport {
             }
         }
         return null;
-    }
-
-    private long epoch(User user) {
-        List<Long> e = jdbc.queryForList("SELECT epoch FROM acl_epochs WHERE user_id = ?", Long.class, user.email());
-        return e.isEmpty() ? 1 : e.getFirst();
     }
 
     @Test

@@ -12,60 +12,21 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.TestPropertySource;
 
 import dev.aero.common.id.SID;
 import dev.aero.sp.SpServiceTest;
-import dev.aero.sp.SpTestSupport;
 import dev.aero.sp.ca.DeviceTlsListener;
 import tools.jackson.databind.JsonNode;
 
 /** The rules of shared folders through SP's REST API, against real MariaDB. */
 @SpServiceTest
-@TestPropertySource(properties = { "aero.sp.rate-limits.sign-up-per-address=1000/1h",
-        "aero.sp.rate-limits.sign-in-per-address=1000/1h" })
-class SharingTest extends SpTestSupport {
+class SharingTest extends SharingTestSupport {
 
     @Autowired
     DeviceTlsListener deviceListener;
 
-    /** A signed-in user and its bearer token. */
-    private record User(String email, String token) { }
-
-    private User user(String who) {
-        Account account = member(who);
-        return new User(account.email(), anonymous().signIn(account.email(), PASSWORD).token());
-    }
-
-    private User adminUser() {
-        Account admin = admin();
-        return new User(admin.email(), anonymous().signIn(admin.email(), PASSWORD).token());
-    }
-
-    private HttpResponse<String> call(User who, String method, String path, String json) throws Exception {
-        return raw(method, "/api/v1" + path, json == null ? null : "application/json", json, who.token());
-    }
-
-    private JsonNode ok(HttpResponse<String> response, int status) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        return response.body().isEmpty() ? null : JSON.readTree(response.body());
-    }
-
-    private void problem(HttpResponse<String> response, int status, String slug) {
-        assertThat(assertProblemResponse(response, status).get("type").asString()).isEqualTo("urn:aero:problem:" + slug);
-    }
-
-    private String share(User owner, String name) throws Exception {
-        return ok(call(owner, "POST", "/shared-folders", "{\"name\":\"" + name + "\"}"), 201).get("sid").asString();
-    }
-
     private void invite(User owner, String sid, User invitee, String role) throws Exception {
         ok(call(owner, "POST", "/shared-folders/" + sid + "/members", "{\"email\":\"" + invitee.email() + "\",\"role\":\"" + role + "\"}"), 201);
-    }
-
-    private long epoch(User user) {
-        List<Long> e = jdbc.queryForList("SELECT epoch FROM acl_epochs WHERE user_id = ?", Long.class, user.email());
-        return e.isEmpty() ? 1 : e.getFirst();
     }
 
     @Test
