@@ -124,7 +124,8 @@ public class Enrollment {
         invitation.accept(now);
     }
 
-    static UserID personalUserId(String email) {
+    /** The user id of a person's e-mail address; 400 {@code invalid-email} for anything else (a team server's id too). */
+    public static UserID personalUserId(String email) {
         UserID id;
         try {
             id = UserID.of(email);

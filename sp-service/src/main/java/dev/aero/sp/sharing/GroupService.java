@@ -13,6 +13,7 @@ import dev.aero.common.web.ApiProblemException;
 import dev.aero.sp.account.AuthenticatedUser;
 import dev.aero.sp.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
+import dev.aero.sp.organization.Enrollment;
 import dev.aero.sp.web.ClientAddress;
 
 /**
@@ -84,7 +85,7 @@ public class GroupService {
     public void removeMember(AuthenticatedUser caller, long id, String email, ClientAddress from) {
         caller.requireAdmin();
         visible(caller, id, true);
-        UserID user = SharingService.userId(email);
+        UserID user = Enrollment.personalUserId(email);
         if (!groups.isMember(id, user)) {
             throw new ApiProblemException(HttpStatus.NOT_FOUND, "member-not-found", user + " is not in the group.");
         }

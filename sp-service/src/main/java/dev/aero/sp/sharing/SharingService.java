@@ -13,7 +13,6 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.aero.common.id.DID;
-import dev.aero.common.id.InvalidIdentifierException;
 import dev.aero.common.id.SID;
 import dev.aero.common.id.UserID;
 import dev.aero.common.web.ApiProblemException;
@@ -24,6 +23,7 @@ import dev.aero.sp.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.device.DeviceService;
 import dev.aero.sp.mail.Mailer;
+import dev.aero.sp.organization.Enrollment;
 import dev.aero.sp.web.ClientAddress;
 
 /**
@@ -261,7 +261,7 @@ public class SharingService {
     @Transactional
     public SharedFolders.Member setRole(AuthenticatedUser caller, SID sid, String email, FolderRole role, ClientAddress from) {
         requireManager(caller, sid);
-        UserID target = userId(email);
+        UserID target = Enrollment.personalUserId(email);
         SharedFolders.Member member = folders.member(sid, target).orElseThrow(() -> memberNotFound(target));
         if (member.role() == role) {
             return member;
@@ -282,7 +282,7 @@ public class SharingService {
     @Transactional
     public void remove(AuthenticatedUser caller, SID sid, String email, ClientAddress from) {
         requireManagerOrAdmin(caller, sid);
-        UserID target = userId(email);
+        UserID target = Enrollment.personalUserId(email);
         SharedFolders.Member member = folders.member(sid, target).orElseThrow(() -> memberNotFound(target));
         requireAnotherOwner(sid, target, member);
         List<UserID> affected = member.state() == MemberState.JOINED ? joined(sid) : List.of();
@@ -477,24 +477,11 @@ public class SharingService {
 
     /** The account of an address, which must be an active member of the caller's organization. */
     UserID account(AuthenticatedUser caller, String email) {
-        UserID id = userId(email);
+        UserID id = Enrollment.personalUserId(email);
         return users.findById(id.value()).filter(UserAccount::active).filter(u -> u.organization().equals(caller.organization()))
                 .map(UserAccount::id)
                 .orElseThrow(() -> new ApiProblemException(HttpStatus.NOT_FOUND, "user-not-found",
                         "No active account " + id + " in this organization."));
-    }
-
-    static UserID userId(String email) {
-        UserID id;
-        try {
-            id = UserID.of(email == null ? "" : email);
-        } catch (InvalidIdentifierException e) {
-            id = null;
-        }
-        if (id == null || id.isTeamServer()) {
-            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid-email", "'" + email + "' is not an e-mail address.");
-        }
-        return id;
     }
 
     static String name(String name) {
