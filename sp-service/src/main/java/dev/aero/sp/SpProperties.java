@@ -26,6 +26,9 @@ import org.springframework.boot.convert.DurationStyle;
  * @param argon2 the password hash's cost
  * @param rateLimits attempt limits kept in Redis
  * @param mailFrom the sender of SP's mails
+ * @param membersMayInvite whether a folder owner who is not an admin may share a folder with an
+ *        address that has no account yet, which sends that address an organization invitation
+ *        (admins always may)
  * @param deploymentSecret the secret platform services authenticate to SP with
  *        ({@code Authorization: Aero-Service-Shared-Secret <service> <secret>}); when empty,
  *        service endpoints answer 503
@@ -43,6 +46,7 @@ public record SpProperties(
         @DefaultValue Argon2 argon2,
         @DefaultValue RateLimits rateLimits,
         @DefaultValue("Aero <no-reply@localhost>") String mailFrom,
+        @DefaultValue("true") boolean membersMayInvite,
         @DefaultValue("") String deploymentSecret) {
 
     /**

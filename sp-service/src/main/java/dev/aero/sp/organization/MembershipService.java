@@ -1,7 +1,6 @@
 package dev.aero.sp.organization;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -11,18 +10,15 @@ import org.springframework.transaction.annotation.Transactional;
 
 import dev.aero.common.id.UserID;
 import dev.aero.common.web.ApiProblemException;
-import dev.aero.sp.SpProperties;
 import dev.aero.sp.account.AccountService;
 import dev.aero.sp.account.AuthenticatedUser;
 import dev.aero.sp.account.Role;
-import dev.aero.sp.account.SecretTokens;
 import dev.aero.sp.account.UserAccount;
 import dev.aero.sp.account.UserAccounts;
 import dev.aero.sp.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.device.DeviceService;
 import dev.aero.sp.sharing.SharingService;
-import dev.aero.sp.mail.Mailer;
 import dev.aero.sp.web.ClientAddress;
 
 /** The organization's members: listing, invitations, roles and deactivation (admins only). */
@@ -32,29 +28,22 @@ public class MembershipService {
     private final SharingService sharing;
     private final Organizations organizations;
     private final UserAccounts users;
-    private final Invitations invitations;
+    private final InvitationIssuer issuer;
     private final AccountService accounts;
     private final DeviceService devices;
-    private final Mailer mailer;
     private final AuditLog audit;
-    private final SpProperties properties;
     private final Clock clock;
 
-    MembershipService(Organizations organizations, UserAccounts users, Invitations invitations, AccountService accounts,
-            DeviceService devices, SharingService sharing, Mailer mailer, AuditLog audit, SpProperties properties, Clock clock) {
+    MembershipService(Organizations organizations, UserAccounts users, InvitationIssuer issuer, AccountService accounts,
+            DeviceService devices, SharingService sharing, AuditLog audit, Clock clock) {
         this.sharing = sharing;
         this.organizations = organizations;
         this.users = users;
-        this.invitations = invitations;
+        this.issuer = issuer;
         this.accounts = accounts;
         this.devices = devices;
-        this.mailer = mailer;
         this.audit = audit;
-        this.properties = properties;
         this.clock = clock;
-    }
-
-    public record IssuedInvitation(UserID email, String code, Instant expiresAt) {
     }
 
     @Transactional(readOnly = true)
@@ -69,24 +58,13 @@ public class MembershipService {
     }
 
     @Transactional
-    public IssuedInvitation invite(AuthenticatedUser caller, String email, ClientAddress from) {
+    public InvitationIssuer.IssuedInvitation invite(AuthenticatedUser caller, String email, ClientAddress from) {
         caller.requireAdmin();
         UserID invitee = Enrollment.personalUserId(email);
         if (users.existsById(invitee.value())) {
             throw new ApiProblemException(HttpStatus.CONFLICT, "already-member", invitee.value() + " already has an account.");
         }
-        String code = SecretTokens.newToken();
-        Instant now = clock.instant();
-        Instant expires = now.plus(properties.invitationLifetime());
-        invitations.save(new Invitation(SecretTokens.hash(code), caller.organization().value(), invitee.value(),
-                caller.id().value(), now, expires));
-        audit.record(AuditEventType.MEMBER_INVITED, caller.id(), invitee, from);
-        String orgName = organizations.findById(caller.organization().value()).map(Organization::name).orElse("Aero");
-        mailer.send("invitation", invitee.value(), "You are invited to " + orgName,
-                caller.id().value() + " invites you to join " + orgName + ".\n\n"
-                        + "Sign up at " + properties.publicUrl() + " with this address and the invitation code:\n\n" + code
-                        + "\n\nThe code is valid until " + expires + ".\n");
-        return new IssuedInvitation(invitee, code, expires);
+        return issuer.issue(caller.id(), caller.organization(), invitee, from);
     }
 
     @Transactional

@@ -58,7 +58,7 @@ class OrganizationController {
     @ProblemResponse(status = 400, type = "invalid-email", when = "`email` is not an e-mail address")
     @ProblemResponse(status = 409, type = "already-member", when = "the e-mail address has an account")
     InvitationView invite(AuthenticatedUser caller, @Valid @RequestBody InviteRequest body, ClientAddress from) {
-        MembershipService.IssuedInvitation issued = memberships.invite(caller, body.email(), from);
+        InvitationIssuer.IssuedInvitation issued = memberships.invite(caller, body.email(), from);
         return new InvitationView(issued.email().value(), issued.code(), issued.expiresAt());
     }
 

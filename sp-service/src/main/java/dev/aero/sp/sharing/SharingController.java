@@ -170,11 +170,13 @@ class SharingController {
     @PostMapping("/shared-folders/{sid}/members")
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(operationId = "inviteToSharedFolder", summary = "Invite a member of the organization with a role: PENDING until "
-            + "they join (MANAGE); a LEFT member is invited again")
+            + "they join (MANAGE); a LEFT member is invited again; an address without an account is also sent an organization "
+            + "invitation and finds the folder PENDING once signed up")
     @ProblemResponse(status = 400, type = "invalid-email", when = "`email` is not an e-mail address")
     @ProblemResponse(status = 403, type = "manage-permission-required", when = MANAGE)
     @ProblemResponse(status = 404, type = "shared-folder-not-found", when = NOT_FOUND)
-    @ProblemResponse(status = 404, type = "user-not-found", when = "no active account with this address in the organization")
+    @ProblemResponse(status = 404, type = "user-not-found", when = "the address's account is deactivated or in "
+            + "another organization, or it has none and the caller is not an admin while `aero.sp.members-may-invite` is off")
     @ProblemResponse(status = 409, type = "member-exists", when = "the user is PENDING or JOINED already")
     MemberView invite(AuthenticatedUser caller, @PathVariable SID sid, @Valid @RequestBody InviteRequest body, ClientAddress from) {
         return MemberView.of(sharing.invite(caller, sid, body.email(), body.role(), from));

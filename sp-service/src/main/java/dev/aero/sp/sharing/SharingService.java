@@ -16,6 +16,7 @@ import dev.aero.common.id.DID;
 import dev.aero.common.id.SID;
 import dev.aero.common.id.UserID;
 import dev.aero.common.web.ApiProblemException;
+import dev.aero.sp.SpProperties;
 import dev.aero.sp.account.AuthenticatedUser;
 import dev.aero.sp.account.UserAccount;
 import dev.aero.sp.account.UserAccounts;
@@ -24,6 +25,7 @@ import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.device.DeviceService;
 import dev.aero.sp.mail.Mailer;
 import dev.aero.sp.organization.Enrollment;
+import dev.aero.sp.organization.InvitationIssuer;
 import dev.aero.sp.web.ClientAddress;
 
 /**
@@ -42,11 +44,15 @@ public class SharingService {
     private final UserAccounts users;
     private final AuditLog audit;
     private final Mailer mailer;
+    private final InvitationIssuer invitations;
+    private final SpProperties properties;
     private final Clock clock;
 
     SharingService(SharedFolders folders, Groups groups, AclEpochs epochs, DeviceService devices, UserAccounts users, AuditLog audit,
-            Mailer mailer, Clock clock) {
+            Mailer mailer, InvitationIssuer invitations, SpProperties properties, Clock clock) {
         this.groups = groups;
+        this.invitations = invitations;
+        this.properties = properties;
         this.mailer = mailer;
         this.folders = folders;
         this.epochs = epochs;
@@ -203,7 +209,18 @@ public class SharingService {
     @Transactional
     public SharedFolders.Member invite(AuthenticatedUser caller, SID sid, String email, FolderRole role, ClientAddress from) {
         requireManager(caller, sid);
-        UserID invitee = account(caller, email);
+        UserID invitee = Enrollment.personalUserId(email);
+        Optional<UserAccount> account = users.findById(invitee.value());
+        boolean newcomer = account.isEmpty();
+        if (newcomer) {
+            // The row waits under the address; the user finds it PENDING once signed up.
+            if (!caller.isAdmin() && !properties.membersMayInvite()) {
+                throw new ApiProblemException(HttpStatus.NOT_FOUND, "user-not-found",
+                        "No account " + invitee + ", and only admins may invite people to the organization.");
+            }
+        } else if (!account.get().active() || !account.get().organization().equals(caller.organization())) {
+            throw new ApiProblemException(HttpStatus.NOT_FOUND, "user-not-found", "No active account " + invitee + " in this organization.");
+        }
         Optional<SharedFolders.Member> existing = folders.member(sid, invitee);
         if (existing.isPresent() && existing.get().state() != MemberState.LEFT) {
             throw new ApiProblemException(HttpStatus.CONFLICT, "member-exists", invitee + " is already invited to or in the folder.");
@@ -212,10 +229,15 @@ public class SharingService {
         SharedFolders.Folder folder = folders.find(sid).orElseThrow();
         folders.put(sid, invitee, role, MemberState.PENDING, caller.id(), clock.instant());
         audit.record(AuditEventType.FOLDER_INVITED, caller.id(), invitee, from, Map.of("sid", sid.hex(), "role", role.name()));
+        if (newcomer) {
+            invitations.issue(caller.id(), caller.organization(), invitee, from);
+        }
         // Sent after the commit; the answer does not depend on mail being configured.
         mailer.send("folder-invitation", invitee.value(), caller.id() + " shared \"" + folder.name() + "\" with you",
                 caller.id() + " invites you to the shared folder \"" + folder.name() + "\" as " + role.name() + ".\n\n"
-                        + "Open Aero on one of your devices to join it, or to decline.\n");
+                        + (newcomer
+                                ? "Sign up with the invitation code mailed to you separately; the folder waits for you there.\n"
+                                : "Open Aero on one of your devices to join it, or to decline.\n"));
         return new SharedFolders.Member(invitee, role, MemberState.PENDING);
     }
 

@@ -383,8 +383,10 @@ class SharingTest extends SharingTestSupport {
                 400, "malformed-request");
         problem(call(owner, "POST", "/shared-folders/" + sid + "/members", "{\"email\":\"not an address\",\"role\":\"VIEWER\"}"),
                 400, "invalid-email");
-        problem(call(owner, "POST", "/shared-folders/" + sid + "/members", "{\"email\":\"nobody@example.com\",\"role\":\"VIEWER\"}"),
-                404, "user-not-found");
+        problem(call(owner, "POST", "/shared-folders/" + sid + "/members", "{\"email\":\"" + owner.email() + "\",\"role\":\"VIEWER\"}"),
+                409, "member-exists");
+        problem(call(owner, "POST", "/shared-folders/" + sid + "/members", "{\"email\":\"x\\u0000@example.com\",\"role\":\"VIEWER\"}"),
+                400, "invalid-email");
         problem(call(owner, "GET", "/shared-folders/not-a-sid", null), 400, "invalid-identifier");
         problem(call(other, "POST", "/shared-folders/" + SID.random().hex() + "/join", null), 404, "shared-folder-not-found");
         assertThat(ok(call(owner, "GET", "/shared-folders/" + sid, null), 200).get("members")).hasSize(1);
