@@ -19,13 +19,14 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import dev.aero.common.http.ServiceHttpClient;
 import dev.aero.common.web.ServiceAuthInterceptor;
 import dev.aero.common.web.ServiceAuthentication;
 import dev.aero.verkehr.cluster.Cluster;
 import dev.aero.verkehr.login.Authenticator;
 import dev.aero.verkehr.delivery.Hub;
 import dev.aero.verkehr.connection.SsmpServer;
-import dev.aero.verkehr.topic.TopicAuthorizer;
+import dev.aero.verkehr.topic.StoreMembership;
 import dev.aero.common.tls.RevocationFollower;
 
 @Configuration(proxyBeanMethods = false)
@@ -87,10 +88,20 @@ class VerkehrConfiguration {
         return new Cluster(settings, nodeId(settings), client, uri.build());
     }
 
+    /** Which stores devices may use, asked of SP's internal endpoint and cached per user. */
     @Bean
-    Hub hub(VerkehrProperties settings, VerkehrMetrics metrics, RevocationFollower revocations, Cluster cluster) {
+    StoreMembership storeMembership(VerkehrProperties settings, HttpClient http, VerkehrMetrics metrics) {
+        ServiceHttpClient sp = new ServiceHttpClient(http, SsmpServer.SERVICE_NAME, settings.deploymentSecret());
+        VerkehrProperties.Stores stores = settings.stores();
+        return new StoreMembership(StoreMembership.sp(sp, settings.spUrl(), stores.timeout()), stores.cacheTtl(),
+                stores.maxCachedUsers(), System::nanoTime, metrics);
+    }
+
+    @Bean
+    Hub hub(VerkehrProperties settings, VerkehrMetrics metrics, RevocationFollower revocations, StoreMembership stores,
+            Cluster cluster) {
         Authenticator authenticator = new Authenticator(settings.deploymentSecret(), settings.openLogin(), revocations::isRevoked);
-        return new Hub(settings, metrics, authenticator, new TopicAuthorizer(), cluster);
+        return new Hub(settings, metrics, authenticator, stores, cluster);
     }
 
     @Bean

@@ -23,12 +23,16 @@ public final class VerkehrMetrics {
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
     private final Map<String, Counter> closed = new ConcurrentHashMap<>();
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+    private final Map<String, Counter> storeLookups = new ConcurrentHashMap<>();
     private final Counter throttled;
+    private final Counter storeLeft;
 
     public VerkehrMetrics(MeterRegistry registry) {
         this.registry = registry;
         throttled = Counter.builder("verkehr.publishers.throttled")
                 .description("times a publisher stopped being read until the fan-out backlog drained").register(registry);
+        storeLeft = Counter.builder("verkehr.store.removals")
+                .description("store subscriptions ended by verkehr because the user stopped being a member").register(registry);
         for (SsmpVerb verb : SsmpVerb.values()) {
             in.put(verb, Counter.builder("verkehr.messages.in").tag("verb", verb.name()).register(registry));
         }
@@ -62,6 +66,17 @@ public final class VerkehrMetrics {
 
     public void closed(String cause) {
         closed.computeIfAbsent(cause, c -> Counter.builder("verkehr.connections.closed").tag("cause", c).register(registry)).increment();
+    }
+
+    /** A store-membership lookup: {@code cached}, {@code fetched} from SP, {@code stale} (SP failed) or {@code failed}. */
+    public void storeLookup(String result) {
+        storeLookups.computeIfAbsent(result, r -> Counter.builder("verkehr.store.lookups").tag("result", r)
+                .description("store-membership lookups by where the answer came from").register(registry)).increment();
+    }
+
+    /** A device was taken out of a store topic because its user may no longer use the store. */
+    public void storeLeft() {
+        storeLeft.increment();
     }
 
     public void throttled() {

@@ -34,6 +34,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param cluster Redis routing between nodes
  * @param history topic history
  * @param events the connection event stream for devman
+ * @param stores how store topics learn from SP which stores a device may use
  */
 @ConfigurationProperties("aero.verkehr")
 public record VerkehrProperties(
@@ -53,7 +54,8 @@ public record VerkehrProperties(
         @DefaultValue Tls tls,
         @DefaultValue Cluster cluster,
         @DefaultValue History history,
-        @DefaultValue Events events) {
+        @DefaultValue Events events,
+        @DefaultValue Stores stores) {
 
     public VerkehrProperties {
         if (port < 0 || port > 65535) {
@@ -160,6 +162,27 @@ public record VerkehrProperties(
 
         public Events {
             positive("events.heartbeat", heartbeat);
+        }
+    }
+
+    /**
+     * @param cacheTtl a user's stores are asked of SP again at the latest this long after they
+     *        were fetched (its {@code acl/} messages drop them sooner); past it, they are still
+     *        used while SP cannot answer
+     * @param timeout how long one question to SP may take
+     * @param maxCachedUsers users whose stores are kept at most; beyond it the oldest half goes
+     */
+    public record Stores(
+            @DefaultValue("10m") Duration cacheTtl,
+            @DefaultValue("2s") Duration timeout,
+            @DefaultValue("100000") int maxCachedUsers) {
+
+        public Stores {
+            positive("stores.cache-ttl", cacheTtl);
+            positive("stores.timeout", timeout);
+            if (maxCachedUsers < 1) {
+                throw new IllegalArgumentException("aero.verkehr.stores.max-cached-users must be positive");
+            }
         }
     }
 

@@ -20,7 +20,6 @@ import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.aero.common.id.DID;
-import dev.aero.verkehr.topic.TopicAuthorizer;
 
 /** Devices log in with their certificates and hold only their own topics; revocation cuts them off. */
 class DeviceAccessTest extends NodeTest {
@@ -99,7 +98,7 @@ class DeviceAccessTest extends NodeTest {
             assertThat(c.call("SUBSCRIBE " + PlatformTopics.acl("carol@example.com"))).isEqualTo("200");
             assertThat(c.call("SUBSCRIBE cmd/" + DID.random().hex())).isEqualTo("401 cert secret");
             assertThat(c.call("SUBSCRIBE " + PlatformTopics.acl("dave@example.com"))).isEqualTo("401 cert secret");
-            assertThat(c.call("SUBSCRIBE " + DID.random().hex())).as("store topics wait for sharing").isEqualTo("401 cert secret");
+            assertThat(c.call("SUBSCRIBE " + DID.random().hex())).as("a store its user has not joined").isEqualTo("401 cert secret");
             // Refusals leave the connection open and the subscriptions in place.
             assertThat(c.call("SUBSCRIBE cmd/" + d.did().hex())).isEqualTo("409");
         }

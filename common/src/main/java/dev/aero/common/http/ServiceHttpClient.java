@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 import dev.aero.common.auth.ServiceCredential;
 
@@ -42,8 +43,20 @@ public final class ServiceHttpClient {
     public HttpResponse<String> send(String method, URI uri, String json, Duration timeout)
             throws IOException, InterruptedException {
         if (credential == null) {
-            throw new IOException("no deployment secret is configured, so no other service would accept the call");
+            throw noSecret();
         }
+        return http.send(request(method, uri, json, timeout), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #send} without blocking: the answer, or the failure, completes the future. */
+    public CompletableFuture<HttpResponse<String>> sendAsync(String method, URI uri, String json, Duration timeout) {
+        if (credential == null) {
+            return CompletableFuture.failedFuture(noSecret());
+        }
+        return http.sendAsync(request(method, uri, json, timeout), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private HttpRequest request(String method, URI uri, String json, Duration timeout) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header(ServiceCredential.HEADER, credential);
         if (json == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
@@ -51,6 +64,10 @@ public final class ServiceHttpClient {
             request.header("Content-Type", "application/json")
                     .method(method, HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return request.build();
+    }
+
+    private static IOException noSecret() {
+        return new IOException("no deployment secret is configured, so no other service would accept the call");
     }
 }

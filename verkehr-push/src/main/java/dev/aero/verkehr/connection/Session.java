@@ -1,6 +1,7 @@
 package dev.aero.verkehr.connection;
 
 import dev.aero.verkehr.delivery.Hub;
+import dev.aero.verkehr.topic.StoreMembership;
 import dev.aero.verkehr.topic.TopicAuthorizer;
 import dev.aero.verkehr.login.Identity;
 import dev.aero.verkehr.login.Authenticator;
@@ -11,6 +12,7 @@ import dev.aero.common.ssmp.SsmpGrammarException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -351,15 +353,81 @@ public final class Session extends ChannelInboundHandlerAdapter {
             reply(SsmpLines.CONFLICT);
             return;
         }
-        if (!authorizer.maySubscribe(identity, topic)) {
-            metrics.refused("subscribe-unauthorized");
-            reply(authenticator.unauthorizedLine());
+        decide(authorizer.maySubscribe(identity, topic), "subscribe-unauthorized", () -> {
+            topics.put(topic, presence);
+            // The 200 (and, with PRESENCE, the current subscribers) is sent by the hub once the
+            // topic's cluster-wide view is known.
+            await(hub.subscribe(this, topic, presence));
+        });
+    }
+
+    /**
+     * Runs {@code allowed} once the authorization {@code decision} says yes, or answers 401. A
+     * decision that needs SP pauses request handling until it is known, like {@link #await}.
+     */
+    private void decide(CompletableFuture<Boolean> decision, String refusal, Runnable allowed) {
+        if (decision.isDone() && !decision.isCompletedExceptionally()) {
+            settle(decision.getNow(false), refusal, allowed);
             return;
         }
-        topics.put(topic, presence);
-        // The 200 (and, with PRESENCE, the current subscribers) is sent by the hub once the
-        // topic's cluster-wide view is known.
-        await(hub.subscribe(this, topic, presence));
+        pause();
+        decision.whenComplete((ok, failure) -> channel.eventLoop().execute(() -> {
+            waiting = false;
+            if (!closed) {
+                settle(failure == null && Boolean.TRUE.equals(ok), refusal, allowed);
+            }
+            if (!waiting) {
+                resume();
+            }
+        }));
+    }
+
+    private void settle(boolean ok, String refusal, Runnable allowed) {
+        if (ok) {
+            allowed.run();
+        } else {
+            metrics.refused(refusal);
+            reply(authenticator.unauthorizedLine());
+        }
+    }
+
+    /**
+     * The user's ACL changed: asks SP again which stores it may use and leaves every store topic
+     * it may no longer use, which other subscribers see as UNSUBSCRIBE presence events. If SP
+     * cannot say, it asks again after a second, twice; then it leaves every store topic (fail
+     * closed). Any thread.
+     */
+    public void revalidateStores(StoreMembership stores) {
+        revalidateStores(stores, 0);
+    }
+
+    private void revalidateStores(StoreMembership stores, int attempt) {
+        Channel ch = channel;
+        ch.eventLoop().execute(() -> {
+            if (closed || topics.keySet().stream().noneMatch(StoreMembership::isStoreTopic)) {
+                return;
+            }
+            stores.storesOf(identity.device(), identity.user(), true).whenComplete((allowed, failure) -> ch.eventLoop().execute(() -> {
+                if (failure != null && attempt < 2) {
+                    ch.eventLoop().schedule(() -> revalidateStores(stores, attempt + 1), 1, TimeUnit.SECONDS);
+                    return;
+                }
+                leaveStoresExcept(failure == null ? allowed : Set.of());
+            }));
+        });
+    }
+
+    private void leaveStoresExcept(Set<String> allowed) {
+        if (closed) {
+            return;
+        }
+        for (String topic : List.copyOf(topics.keySet())) {
+            if (StoreMembership.isStoreTopic(topic) && !allowed.contains(topic)) {
+                topics.remove(topic);
+                hub.unsubscribe(this, topic);
+                metrics.storeLeft();
+            }
+        }
     }
 
     private void unsubscribe(String topic) {
@@ -380,16 +448,13 @@ public final class Session extends ChannelInboundHandlerAdapter {
     }
 
     private void mcast(String topic, byte[] payload) {
-        if (!authorizer.mayPublish(identity, topic)) {
-            metrics.refused("publish-unauthorized");
-            reply(authenticator.unauthorizedLine());
-            return;
-        }
-        hub.mcast(identity.id(), key(), topic, payload);
-        reply(SsmpLines.OK);
-        if (!throttled && hub.fanOutCongested()) {
-            throttle();
-        }
+        decide(authorizer.mayPublish(identity, topic), "publish-unauthorized", () -> {
+            hub.mcast(identity.id(), key(), topic, payload);
+            reply(SsmpLines.OK);
+            if (!throttled && hub.fanOutCongested()) {
+                throttle();
+            }
+        });
     }
 
     /** Stops reading this publisher until the fan-out backlog has drained. */

@@ -54,7 +54,7 @@ import dev.aero.common.tls.RevocationFollower;
 public final class SsmpServer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SsmpServer.class);
-    static final String SERVICE_NAME = "verkehr-push";
+    public static final String SERVICE_NAME = "verkehr-push";
 
     private final VerkehrProperties settings;
     private final Hub hub;

@@ -1,11 +1,13 @@
 package dev.aero.verkehr.delivery;
 
 import dev.aero.verkehr.connection.Session;
+import dev.aero.verkehr.topic.StoreMembership;
 import dev.aero.verkehr.topic.TopicAuthorizer;
 import dev.aero.verkehr.topic.Topic;
 import dev.aero.verkehr.login.Identity;
 import dev.aero.verkehr.login.Authenticator;
 import dev.aero.common.ssmp.ConnectionEvents;
+import dev.aero.common.ssmp.PlatformTopics;
 import dev.aero.common.ssmp.SsmpVerb;
 import dev.aero.common.ssmp.SsmpLines;
 import java.math.BigInteger;
@@ -42,7 +44,10 @@ public final class Hub {
     private final VerkehrMetrics metrics;
     private final Authenticator authenticator;
     private final TopicAuthorizer authorizer;
+    private final StoreMembership stores;
     private final Cluster cluster;
+    /** Device connections by their user's {@code acl/} topic: those an ACL change re-checks. */
+    private final Map<String, Set<Session>> devicesByAcl = new ConcurrentHashMap<>();
     private final Map<String, Session> byId = new ConcurrentHashMap<>();
     private final Set<Session> open = ConcurrentHashMap.newKeySet();
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
@@ -51,12 +56,13 @@ public final class Hub {
     /** Deliveries queued for each event loop by other threads' fan-outs, not yet written. */
     private final Map<EventExecutor, AtomicLong> backlog = new ConcurrentHashMap<>();
 
-    public Hub(VerkehrProperties settings, VerkehrMetrics metrics, Authenticator authenticator, TopicAuthorizer authorizer,
+    public Hub(VerkehrProperties settings, VerkehrMetrics metrics, Authenticator authenticator, StoreMembership stores,
             Cluster cluster) {
         this.settings = settings;
         this.metrics = metrics;
         this.authenticator = authenticator;
-        this.authorizer = authorizer;
+        this.stores = stores;
+        this.authorizer = new TopicAuthorizer(stores);
         this.cluster = cluster;
         metrics.gauges(connections::get, byId::size, topics::size);
     }
@@ -119,6 +125,9 @@ public final class Hub {
         if (who.anonymous()) {
             return CompletableFuture.completedFuture(null);
         }
+        if (holdsStores(who)) {
+            devicesByAcl.computeIfAbsent(PlatformTopics.acl(who.user().value()), k -> ConcurrentHashMap.newKeySet()).add(s);
+        }
         Session previous = byId.put(who.id(), s);
         if (previous != null && previous != s) {
             previous.closeFor("replaced");
@@ -145,11 +154,36 @@ public final class Hub {
             return;
         }
         byId.remove(who.id(), s);
+        if (holdsStores(who)) {
+            devicesByAcl.computeIfPresent(PlatformTopics.acl(who.user().value()), (k, set) -> {
+                set.remove(s);
+                return set.isEmpty() ? null : set;
+            });
+        }
         for (String topic : held.keySet()) {
             leave(s, topic);
         }
         cluster.release(who.id(), s.key());
         cluster.appendEvent(ConnectionEvents.CLOSE, who.id(), address(s), nodeId(), s.key(), who.scheme(), cause, certificateFields(who));
+    }
+
+    /** Devices may hold store topics, so their user's ACL changes concern them. */
+    private static boolean holdsStores(Identity who) {
+        return !who.trusted() && who.device() != null && who.user() != null;
+    }
+
+    /**
+     * An {@code acl/} message passed through this node (published here or on another node): the
+     * user's cached stores are forgotten and its devices here re-checked.
+     */
+    private void aclChanged(String aclTopic) {
+        stores.invalidate(aclTopic);
+        Set<Session> devices = devicesByAcl.get(aclTopic);
+        if (devices != null) {
+            for (Session s : devices) {
+                s.revalidateStores(stores);
+            }
+        }
     }
 
     private static Map<String, String> certificateFields(Identity who) {
@@ -236,6 +270,9 @@ public final class Hub {
      */
     public CompletableFuture<Long> mcast(String fromId, String exceptKey, String topicName, byte[] wirePayload) {
         byte[] line = SsmpLines.event(fromId, SsmpVerb.MCAST.name(), topicName, wirePayload);
+        if (topicName.startsWith(PlatformTopics.ACL_PREFIX)) {
+            aclChanged(topicName);
+        }
         deliverLocally(topicName, line, exceptKey);
         if (!cluster.alone()) {
             cluster.broadcast(new BusMessage.Mcast(nodeId(), topicName, line));
@@ -362,7 +399,12 @@ public final class Hub {
 
     private void onBus(BusMessage m) {
         switch (m) {
-            case BusMessage.Mcast mc -> deliverLocally(mc.topic(), mc.line(), null);
+            case BusMessage.Mcast mc -> {
+                if (mc.topic().startsWith(PlatformTopics.ACL_PREFIX)) {
+                    aclChanged(mc.topic());
+                }
+                deliverLocally(mc.topic(), mc.line(), null);
+            }
             case BusMessage.Presence p -> {
                 Topic t = topics.get(p.topic());
                 if (t != null) {
