@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.aero.client.ssmp.ForwardingSsmpListener;
 import dev.aero.client.ssmp.SsmpListener;
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
@@ -72,50 +73,20 @@ public final class CommandLoop implements AutoCloseable {
 
     /** A listener for the device's SSMP connection that feeds its {@code cmd/} pushes in (and drains on reconnect). */
     public SsmpListener pushListener(SsmpListener next) {
-        return new SsmpListener() {
+        return new ForwardingSsmpListener(next) {
             @Override
             public void onMulticast(String from, String topic, byte[] payload) {
                 if (topic.startsWith(PlatformTopics.COMMANDS_PREFIX)) {
                     onPush(payload);
                 }
-                next.onMulticast(from, topic, payload);
-            }
-
-            @Override
-            public void onUnicast(String from, byte[] payload) {
-                next.onUnicast(from, payload);
-            }
-
-            @Override
-            public void onBroadcast(String from, byte[] payload) {
-                next.onBroadcast(from, payload);
-            }
-
-            @Override
-            public void onPeerSubscribed(String id, String topic) {
-                next.onPeerSubscribed(id, topic);
-            }
-
-            @Override
-            public void onPeerUnsubscribed(String id, String topic) {
-                next.onPeerUnsubscribed(id, topic);
+                super.onMulticast(from, topic, payload);
             }
 
             @Override
             public void onConnected() {
                 // Pushes sent while the connection was down are gone: the queue has them.
                 start();
-                next.onConnected();
-            }
-
-            @Override
-            public void onDisconnected(Throwable cause, boolean reconnecting) {
-                next.onDisconnected(cause, reconnecting);
-            }
-
-            @Override
-            public void onSubscriptionLost(String topic, dev.aero.client.ssmp.SsmpException cause) {
-                next.onSubscriptionLost(topic, cause);
+                super.onConnected();
             }
         };
     }
@@ -173,7 +144,11 @@ public final class CommandLoop implements AutoCloseable {
         if (retry != null && !retry.isDone()) {
             return;
         }
-        retry = worker.schedule(this::drain, retries.next().toMillis(), TimeUnit.MILLISECONDS);
+        retry = worker.schedule(() -> {
+            // Cleared first: a drain that fails again schedules the next attempt.
+            retry = null;
+            drain();
+        }, retries.next().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -27,10 +27,10 @@ import dev.aero.common.command.CommandType;
 import dev.aero.common.id.DID;
 
 /**
- * A device meets a command it cannot decode (a type newer than the client): the loop reports it
+ * The command loop against a stand-in command-server. A device meets a command it cannot decode (a type newer than the client): the loop reports it
  * failed, by its epoch, and goes on with the rest of the queue instead of stopping.
  */
-class CommandLoopUndecodableTest {
+class CommandLoopTest {
 
     @Test
     void anUndecodableHeadIsReportedFailedAndTheNextCommandIsCarriedOut() throws Exception {
@@ -71,6 +71,36 @@ class CommandLoopUndecodableTest {
         assertThat(acks).hasSize(2);
         assertThat(acks.get(0)).contains("\"epoch\":1").contains("\"error\"");
         assertThat(acks.get(1)).isEqualTo("{\"epoch\":2}");
+    }
+
+    @Test
+    void aDrainThatKeepsFailingIsRetriedUntilItSucceeds() throws Exception {
+        DID did = DID.random();
+        String refreshCrl = CommandCodec.toPushPayload(Command.newBuilder().setEpoch(1).setType(CommandType.REFRESH_CRL).build());
+        java.util.concurrent.atomic.AtomicInteger heads = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        String prefix = "/v1/devices/" + did.hex();
+        server.createContext(prefix + "/head", exchange -> {
+            if (heads.incrementAndGet() <= 3) {
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+                return;
+            }
+            answer(exchange, "{\"command\":\"" + refreshCrl + "\",\"epoch\":1,\"queue_size\":1}");
+        });
+        server.createContext(prefix + "/ack", exchange ->
+                answer(exchange, "{\"result\":\"acked\",\"next\":{\"command\":null,\"epoch\":0,\"queue_size\":0}}"));
+        server.start();
+        CountDownLatch handled = new CountDownLatch(1);
+        URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        try (CommandLoop loop = new CommandLoop(new CommandClient(base, did, SSLContext.getDefault()), command -> handled.countDown(),
+                Duration.ofMillis(10), Duration.ofMillis(50))) {
+            loop.start();
+            assertThat(handled.await(10, TimeUnit.SECONDS)).as("carried out after three failed reads of the head").isTrue();
+        } finally {
+            server.stop(0);
+        }
+        assertThat(heads.get()).isEqualTo(4);
     }
 
     private static void answer(HttpExchange exchange, String json) throws IOException {
