@@ -27,8 +27,9 @@ import dev.aero.common.command.CommandType;
 import dev.aero.common.id.DID;
 
 /**
- * The command loop against a stand-in command-server. A device meets a command it cannot decode (a type newer than the client): the loop reports it
- * failed, by its epoch, and goes on with the rest of the queue instead of stopping.
+ * The command loop against a stand-in command-server: a command it cannot decode (a type newer
+ * than the client) is reported failed, by its epoch, and the loop goes on with the rest of the
+ * queue; a queue it cannot read is read again, with backoff, until it can.
  */
 class CommandLoopTest {
 
