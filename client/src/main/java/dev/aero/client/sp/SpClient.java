@@ -234,6 +234,50 @@ public final class SpClient {
         exchange("POST", folderPath(sid) + "/ignore", null, ACCEPT_JSON);
     }
 
+    /** Shares the folder with a group of the organization: every current and later member gets {@code role}, PENDING. */
+    public SharedFolderDetails shareWithGroup(SID sid, long groupId, String role) {
+        return call("POST", folderPath(sid) + "/groups", new GroupGrantRequest(groupId, role), SharedFolderDetails.class);
+    }
+
+    public void unshareGroup(SID sid, long groupId) {
+        exchange("DELETE", folderPath(sid) + "/groups/" + groupId, null, ACCEPT_JSON);
+    }
+
+    /** Admins: every folder of the organization with its members, a page at a time by SID ({@code after} null: the first). */
+    public SharedFolderPage organizationSharedFolders(SID after, int limit) {
+        return call("GET", "/organizations/me/shared-folders?limit=" + limit + (after == null ? "" : "&after=" + after.hex()), null,
+                SharedFolderPage.class);
+    }
+
+    // --- groups
+
+    /** Admins: a new, empty group. */
+    public Group createGroup(String name) {
+        return call("POST", "/groups", new FolderName(name), Group.class);
+    }
+
+    /** The organization's groups (without their members). */
+    public List<Group> groups() {
+        return call("GET", "/groups", null, GroupList.class).groups();
+    }
+
+    public Group group(long groupId) {
+        return call("GET", "/groups/" + groupId, null, Group.class);
+    }
+
+    /** Admins: deletes the group and unshares it from every folder. */
+    public void deleteGroup(long groupId) {
+        exchange("DELETE", "/groups/" + groupId, null, ACCEPT_JSON);
+    }
+
+    public Group addGroupMember(long groupId, String email) {
+        return call("POST", "/groups/" + groupId + "/members", new GroupMember(email), Group.class);
+    }
+
+    public void removeGroupMember(long groupId, String email) {
+        exchange("DELETE", "/groups/" + groupId + "/members/" + PathSegments.encode(email), null, ACCEPT_JSON);
+    }
+
     /** Device-authenticated: the user's ACL when its epoch is above {@code since}, else the epoch alone. */
     public Acl acl(long since) {
         return call("GET", "/acl?since=" + since, null, Acl.class);
@@ -343,6 +387,12 @@ public final class SpClient {
     private record FolderInvite(String email, String role) { }
 
     private record FolderList(List<SharedFolder> folders) { }
+
+    private record GroupGrantRequest(long groupId, String role) { }
+
+    private record GroupMember(String email) { }
+
+    private record GroupList(List<Group> groups) { }
 
     private record Credentials(String email, String password) {
     }

@@ -1,0 +1,72 @@
+package dev.aero.sp.sharing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.aero.client.sp.Group;
+import dev.aero.client.sp.SharedFolder;
+import dev.aero.client.sp.SharedFolderDetails;
+import dev.aero.client.sp.SharedFolderPage;
+import dev.aero.client.sp.SpApiException;
+import dev.aero.common.id.SID;
+import dev.aero.sp.SpServiceTest;
+
+/** The client SDK's sharing and group calls against the real SP: what a desktop client and an admin console use. */
+@SpServiceTest
+class SharingSdkTest extends SharingTestSupport {
+
+    @Test
+    void groupsAndGroupGrantsThroughTheSdk() {
+        Account admin = admin();
+        Account member = member("sdk-member");
+        Group group = admin.client().createGroup("Designers");
+        assertThat(group.members()).isEmpty();
+        assertThat(admin.client().addGroupMember(group.groupId(), member.email()).members()).containsExactly(member.email());
+        assertThat(member.client().groups()).extracting(Group::name).contains("Designers");
+        assertThat(member.client().group(group.groupId()).members()).containsExactly(member.email());
+
+        SID sid = SID.random();
+        admin.client().createSharedFolder("Mockups", sid);
+        SharedFolderDetails shared = admin.client().shareWithGroup(sid, group.groupId(), "EDITOR");
+        assertThat(shared.groups()).containsExactly(new SharedFolderDetails.GroupGrant(group.groupId(), "Designers", "EDITOR"));
+        SharedFolderDetails.Member viaGroup = shared.members().stream().filter(m -> m.email().equals(member.email())).findFirst()
+                .orElseThrow();
+        assertThat(viaGroup.state()).isEqualTo("PENDING");
+        assertThat(viaGroup.groups()).containsExactly(group.groupId());
+        assertThat(member.client().sharedFolders()).extracting(SharedFolder::sid, SharedFolder::state)
+                .contains(org.assertj.core.groups.Tuple.tuple(sid, "PENDING"));
+
+        admin.client().unshareGroup(sid, group.groupId());
+        assertThat(member.client().sharedFolders()).extracting(SharedFolder::sid).doesNotContain(sid);
+        admin.client().shareWithGroup(sid, group.groupId(), "VIEWER");
+        admin.client().removeGroupMember(group.groupId(), member.email());
+        assertThat(member.client().sharedFolders()).extracting(SharedFolder::sid).doesNotContain(sid);
+        admin.client().deleteGroup(group.groupId());
+        SpApiException gone = problem(() -> admin.client().group(group.groupId()));
+        assertThat(gone.status()).isEqualTo(404);
+    }
+
+    @Test
+    void anAdminPagesThroughTheOrganizationsFolders() {
+        Account admin = admin();
+        Account owner = member("sdk-pager");
+        List<SID> made = List.of(SID.random(), SID.random(), SID.random());
+        made.forEach(sid -> owner.client().createSharedFolder("Paged " + sid.hex().substring(0, 6), sid));
+        java.util.Set<SID> seen = new java.util.HashSet<>();
+        SID after = null;
+        int pages = 0;
+        do {
+            SharedFolderPage page = admin.client().organizationSharedFolders(after, 2);
+            assertThat(page.folders()).hasSizeLessThanOrEqualTo(2);
+            page.folders().forEach(f -> seen.add(f.sid()));
+            after = page.nextAfter();
+            pages++;
+        } while (after != null && pages < 100);
+        assertThat(seen).containsAll(made);
+        SpApiException refused = problem(() -> owner.client().organizationSharedFolders(null, 10));
+        assertThat(refused.status()).isEqualTo(403);
+    }
+}
