@@ -15,6 +15,8 @@ import javax.net.ssl.SSLContext;
 import dev.aero.client.commands.CommandClient;
 import dev.aero.client.commands.CommandLoop;
 import dev.aero.client.device.DeviceKeys;
+import dev.aero.client.sharing.AclFollower;
+import dev.aero.client.sp.Acl;
 import dev.aero.client.sp.DeviceCertificate;
 import dev.aero.client.sp.RegisterDevice;
 import dev.aero.client.sp.SpClient;
@@ -23,20 +25,30 @@ import dev.aero.client.ssmp.SsmpListener;
 import dev.aero.common.command.CommandCodec;
 import dev.aero.common.command.InvalidCommandException;
 import dev.aero.common.id.DID;
+import dev.aero.common.id.SID;
+import dev.aero.common.id.UserID;
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandType;
 
 /**
  * One desktop client, built only from the {@code client} SDK as a real one would be: its key and
  * CSR, the certificate SP signs, a verkehr connection logged in with that certificate and
- * subscribed to its {@code cmd/} topic, and the command loop against command-server. It records
- * what reaches it: command pushes (when, which), the commands its handler carried out, and
- * unicasts.
+ * subscribed to its {@code cmd/} and {@code acl/} topics, the command loop against
+ * command-server, and the ACL follower against SP's device listener. It records what reaches it:
+ * command pushes (when, which), the commands its handler carried out, unicasts, multicasts on
+ * other topics, presence events, and every ACL the follower handed over (when).
  */
 final class DesktopDevice implements AutoCloseable {
 
     /** A command push as it arrived on {@code cmd/<did>}. */
     record Push(CommandType type, long epoch, long receivedNanos) { }
+
+    /** An ACL as the follower handed it over. */
+    record SeenAcl(Acl acl, long receivedNanos) {
+        boolean has(SID sid) {
+            return acl.stores().stream().anyMatch(s -> s.sid().equals(sid));
+        }
+    }
 
     final DID did;
     final DeviceKeys keys;
@@ -46,17 +58,28 @@ final class DesktopDevice implements AutoCloseable {
     final List<Command> handled = new CopyOnWriteArrayList<>();
     final BlockingQueue<String> unicasts = new LinkedBlockingQueue<>();
     final BlockingQueue<String> connectionEvents = new LinkedBlockingQueue<>();
+    /** {@code <from> <topic> <payload>} of multicasts on topics other than {@code cmd/}. */
+    final BlockingQueue<String> multicasts = new LinkedBlockingQueue<>();
+    /** {@code SUBSCRIBE|UNSUBSCRIBE <id> <topic>}, with when it arrived. */
+    final List<String> presence = new CopyOnWriteArrayList<>();
+    final List<Long> presenceNanos = new CopyOnWriteArrayList<>();
+    final List<SeenAcl> acls = new CopyOnWriteArrayList<>();
     final CommandClient queue;
+    final AclFollower follower;
     private final CommandLoop loop;
     private final SsmpClient ssmp;
 
-    private DesktopDevice(SpClient user, String name, URI commandServer, String ssmpHost, int ssmpPort) throws Exception {
+    private DesktopDevice(SpClient user, UserID userId, String name, URI commandServer, URI spForDevices, String ssmpHost,
+            int ssmpPort) throws Exception {
         this.did = DID.random();
         this.keys = DeviceKeys.generate();
         this.certificate = user.registerDevice(new RegisterDevice(keys.certificationRequestPem(did), name, "Linux", "Debian 12"));
         this.tls = keys.sslContext(certificate.certificate(), certificate.caCertificate());
         this.queue = new CommandClient(commandServer, did, tls);
         this.loop = new CommandLoop(queue, handled::add, Duration.ofMillis(500), Duration.ofSeconds(5));
+        SpClient asDevice = SpClient.builder(spForDevices).sslContext(tls).build();
+        this.follower = new AclFollower(asDevice::acl, userId, acl -> acls.add(new SeenAcl(acl, System.nanoTime())),
+                Duration.ofMillis(500), Duration.ofSeconds(5));
         SsmpListener recorder = new SsmpListener() {
             @Override
             public void onMulticast(String from, String topic, byte[] payload) {
@@ -67,7 +90,21 @@ final class DesktopDevice implements AutoCloseable {
                     } catch (InvalidCommandException e) {
                         pushes.add(new Push(null, -1, System.nanoTime()));
                     }
+                } else {
+                    multicasts.add(from + " " + topic + " " + new String(payload, StandardCharsets.UTF_8));
                 }
+            }
+
+            @Override
+            public void onPeerSubscribed(String id, String topic) {
+                presenceNanos.add(System.nanoTime());
+                presence.add("SUBSCRIBE " + id + " " + topic);
+            }
+
+            @Override
+            public void onPeerUnsubscribed(String id, String topic) {
+                presenceNanos.add(System.nanoTime());
+                presence.add("UNSUBSCRIBE " + id + " " + topic);
             }
 
             @Override
@@ -86,18 +123,39 @@ final class DesktopDevice implements AutoCloseable {
             }
         };
         this.ssmp = SsmpClient.builder(ssmpHost, ssmpPort).sslContext(tls).login(did.hex(), "cert", null)
-                .listener(loop.pushListener(recorder)).reconnect(true).backoff(Duration.ofMillis(200), Duration.ofSeconds(2)).build();
+                .listener(loop.pushListener(follower.pushListener(recorder))).reconnect(true).backoff(Duration.ofMillis(200), Duration.ofSeconds(2)).build();
     }
 
-    static DesktopDevice register(SpClient user, String name, URI commandServer, String ssmpHost, int ssmpPort) throws Exception {
-        return new DesktopDevice(user, name, commandServer, ssmpHost, ssmpPort);
+    static DesktopDevice register(SpClient user, UserID userId, String name, URI commandServer, URI spForDevices, String ssmpHost,
+            int ssmpPort) throws Exception {
+        return new DesktopDevice(user, userId, name, commandServer, spForDevices, ssmpHost, ssmpPort);
     }
 
-    /** Connects to verkehr, subscribes to its command topic, and drains its queue once. */
+    /** Connects to verkehr, subscribes to its command and ACL topics, drains its queue once and reads its ACL. */
     void goOnline() throws Exception {
         ssmp.connect();
         ssmp.subscribe("cmd/" + did.hex(), false);
+        ssmp.subscribe(follower.topic(), false);
         loop.start();
+        follower.start();
+    }
+
+    /** The first ACL handed over at or after {@code sinceNanos} that {@code matching} accepts. */
+    SeenAcl awaitAcl(Predicate<SeenAcl> matching, long sinceNanos, Duration timeout) throws InterruptedException {
+        return await(() -> acls.stream().filter(a -> a.receivedNanos() >= sinceNanos && matching.test(a)).findFirst().orElse(null),
+                timeout, "a matching ACL on " + did);
+    }
+
+    /** When the presence event {@code event} arrived, waiting up to {@code timeout} for it. */
+    long awaitPresence(String event, Duration timeout) throws InterruptedException {
+        return await(() -> {
+            int i = presence.indexOf(event);
+            return i < 0 ? null : presenceNanos.get(i);
+        }, timeout, "presence event '" + event + "' on " + did);
+    }
+
+    String awaitMulticast(Predicate<String> matching, Duration timeout) throws InterruptedException {
+        return poll(multicasts, matching, timeout, "multicast");
     }
 
     SsmpClient ssmp() {
@@ -117,14 +175,18 @@ final class DesktopDevice implements AutoCloseable {
     }
 
     String awaitUnicast(Predicate<String> matching, Duration timeout) throws InterruptedException {
+        return poll(unicasts, matching, timeout, "unicast");
+    }
+
+    private String poll(BlockingQueue<String> queue, Predicate<String> matching, Duration timeout, String what) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            String u = unicasts.poll(50, TimeUnit.MILLISECONDS);
+            String u = queue.poll(50, TimeUnit.MILLISECONDS);
             if (u != null && matching.test(u)) {
                 return u;
             }
         }
-        throw new AssertionError("no matching unicast to " + did + " within " + timeout);
+        throw new AssertionError("no matching " + what + " to " + did + " within " + timeout);
     }
 
     static <T> T await(java.util.function.Supplier<T> probe, Duration timeout, String what) throws InterruptedException {
@@ -143,5 +205,6 @@ final class DesktopDevice implements AutoCloseable {
     public void close() {
         ssmp.close();
         loop.close();
+        follower.close();
     }
 }

@@ -33,22 +33,33 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.aero.client.devman.CheckinClient;
+import dev.aero.client.sp.Acl;
 import dev.aero.client.sp.Device;
 import dev.aero.client.sp.SignUp;
 import dev.aero.client.sp.SpClient;
+import dev.aero.client.ssmp.SsmpException;
 import dev.aero.client.zephyr.ZephyrClient;
 import dev.aero.common.auth.ServiceCredential;
 import dev.aero.common.command.CommandType;
 import dev.aero.common.id.DID;
+import dev.aero.common.id.SID;
+import dev.aero.common.id.UserID;
 
 /**
- * The first end-to-end scenario, across the real processes the launcher starts (SP, verkehr,
+ * The end-to-end scenarios, across the real processes the launcher starts (SP, verkehr,
  * command-server, devman, zephyr-relay, xmpp-bridge; MariaDB and Redis), driven only through the
- * {@code client} SDK as desktop clients would: sign up, register two devices, hold verkehr
- * connections (devman shows them online), a rename pushed to the other device, relay ids swapped
- * over SSMP unicast and 100 MiB moved through zephyr, an unlink with wipe that reaches the device
- * by push within a second while everything else refuses it, and a command enqueued while verkehr
- * is down that reaches the device when it is back.
+ * {@code client} SDK as desktop clients would.
+ *
+ * <p>The first: sign up, register two devices, hold verkehr connections (devman shows them
+ * online), a rename pushed to the other device, relay ids swapped over SSMP unicast and 100 MiB
+ * moved through zephyr, an unlink with wipe that reaches the device by push within a second
+ * while everything else refuses it, and a command enqueued while verkehr is down that reaches
+ * the device when it is back.
+ *
+ * <p>Sharing: two users, three devices. A shares a folder with B; B joins, and B's ACL follower
+ * has the folder within a second; the devices meet on the store topic with PRESENCE and exchange
+ * a maxcast; A removes B, and B's devices are out of the store within 5 s and B's follower drops
+ * the folder.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class FirstScenarioTest {
@@ -85,8 +96,37 @@ class FirstScenarioTest {
         return URI.create("https://localhost:" + LauncherInstance.port(8702));
     }
 
-    private DesktopDevice device(SpClient user, String name) throws Exception {
-        return DesktopDevice.register(user, name, commandServerForDevices(), "localhost", LauncherInstance.port(29438));
+    private static URI spForDevices() {
+        return URI.create("https://localhost:" + LauncherInstance.port(8443));
+    }
+
+    private DesktopDevice device(Account owner, String name) throws Exception {
+        return DesktopDevice.register(owner.client(), UserID.of(owner.email()), name, commandServerForDevices(), spForDevices(),
+                "localhost", LauncherInstance.port(29438));
+    }
+
+    private record Account(String email, SpClient client) { }
+
+    private static Account admin;
+
+    /** The organization's first user, who created it (whichever scenario runs first signs it up). */
+    private static synchronized Account admin() {
+        if (admin == null) {
+            String email = "e2e-" + System.nanoTime() + "@example.com";
+            SpClient anonymous = SpClient.create(sp());
+            anonymous.signUp(new SignUp(email, PASSWORD, "Eve", "Tester", null, "E2E Org"));
+            admin = new Account(email, anonymous.withToken(anonymous.signIn(email, PASSWORD).token()));
+        }
+        return admin;
+    }
+
+    /** A user the admin invited. */
+    private static Account invitedUser(String who) {
+        String email = "e2e-" + who + "-" + System.nanoTime() + "@example.com";
+        String code = admin().client().invite(email).invitationCode();
+        SpClient anonymous = SpClient.create(sp());
+        anonymous.signUp(new SignUp(email, PASSWORD, "Bo", "Invited", code, null));
+        return new Account(email, anonymous.withToken(anonymous.signIn(email, PASSWORD).token()));
     }
 
     /** devman's view of a device (service API), or null when it has never seen it. */
@@ -118,13 +158,11 @@ class FirstScenarioTest {
     @Test
     void twoDevicesOfOneUserFromSignUpToUnlink() throws Exception {
         // A user signs up (the first one creates the organization) and signs in.
-        String email = "e2e-" + System.nanoTime() + "@example.com";
-        SpClient anonymous = SpClient.create(sp());
-        anonymous.signUp(new SignUp(email, PASSWORD, "Eve", "Tester", null, "E2E Org"));
-        SpClient user = anonymous.withToken(anonymous.signIn(email, PASSWORD).token());
+        Account account = admin();
+        SpClient user = account.client();
 
         // Two devices registered from CSRs, each holding a verkehr connection with its certificate.
-        try (DesktopDevice one = device(user, "desktop one"); DesktopDevice two = device(user, "desktop two")) {
+        try (DesktopDevice one = device(account, "desktop one"); DesktopDevice two = device(account, "desktop two")) {
             one.goOnline();
             Duration oneOnline = awaitDevmanOnline(one.did, true, Duration.ofSeconds(5));
             two.goOnline();
@@ -155,6 +193,65 @@ class FirstScenarioTest {
             relay100MiB(one, two);
             unlinkWithWipe(user, one, two);
             commandEnqueuedWhileVerkehrIsDownArrivesWhenItIsBack(user, one);
+        }
+    }
+
+    @Test
+    void twoUsersShareAFolderAndTheirDevicesMeetInItsStoreTopic() throws Exception {
+        // Neither is the admin, whose device list the first scenario checks.
+        Account a = invitedUser("owner");
+        Account b = invitedUser("sharer");
+        try (DesktopDevice a1 = device(a, "a's desktop"); DesktopDevice b1 = device(b, "b's laptop");
+                DesktopDevice b2 = device(b, "b's desktop")) {
+            for (DesktopDevice d : new DesktopDevice[] {a1, b1, b2}) {
+                d.goOnline();
+                d.awaitAcl(x -> true, 0, Duration.ofSeconds(10));
+            }
+
+            // A shares a folder with B; B joins, and B's follower has it within a second.
+            SID sid = SID.random();
+            a.client().createSharedFolder("Project plans", sid);
+            a.client().inviteToSharedFolder(sid, b.email(), "EDITOR");
+            assertThat(b.client().sharedFolders()).extracting(f -> f.sid() + " " + f.state()).contains(sid + " PENDING");
+            b.client().joinSharedFolder(sid);
+            long joined = System.nanoTime();
+            DesktopDevice.SeenAcl seen = b1.awaitAcl(x -> x.has(sid), 0, Duration.ofSeconds(5));
+            Duration toFollower = Duration.ofNanos(Math.max(0, seen.receivedNanos() - joined));
+            report("join answered to the folder in B's ACL follower: %d ms", toFollower.toMillis());
+            assertThat(toFollower).isLessThan(Duration.ofSeconds(1));
+            Acl.Store store = seen.acl().stores().stream().filter(s -> s.sid().equals(sid)).findFirst().orElseThrow();
+            assertThat(store.role()).isEqualTo("EDITOR");
+            assertThat(store.members()).extracting(Acl.Member::user).containsExactlyInAnyOrder(a.email(), b.email());
+            b2.awaitAcl(x -> x.has(sid), 0, Duration.ofSeconds(5));
+            a1.awaitAcl(x -> x.has(sid) && x.acl().stores().stream().anyMatch(s -> s.members().size() == 2), 0, Duration.ofSeconds(5));
+
+            // The devices meet in the store with PRESENCE and exchange a maxcast.
+            a1.ssmp().subscribe(sid.hex(), true);
+            b1.ssmp().subscribe(sid.hex(), true);
+            b2.ssmp().subscribe(sid.hex(), false);
+            a1.awaitPresence("SUBSCRIBE " + b1.did.hex() + " " + sid.hex(), Duration.ofSeconds(5));
+            a1.awaitPresence("SUBSCRIBE " + b2.did.hex() + " " + sid.hex(), Duration.ofSeconds(5));
+            b1.awaitPresence("SUBSCRIBE " + a1.did.hex() + " " + sid.hex(), Duration.ofSeconds(5));
+            b1.ssmp().mcast(sid.hex(), "mc hello from b".getBytes(StandardCharsets.UTF_8));
+            String expected = b1.did.hex() + " " + sid.hex() + " mc hello from b";
+            a1.awaitMulticast(expected::equals, Duration.ofSeconds(5));
+            b2.awaitMulticast(expected::equals, Duration.ofSeconds(5));
+
+            // A removes B: B's devices leave the store within 5 s, and B's follower drops the folder.
+            long removed = System.nanoTime();
+            a.client().removeSharedFolderMember(sid, b.email());
+            long gone1 = a1.awaitPresence("UNSUBSCRIBE " + b1.did.hex() + " " + sid.hex(), Duration.ofSeconds(10));
+            long gone2 = a1.awaitPresence("UNSUBSCRIBE " + b2.did.hex() + " " + sid.hex(), Duration.ofSeconds(10));
+            Duration out = Duration.ofNanos(Math.max(gone1, gone2) - removed);
+            report("member removal to its devices out of the store topic: %d ms", out.toMillis());
+            assertThat(out).isLessThan(Duration.ofSeconds(5));
+            b1.awaitAcl(x -> !x.has(sid), removed, Duration.ofSeconds(5));
+            assertThatThrownBy(() -> b1.ssmp().mcast(sid.hex(), "mc too late".getBytes(StandardCharsets.UTF_8)))
+                    .isInstanceOfSatisfying(SsmpException.class, e -> assertThat(e.code()).isEqualTo(401));
+            assertThatThrownBy(() -> b2.ssmp().subscribe(sid.hex(), false))
+                    .isInstanceOfSatisfying(SsmpException.class, e -> assertThat(e.code()).isEqualTo(401));
+            a1.ssmp().mcast(sid.hex(), "mc still here".getBytes(StandardCharsets.UTF_8));
+            assertThat(a1.ssmp().subscriptions()).contains(sid.hex());
         }
     }
 
