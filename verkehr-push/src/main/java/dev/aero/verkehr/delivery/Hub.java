@@ -126,7 +126,7 @@ public final class Hub {
             return CompletableFuture.completedFuture(null);
         }
         if (holdsStores(who)) {
-            devicesByAcl.computeIfAbsent(PlatformTopics.acl(who.user().value()), k -> ConcurrentHashMap.newKeySet()).add(s);
+            devicesByAcl.computeIfAbsent(stores.aclTopic(who.user()), k -> ConcurrentHashMap.newKeySet()).add(s);
         }
         Session previous = byId.put(who.id(), s);
         if (previous != null && previous != s) {
@@ -155,7 +155,7 @@ public final class Hub {
         }
         byId.remove(who.id(), s);
         if (holdsStores(who)) {
-            devicesByAcl.computeIfPresent(PlatformTopics.acl(who.user().value()), (k, set) -> {
+            devicesByAcl.computeIfPresent(stores.aclTopic(who.user()), (k, set) -> {
                 set.remove(s);
                 return set.isEmpty() ? null : set;
             });

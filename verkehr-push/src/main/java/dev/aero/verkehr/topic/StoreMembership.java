@@ -57,6 +57,8 @@ public final class StoreMembership {
     /** Moves on every invalidation of a user; a fetch caches its answer only if it did not move meanwhile. */
     private final Map<String, Long> generations = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Set<String>>> inFlight = new ConcurrentHashMap<>();
+    /** Users' {@code acl/} topics, remembered: each is a SHA-256, and every store check needs one. */
+    private final Map<UserID, String> aclTopics = new ConcurrentHashMap<>();
 
     public StoreMembership(Directory directory, Duration ttl, int maxEntries, LongSupplier nanos, VerkehrMetrics metrics) {
         this.directory = directory;
@@ -92,6 +94,19 @@ public final class StoreMembership {
         return Set.copyOf(stores);
     }
 
+    /** The user's {@code acl/} topic (remembered for up to {@code maxEntries} users). */
+    public String aclTopic(UserID user) {
+        String topic = aclTopics.get(user);
+        if (topic == null) {
+            if (aclTopics.size() >= maxEntries) {
+                aclTopics.clear();
+            }
+            topic = PlatformTopics.acl(user.value());
+            aclTopics.put(user, topic);
+        }
+        return topic;
+    }
+
     /** Whether {@code topic} names a store (a SID: 32 lower-case hex digits). */
     public static boolean isStoreTopic(String topic) {
         if (topic.length() != 32) {
@@ -116,7 +131,7 @@ public final class StoreMembership {
      * exceptionally only when SP cannot answer and no entry, however old, is cached.
      */
     public CompletableFuture<Set<String>> storesOf(DID device, UserID user, boolean fresh) {
-        String key = PlatformTopics.acl(user.value());
+        String key = aclTopic(user);
         Entry entry = cache.get(key);
         if (!fresh && entry != null && nanos.getAsLong() - entry.fetchedAt() < ttl.toNanos()) {
             metrics.storeLookup("cached");

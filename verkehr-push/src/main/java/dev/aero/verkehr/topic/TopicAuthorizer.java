@@ -31,8 +31,8 @@ public final class TopicAuthorizer {
         if (who.device() != null && topic.equals(PlatformTopics.commands(who.device()))) {
             return YES;
         }
-        if (who.user() != null && topic.equals(PlatformTopics.acl(who.user().toString()))) {
-            return YES;
+        if (topic.startsWith(PlatformTopics.ACL_PREFIX)) {
+            return who.user() != null && topic.equals(stores.aclTopic(who.user())) ? YES : NO;
         }
         return mayUseStore(who, topic);
     }
