@@ -201,6 +201,41 @@ class DeliveryLimitsTest extends NodeTest {
     }
 
     @Test
+    void aBatchIsPublishedInOrderWithItsHistorySequenceNumbers() throws Exception {
+        try (RawSsmp c = service("batch-listener")) {
+            c.call("SUBSCRIBE batch-a");
+            c.call("SUBSCRIBE batch-b");
+            HttpResponse<String> r = post("/v1/publish/batch", "{\"messages\":[{\"topic\":\"batch-a\",\"payload\":\"1\"},"
+                    + "{\"topic\":\"acl/batch-user\",\"payload\":\"7\"},{\"topic\":\"batch-b\",\"payload\":\"2\"},"
+                    + "{\"topic\":\"batch-a\",\"payload\":\"3\"}]}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains("{\"topic\":\"acl/batch-user\",\"seq\":1}").contains("{\"topic\":\"batch-a\",\"seq\":null}");
+            assertThat(c.line()).isEqualTo("000 test MCAST batch-a 1");
+            assertThat(c.line()).isEqualTo("000 test MCAST batch-b 2");
+            assertThat(c.line()).isEqualTo("000 test MCAST batch-a 3");
+        }
+    }
+
+    @Test
+    void aBatchWithOneBadMessageSendsNothing() throws Exception {
+        try (RawSsmp c = service("batch-guard")) {
+            c.call("SUBSCRIBE batch-c");
+            HttpResponse<String> r = post("/v1/publish/batch",
+                    "{\"messages\":[{\"topic\":\"batch-c\",\"payload\":\"1\"},{\"topic\":\"bad topic\",\"payload\":\"2\"}]}");
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.body()).contains("topic-invalid");
+            assertThat(post("/v1/publish/batch", "{\"messages\":[]}").body()).contains("batch-invalid");
+            assertThat(post("/v1/publish/batch", "{}").body()).contains("batch-invalid");
+            StringBuilder tooMany = new StringBuilder("{\"messages\":[");
+            for (int i = 0; i < 1001; i++) {
+                tooMany.append(i == 0 ? "" : ",").append("{\"topic\":\"batch-c\",\"payload\":\"x\"}");
+            }
+            assertThat(post("/v1/publish/batch", tooMany.append("]}").toString()).body()).contains("batch-invalid");
+            assertThat(c.silentFor(Duration.ofMillis(300))).as("nothing of a refused batch was sent").isTrue();
+        }
+    }
+
+    @Test
     void httpApiRefusesBadCredentialsAndBadInputWithProblems() throws Exception {
         HttpResponse<String> noAuth = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/v1/status")).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,6 +87,32 @@ public abstract class OutboxWorker implements SmartLifecycle {
     /** Sends one row; null when the other service took it, else why not (kept as the row's last error). */
     protected abstract String send(Row row);
 
+    /** What {@link #sendAll} answers for a row it did not send because an earlier row of its key failed. */
+    protected static final String HELD = "held behind an earlier message of its key";
+
+    /**
+     * Sends a batch in id order and answers, per row and in the same order, null when it was
+     * delivered, {@link #HELD} when it was not sent, or why it failed. The default sends row by
+     * row and holds the rows behind a failed row of the same key; an outbox whose receiver
+     * takes many messages in one request overrides it.
+     */
+    protected List<String> sendAll(List<Row> rows) {
+        Set<String> held = new HashSet<>();
+        List<String> results = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            if (held.contains(r.key())) {
+                results.add(HELD);
+                continue;
+            }
+            String error = send(r);
+            if (error != null) {
+                held.add(r.key());
+            }
+            results.add(error);
+        }
+        return results;
+    }
+
     /** A transaction wrote rows: deliver them right after it commits. */
     public void wakeAfterCommit() {
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
@@ -140,22 +167,23 @@ public abstract class OutboxWorker implements SmartLifecycle {
                 }
                 return new Row(rs.getLong(1), rs.getString(2), fields, rs.getInt(3));
             }, Timestamp.from(now));
-            for (Row r : due) {
-                jdbc.update("UPDATE " + table + " SET next_attempt_at = ? WHERE id = ?", Timestamp.from(now.plus(lease)), r.id());
+            if (!due.isEmpty()) {
+                jdbc.update("UPDATE " + table + " SET next_attempt_at = ? WHERE id IN (" + ids(due) + ")", Timestamp.from(now.plus(lease)));
             }
             return due;
         });
-        Set<String> held = new HashSet<>();
-        for (Row r : rows) {
-            if (held.contains(r.key())) {
-                continue;
-            }
-            String error = send(r);
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        List<String> results = sendAll(rows);
+        List<Row> sent = new ArrayList<>();
+        Set<String> failedKeys = new HashSet<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            String error = results.get(i);
             if (error == null) {
-                jdbc.update("DELETE FROM " + table + " WHERE id = ?", r.id());
-                delivered.increment();
-            } else {
-                held.add(r.key());
+                sent.add(r);
+            } else if (error != HELD && failedKeys.add(r.key())) {
                 failed.increment();
                 long delay = Backoff.afterFailures(FIRST_RETRY, maxRetryDelay, r.attempts() + 1).toMillis();
                 Timestamp next = Timestamp.from(Instant.now(clock).plusMillis(delay));
@@ -164,7 +192,19 @@ public abstract class OutboxWorker implements SmartLifecycle {
                 jdbc.update("UPDATE " + table + " SET next_attempt_at = ? WHERE " + keyColumn + " = ? AND id > ?", next, r.key(), r.id());
             }
         }
+        if (!sent.isEmpty()) {
+            jdbc.update("DELETE FROM " + table + " WHERE id IN (" + ids(sent) + ")");
+            delivered.increment(sent.size());
+        }
         return rows.size();
+    }
+
+    private static String ids(List<Row> rows) {
+        StringBuilder out = new StringBuilder();
+        for (Row r : rows) {
+            out.append(out.isEmpty() ? "" : ",").append(r.id());
+        }
+        return out.toString();
     }
 
     @Override

@@ -21,6 +21,9 @@ import dev.aero.common.id.UserID;
 @Component
 class AclEpochs {
 
+    /** Users whose epochs one statement moves at most. */
+    private static final int CHUNK = 500;
+
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final AclPushWorker push;
@@ -38,10 +41,21 @@ class AclEpochs {
             return;
         }
         Timestamp now = Timestamp.from(clock.instant());
-        for (String user : new TreeSet<>(users.stream().map(UserID::value).toList())) {
-            jdbc.update("INSERT INTO acl_epochs (user_id, epoch) VALUES (?, 2) ON DUPLICATE KEY UPDATE epoch = epoch + 1", user);
+        List<String> sorted = List.copyOf(new TreeSet<>(users.stream().map(UserID::value).toList()));
+        for (int from = 0; from < sorted.size(); from += CHUNK) {
+            List<String> chunk = sorted.subList(from, Math.min(sorted.size(), from + CHUNK));
+            String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+            // One statement per chunk, rows in user order (the lock order), then their outbox rows in the same order.
+            jdbc.update("INSERT INTO acl_epochs (user_id, epoch) VALUES " + String.join(",", java.util.Collections.nCopies(chunk.size(), "(?, 2)"))
+                    + " ON DUPLICATE KEY UPDATE epoch = epoch + 1", chunk.toArray());
+            Object[] args = new Object[chunk.size() + 2];
+            args[0] = now;
+            args[1] = now;
+            for (int i = 0; i < chunk.size(); i++) {
+                args[i + 2] = chunk.get(i);
+            }
             jdbc.update("INSERT INTO acl_outbox (user_id, epoch, created_at, attempts, next_attempt_at)"
-                    + " SELECT user_id, epoch, ?, 0, ? FROM acl_epochs WHERE user_id = ?", now, now, user);
+                    + " SELECT user_id, epoch, ?, 0, ? FROM acl_epochs WHERE user_id IN (" + marks + ") ORDER BY user_id", args);
         }
         push.wakeAfterCommit();
     }

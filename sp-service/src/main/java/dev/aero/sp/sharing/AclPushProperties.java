@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param timeout how long one publish may take
  * @param maxRetryDelay the longest wait between two attempts (the wait doubles from 1 s)
  * @param lease how long a batch taken for delivery is held from other SP nodes
- * @param batch epochs taken for delivery at once
+ * @param batch epochs taken for delivery at once, and published in one request (at most 1,000)
  */
 @ConfigurationProperties("aero.sp.acl-push")
 public record AclPushProperties(
@@ -21,11 +21,11 @@ public record AclPushProperties(
         @DefaultValue("2s") Duration timeout,
         @DefaultValue("60s") Duration maxRetryDelay,
         @DefaultValue("30s") Duration lease,
-        @DefaultValue("100") int batch) {
+        @DefaultValue("500") int batch) {
 
     public AclPushProperties {
-        if (!lease.isPositive() || batch < 1 || maxRetryDelay.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("aero.sp.acl-push.lease must be positive, batch at least 1 "
+        if (!lease.isPositive() || batch < 1 || batch > 1000 || maxRetryDelay.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("aero.sp.acl-push.lease must be positive, batch 1 to 1000 (verkehr's batch limit) "
                     + "and max-retry-delay at least 1s");
         }
     }

@@ -4,6 +4,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,18 +46,30 @@ class AclPushWorker extends OutboxWorker {
 
     @Override
     protected String send(Row r) {
-        Map<String, String> message = new LinkedHashMap<>();
-        message.put("topic", PlatformTopics.acl(r.key()));
-        message.put("payload", String.valueOf(r.fields().get("epoch")));
+        return sendAll(List.of(r)).getFirst();
+    }
+
+    /** The whole batch in one {@code POST /v1/publish/batch}, which verkehr publishes in order: all delivered, or none. */
+    @Override
+    protected List<String> sendAll(List<Row> rows) {
+        List<Map<String, String>> messages = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            Map<String, String> message = new LinkedHashMap<>();
+            message.put("topic", PlatformTopics.acl(r.key()));
+            message.put("payload", String.valueOf(r.fields().get("epoch")));
+            messages.add(message);
+        }
+        String error;
         try {
-            HttpResponse<String> response = verkehr.send("POST", settings.verkehrUrl().resolve("/v1/publish"),
-                    JSON.writeValueAsString(message), settings.timeout());
-            return response.statusCode() == 200 ? null : "HTTP " + response.statusCode() + " " + response.body();
+            HttpResponse<String> response = verkehr.send("POST", settings.verkehrUrl().resolve("/v1/publish/batch"),
+                    JSON.writeValueAsString(Map.of("messages", messages)), settings.timeout());
+            error = response.statusCode() == 200 ? null : "HTTP " + response.statusCode() + " " + response.body();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "interrupted";
+            error = "interrupted";
         } catch (Exception e) {
-            return e.toString();
+            error = e.toString();
         }
+        return java.util.Collections.nCopies(rows.size(), error);
     }
 }

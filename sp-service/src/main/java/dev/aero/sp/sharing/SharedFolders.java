@@ -2,6 +2,8 @@ package dev.aero.sp.sharing;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,6 +79,34 @@ class SharedFolders {
         return jdbc.query("SELECT m.user_id, " + EFFECTIVE + ", m.state FROM shared_folder_members m WHERE m.sid = ? ORDER BY m.user_id",
                 (rs, i) -> new Member(UserID.of(rs.getString(1)), effective(rs.getInt(2)), MemberState.valueOf(rs.getString(3))),
                 sid.hex());
+    }
+
+    /**
+     * The JOINED members (effective roles) of each of {@code folders}, in one query: what
+     * {@code GET /acl} lists for every store. Folders without a JOINED member are absent.
+     */
+    Map<SID, List<Member>> joinedMembers(List<SID> folders) {
+        Map<SID, List<Member>> out = new HashMap<>();
+        for (int from = 0; from < folders.size(); from += 500) {
+            List<SID> chunk = folders.subList(from, Math.min(folders.size(), from + 500));
+            String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+            Object[] sids = chunk.stream().map(SID::hex).toArray();
+            // Group grants apart (most folders have none), instead of a subquery per member row.
+            Map<String, Integer> viaGroups = new HashMap<>();
+            jdbc.query("SELECT g.sid, gm.user_id, MAX(g.permissions) FROM shared_folder_groups g JOIN user_group_members gm"
+                    + " ON gm.group_id = g.group_id WHERE g.sid IN (" + marks + ") GROUP BY g.sid, gm.user_id",
+                    rs -> {
+                        viaGroups.put(rs.getString(1) + "/" + rs.getString(2), rs.getInt(3));
+                    }, sids);
+            jdbc.query("SELECT m.sid, m.user_id, COALESCE(m.permissions, -1) FROM shared_folder_members m WHERE m.state = 'JOINED'"
+                    + " AND m.sid IN (" + marks + ") ORDER BY m.sid, m.user_id", rs -> {
+                        String sid = rs.getString(1);
+                        String user = rs.getString(2);
+                        int bits = Math.max(rs.getInt(3), viaGroups.getOrDefault(sid + "/" + user, -1));
+                        out.computeIfAbsent(SID.of(sid), k -> new ArrayList<>()).add(new Member(UserID.of(user), effective(bits), MemberState.JOINED));
+                    }, sids);
+        }
+        return out;
     }
 
     Optional<Member> member(SID sid, UserID user) {

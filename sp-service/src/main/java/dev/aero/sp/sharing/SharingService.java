@@ -373,20 +373,26 @@ public class SharingService {
         List<Acl.Store> stores = new ArrayList<>();
         if (user.teamServerOrg().isPresent()) {
             // A team server syncs every folder its organization has joined, as an EDITOR.
-            for (SID sid : folders.joinedInOrganization(user.teamServerOrg().get())) {
+            List<SID> joined = folders.joinedInOrganization(user.teamServerOrg().get());
+            Map<SID, List<SharedFolders.Member>> members = folders.joinedMembers(joined);
+            for (SID sid : joined) {
                 SharedFolders.Folder folder = folders.find(sid).orElseThrow();
                 stores.add(new Acl.Store(sid.hex(), folder.name(), FolderRole.EDITOR.name(), FolderRole.EDITOR.permissions(),
-                        joinedMembers(sid)));
+                        aclMembers(members.get(sid))));
             }
             return new Acl(epoch, stores);
         }
-        for (SharedFolders.Membership m : folders.of(user)) {
-            if (m.state() != MemberState.JOINED) {
-                continue;
-            }
-            stores.add(new Acl.Store(m.sid().hex(), m.name(), m.role().name(), m.role().permissions(), joinedMembers(m.sid())));
+        List<SharedFolders.Membership> mine = folders.of(user).stream().filter(m -> m.state() == MemberState.JOINED).toList();
+        Map<SID, List<SharedFolders.Member>> members = folders.joinedMembers(mine.stream().map(SharedFolders.Membership::sid).toList());
+        for (SharedFolders.Membership m : mine) {
+            stores.add(new Acl.Store(m.sid().hex(), m.name(), m.role().name(), m.role().permissions(), aclMembers(members.get(m.sid()))));
         }
         return new Acl(epoch, stores);
+    }
+
+    private static List<Acl.Member> aclMembers(List<SharedFolders.Member> members) {
+        return members == null ? List.of()
+                : members.stream().map(x -> new Acl.Member(x.user().value(), x.role().name())).toList();
     }
 
     /**
@@ -404,11 +410,6 @@ public class SharingService {
     }
 
     public record DeviceStores(String did, String user, List<String> stores) { }
-
-    private List<Acl.Member> joinedMembers(SID sid) {
-        return folders.members(sid).stream().filter(x -> x.state() == MemberState.JOINED)
-                .map(x -> new Acl.Member(x.user().value(), x.role().name())).toList();
-    }
 
     /** {@code GET /acl}'s answer; {@code stores} null (left out) when the caller is up to date. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -38,14 +38,16 @@ class AclPushTest extends SpTestSupport {
 
     private static final List<Publish> PUBLISHED = new CopyOnWriteArrayList<>();
     private static final AtomicInteger STATUS = new AtomicInteger(200);
-    private static final HttpServer VERKEHR = StubHttpServer.start("/v1/publish", exchange -> {
+    private static final HttpServer VERKEHR = StubHttpServer.start("/v1/publish/batch", exchange -> {
         JsonNode body = JSON.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         int status = STATUS.get();
         if (status == 200) {
-            PUBLISHED.add(new Publish(exchange.getRequestHeaders().getFirst("Authorization"), body.path("topic").asString(),
-                    body.path("payload").asString()));
+            for (JsonNode m : body.path("messages")) {
+                PUBLISHED.add(new Publish(exchange.getRequestHeaders().getFirst("Authorization"), m.path("topic").asString(),
+                        m.path("payload").asString()));
+            }
         }
-        byte[] answer = "{\"topic\":\"t\",\"seq\":null}".getBytes(StandardCharsets.UTF_8);
+        byte[] answer = "{\"published\":[]}".getBytes(StandardCharsets.UTF_8);
         exchange.sendResponseHeaders(status, answer.length);
         exchange.getResponseBody().write(answer);
         exchange.close();

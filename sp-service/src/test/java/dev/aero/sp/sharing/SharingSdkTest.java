@@ -2,17 +2,22 @@ package dev.aero.sp.sharing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
+import dev.aero.client.sp.Acl;
 import dev.aero.client.sp.Group;
 import dev.aero.client.sp.SharedFolder;
 import dev.aero.client.sp.SharedFolderDetails;
 import dev.aero.client.sp.SharedFolderPage;
 import dev.aero.client.sp.SpApiException;
+import dev.aero.client.sp.SpClient;
 import dev.aero.common.id.SID;
 import dev.aero.sp.SpServiceTest;
+import dev.aero.sp.ca.DeviceTlsListener;
 
 /** The client SDK's sharing and group calls against the real SP: what a desktop client and an admin console use. */
 @SpServiceTest
@@ -47,6 +52,39 @@ class SharingSdkTest extends SharingTestSupport {
         admin.client().deleteGroup(group.groupId());
         SpApiException gone = problem(() -> admin.client().group(group.groupId()));
         assertThat(gone.status()).isEqualTo(404);
+    }
+
+    @Autowired
+    DeviceTlsListener deviceListener;
+
+    @Test
+    void aDevicesAclShowsEffectiveRolesThatGroupGrantsRaise() {
+        Account admin = admin();
+        Account owner = member("sdk-acl-owner");
+        Account editor = member("sdk-acl-editor");
+        SID sid = SID.random();
+        owner.client().createSharedFolder("Raised", sid);
+        owner.client().inviteToSharedFolder(sid, editor.email(), "EDITOR");
+        editor.client().joinSharedFolder(sid);
+        RegisteredDevice device = register(editor);
+        SpClient asDevice = SpClient.builder(URI.create("https://127.0.0.1:" + deviceListener.localPort()))
+                .sslContext(device.keys().sslContext(device.certificate().certificate(), device.certificate().caCertificate())).build();
+        Acl before = asDevice.acl(0);
+        assertThat(roles(before, sid)).containsExactlyInAnyOrder(owner.email() + " OWNER", editor.email() + " EDITOR");
+
+        Group group = admin.client().createGroup("Raisers");
+        admin.client().addGroupMember(group.groupId(), editor.email());
+        owner.client().shareWithGroup(sid, group.groupId(), "OWNER");
+        Acl after = asDevice.acl(before.epoch());
+        assertThat(after.stores()).as("the raise moved the editor's epoch").isNotNull();
+        assertThat(roles(after, sid)).containsExactlyInAnyOrder(owner.email() + " OWNER", editor.email() + " OWNER");
+        assertThat(after.stores().getFirst().role()).isEqualTo("OWNER");
+        assertThat(after.stores().getFirst().permissions()).containsExactlyInAnyOrder("WRITE", "MANAGE");
+    }
+
+    private static List<String> roles(Acl acl, SID sid) {
+        return acl.stores().stream().filter(s -> s.sid().equals(sid)).findFirst().orElseThrow().members().stream()
+                .map(m -> m.user() + " " + m.role()).toList();
     }
 
     @Test

@@ -82,6 +82,13 @@ class ServiceApiController {
 
     record Published(String topic, Long seq) { }
 
+    /** At most {@value #MAX_BATCH} messages, published in order. */
+    record Batch(List<Message> messages) { }
+
+    record PublishedBatch(List<Published> published) { }
+
+    static final int MAX_BATCH = 1000;
+
     record Unicast(String id, boolean delivered) { }
 
     record ConnectionView(String id, String address, String node, Instant since, String scheme, Set<String> topics) { }
@@ -107,6 +114,39 @@ class ServiceApiController {
         byte[] wire = m.wirePayload();
         Long seq = join(hub.mcast(from, null, topic, wire));
         return new Published(topic, seq);
+    }
+
+    @PostMapping("/publish/batch")
+    @Operation(operationId = "publishBatch", summary = "MCAST many payloads, each to its topic, in order, as the calling service: what "
+            + "`/v1/publish` does for each, in one request. Every message is checked before any is sent, so a bad one sends none")
+    @ProblemResponse(status = 400, type = "batch-invalid", when = "`messages` is missing, empty, or longer than 1,000")
+    @ProblemResponse(status = 400, type = "topic-invalid", when = "a `topic` is not 1-64 characters of `A-Z a-z 0-9 . : @ / _ - + = ~`")
+    @ProblemResponse(status = 400, type = "payload-invalid",
+            when = "a message has not exactly one of `payload` and `payload_base64`, bad base64, or not 1-1024 bytes")
+    @ProblemResponse(status = 503, type = "redis-unavailable", when = "the answer needs Redis and Redis did not answer within 5 s")
+    PublishedBatch publishBatch(@RequestAttribute(ServiceAuthInterceptor.SERVICE) String from, @RequestBody Batch batch) {
+        if (batch.messages() == null || batch.messages().isEmpty() || batch.messages().size() > MAX_BATCH) {
+            throw invalid("batch-invalid", "Send 1 to " + MAX_BATCH + " messages.");
+        }
+        List<String> topics = new ArrayList<>(batch.messages().size());
+        List<byte[]> payloads = new ArrayList<>(batch.messages().size());
+        for (Message m : batch.messages()) {
+            if (m == null) {
+                throw invalid("batch-invalid", "A message is null.");
+            }
+            topics.add(id(m.topic(), "topic"));
+            payloads.add(m.wirePayload());
+        }
+        List<CompletableFuture<Long>> sent = new ArrayList<>(topics.size());
+        for (int i = 0; i < topics.size(); i++) {
+            sent.add(hub.mcast(from, null, topics.get(i), payloads.get(i)));
+        }
+        join(CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)));
+        List<Published> published = new ArrayList<>(topics.size());
+        for (int i = 0; i < topics.size(); i++) {
+            published.add(new Published(topics.get(i), sent.get(i).getNow(null)));
+        }
+        return new PublishedBatch(published);
     }
 
     @PostMapping("/unicast")
