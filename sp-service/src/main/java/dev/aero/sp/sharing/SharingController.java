@@ -4,6 +4,9 @@ import java.net.URI;
 import java.util.List;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.media.Content;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -244,7 +247,9 @@ class SharingController {
     @GetMapping("/acl")
     @Operation(operationId = "getAcl", summary = "The device's user's ACL: its epoch, and with it the JOINED folders and their JOINED "
             + "members when `since` is below the epoch (`stores` absent otherwise)")
-    SharingService.Acl acl(AuthenticatedDevice caller, @RequestParam(defaultValue = "0") @Min(0) long since) {
-        return sharing.acl(caller.user(), since);
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = SharingService.Acl.class)))
+    ResponseEntity<byte[]> acl(AuthenticatedDevice caller, @RequestParam(defaultValue = "0") @Min(0) long since) {
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(sharing.aclJson(caller.user(), since));
     }
 }

@@ -8,6 +8,8 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -46,11 +48,15 @@ public class SharingService {
     private final Mailer mailer;
     private final InvitationIssuer invitations;
     private final SpProperties properties;
+    private final AclCache aclCache;
+    private final JsonMapper json;
     private final Clock clock;
 
     SharingService(SharedFolders folders, Groups groups, AclEpochs epochs, DeviceService devices, UserAccounts users, AuditLog audit,
-            Mailer mailer, InvitationIssuer invitations, SpProperties properties, Clock clock) {
+            Mailer mailer, InvitationIssuer invitations, SpProperties properties, AclCache aclCache, JsonMapper json, Clock clock) {
         this.groups = groups;
+        this.aclCache = aclCache;
+        this.json = json;
         this.invitations = invitations;
         this.properties = properties;
         this.mailer = mailer;
@@ -363,10 +369,26 @@ public class SharingService {
         audit.record(AuditEventType.FOLDER_DESTROYED, caller.id(), sid.hex(), from);
     }
 
-    /** What {@code GET /acl} answers for {@code user}: its epoch, and its JOINED folders when it is past {@code since}. */
+    /**
+     * {@code GET /acl}'s answer as JSON: the epoch alone when {@code since} is not below it, else
+     * the whole ACL, built once per user and epoch ({@link AclCache}).
+     */
     @Transactional(readOnly = true)
-    public Acl acl(UserID user, long since) {
+    public byte[] aclJson(UserID user, long since) {
         long epoch = epochs.of(user);
+        if (since >= epoch) {
+            return json.writeValueAsBytes(new Acl(epoch, null));
+        }
+        byte[] cached = aclCache.get(user, epoch);
+        if (cached == null) {
+            cached = json.writeValueAsBytes(acl(user, epoch, since));
+            aclCache.put(user, epoch, cached);
+        }
+        return cached;
+    }
+
+    /** What {@code GET /acl} answers for {@code user} at {@code epoch}: the epoch, and its JOINED folders when it is past {@code since}. */
+    private Acl acl(UserID user, long epoch, long since) {
         if (since >= epoch) {
             return new Acl(epoch, null);
         }
