@@ -154,7 +154,7 @@ case $RC in
   *) VERDICT="**FAILED**: the load tool broke (exit $RC; see tool.err)" ;;
 esac
 GIT_REV=$(git -C "$ROOT_DIR" rev-parse --short HEAD 2>/dev/null || echo "?")
-GIT_DIRTY=$(git -C "$ROOT_DIR" status --porcelain 2>/dev/null | head -c1)
+GIT_DIRTY=$(git -C "$ROOT_DIR" status --porcelain --untracked-files=no 2>/dev/null | head -c1)
 RESULTS=$RESULTS_DIR/sharing-$STAMP.md
 {
   printf '# Sharing benchmark, %s\n\n' "$STAMP"
