@@ -26,6 +26,9 @@ class SharedFolders {
     /** A folder as one member sees it. */
     record Membership(SID sid, String name, FolderRole role, MemberState state) { }
 
+    /** A store as a {@code GET /acl} lists it: the reader's role, and the folder's member-list version. */
+    record AclFolder(SID sid, String name, FolderRole role, long version) { }
+
     /**
      * A member's effective permission bits: the highest of its direct role (NULL when it is a
      * member only through groups) and the roles of the groups it belongs to that the folder is
@@ -195,6 +198,27 @@ class SharedFolders {
         return jdbc.queryForList("SELECT DISTINCT f.sid FROM shared_folders f JOIN shared_folder_members m ON m.sid = f.sid"
                 + " JOIN users u ON u.id = m.user_id WHERE f.organization_id = ? AND f.destroyed_at IS NULL AND m.state = 'JOINED'"
                 + " AND u.active = TRUE ORDER BY f.sid", String.class, organization.value()).stream().map(SID::of).toList();
+    }
+
+    /** The folders {@code user} has JOINED, by name, with its effective role and their member-list versions. */
+    List<AclFolder> aclFoldersOf(UserID user) {
+        return jdbc.query("SELECT f.sid, f.name, " + EFFECTIVE + ", f.acl_version FROM shared_folder_members m"
+                + " JOIN shared_folders f ON f.sid = m.sid WHERE m.user_id = ? AND m.state = 'JOINED' AND f.destroyed_at IS NULL"
+                + " ORDER BY f.name, f.sid",
+                (rs, i) -> new AclFolder(SID.of(rs.getString(1)), rs.getString(2), effective(rs.getInt(3)), rs.getLong(4)), user.value());
+    }
+
+    /** What a team server of the organization syncs: every folder an active user of it has JOINED, as an EDITOR, by SID. */
+    List<AclFolder> aclFoldersOfOrganization(OrgID organization) {
+        return jdbc.query("SELECT f.sid, f.name, f.acl_version FROM shared_folders f WHERE f.organization_id = ? AND f.destroyed_at IS NULL"
+                + " AND EXISTS (SELECT 1 FROM shared_folder_members m JOIN users u ON u.id = m.user_id"
+                + " WHERE m.sid = f.sid AND m.state = 'JOINED' AND u.active = TRUE) ORDER BY f.sid",
+                (rs, i) -> new AclFolder(SID.of(rs.getString(1)), rs.getString(2), FolderRole.EDITOR, rs.getLong(3)), organization.value());
+    }
+
+    /** Moves the folder's member-list version: its JOINED members or their roles may have changed. */
+    void touch(SID sid) {
+        jdbc.update("UPDATE shared_folders SET acl_version = acl_version + 1 WHERE sid = ?", sid.hex());
     }
 
     /** A page of an organization's live folders, by SID, after {@code after} (null: from the start). */

@@ -8,8 +8,6 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import tools.jackson.databind.json.JsonMapper;
-
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -48,15 +46,13 @@ public class SharingService {
     private final Mailer mailer;
     private final InvitationIssuer invitations;
     private final SpProperties properties;
-    private final AclCache aclCache;
-    private final JsonMapper json;
+    private final AclAnswers aclAnswers;
     private final Clock clock;
 
     SharingService(SharedFolders folders, Groups groups, AclEpochs epochs, DeviceService devices, UserAccounts users, AuditLog audit,
-            Mailer mailer, InvitationIssuer invitations, SpProperties properties, AclCache aclCache, JsonMapper json, Clock clock) {
+            Mailer mailer, InvitationIssuer invitations, SpProperties properties, AclAnswers aclAnswers, Clock clock) {
         this.groups = groups;
-        this.aclCache = aclCache;
-        this.json = json;
+        this.aclAnswers = aclAnswers;
         this.invitations = invitations;
         this.properties = properties;
         this.mailer = mailer;
@@ -369,52 +365,10 @@ public class SharingService {
         audit.record(AuditEventType.FOLDER_DESTROYED, caller.id(), sid.hex(), from);
     }
 
-    /**
-     * {@code GET /acl}'s answer as JSON: the epoch alone when {@code since} is not below it, else
-     * the whole ACL, built once per user and epoch ({@link AclCache}).
-     */
+    /** {@code GET /acl}'s answer as JSON: the epoch alone when {@code since} is not below it, else the whole ACL. */
     @Transactional(readOnly = true)
     public byte[] aclJson(UserID user, long since) {
-        long epoch = epochs.of(user);
-        if (since >= epoch) {
-            return json.writeValueAsBytes(new Acl(epoch, null));
-        }
-        byte[] cached = aclCache.get(user, epoch);
-        if (cached == null) {
-            cached = json.writeValueAsBytes(acl(user, epoch, since));
-            aclCache.put(user, epoch, cached);
-        }
-        return cached;
-    }
-
-    /** What {@code GET /acl} answers for {@code user} at {@code epoch}: the epoch, and its JOINED folders when it is past {@code since}. */
-    private Acl acl(UserID user, long epoch, long since) {
-        if (since >= epoch) {
-            return new Acl(epoch, null);
-        }
-        List<Acl.Store> stores = new ArrayList<>();
-        if (user.teamServerOrg().isPresent()) {
-            // A team server syncs every folder its organization has joined, as an EDITOR.
-            List<SID> joined = folders.joinedInOrganization(user.teamServerOrg().get());
-            Map<SID, List<SharedFolders.Member>> members = folders.joinedMembers(joined);
-            for (SID sid : joined) {
-                SharedFolders.Folder folder = folders.find(sid).orElseThrow();
-                stores.add(new Acl.Store(sid.hex(), folder.name(), FolderRole.EDITOR.name(), FolderRole.EDITOR.permissions(),
-                        aclMembers(members.get(sid))));
-            }
-            return new Acl(epoch, stores);
-        }
-        List<SharedFolders.Membership> mine = folders.of(user).stream().filter(m -> m.state() == MemberState.JOINED).toList();
-        Map<SID, List<SharedFolders.Member>> members = folders.joinedMembers(mine.stream().map(SharedFolders.Membership::sid).toList());
-        for (SharedFolders.Membership m : mine) {
-            stores.add(new Acl.Store(m.sid().hex(), m.name(), m.role().name(), m.role().permissions(), aclMembers(members.get(m.sid()))));
-        }
-        return new Acl(epoch, stores);
-    }
-
-    private static List<Acl.Member> aclMembers(List<SharedFolders.Member> members) {
-        return members == null ? List.of()
-                : members.stream().map(x -> new Acl.Member(x.user().value(), x.role().name())).toList();
+        return aclAnswers.json(user, since);
     }
 
     /**
@@ -450,6 +404,7 @@ public class SharingService {
      * with its JOINED members.
      */
     private void bump(SID sid, java.util.Collection<UserID> users) {
+        folders.touch(sid);
         if (users.isEmpty()) {
             return;
         }

@@ -71,6 +71,12 @@ class SharingSdkTest extends SharingTestSupport {
                 .sslContext(device.keys().sslContext(device.certificate().certificate(), device.certificate().caCertificate())).build();
         Acl before = asDevice.acl(0);
         assertThat(roles(before, sid)).containsExactlyInAnyOrder(owner.email() + " OWNER", editor.email() + " EDITOR");
+        RegisteredDevice ownersDevice = register(owner);
+        SpClient asOwnersDevice = SpClient.builder(URI.create("https://127.0.0.1:" + deviceListener.localPort())).sslContext(
+                ownersDevice.keys().sslContext(ownersDevice.certificate().certificate(), ownersDevice.certificate().caCertificate())).build();
+        Acl ownersBefore = asOwnersDevice.acl(0);
+        assertThat(roles(ownersBefore, sid)).as("the folder's member list, as the owner reads it")
+                .containsExactlyInAnyOrder(owner.email() + " OWNER", editor.email() + " EDITOR");
 
         Group group = admin.client().createGroup("Raisers");
         admin.client().addGroupMember(group.groupId(), editor.email());
@@ -80,6 +86,9 @@ class SharingSdkTest extends SharingTestSupport {
         assertThat(roles(after, sid)).containsExactlyInAnyOrder(owner.email() + " OWNER", editor.email() + " OWNER");
         assertThat(after.stores().getFirst().role()).isEqualTo("OWNER");
         assertThat(after.stores().getFirst().permissions()).containsExactlyInAnyOrder("WRITE", "MANAGE");
+        Acl ownersAfter = asOwnersDevice.acl(ownersBefore.epoch());
+        assertThat(roles(ownersAfter, sid)).as("another member reads the raised role too, not the list it read before")
+                .containsExactlyInAnyOrder(owner.email() + " OWNER", editor.email() + " OWNER");
     }
 
     private static List<String> roles(Acl acl, SID sid) {

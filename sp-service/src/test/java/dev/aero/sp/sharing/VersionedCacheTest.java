@@ -7,15 +7,15 @@ import org.junit.jupiter.api.Test;
 import dev.aero.common.id.UserID;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-/** The per-user, per-epoch cache of {@code GET /acl} answers. */
-class AclCacheTest {
+/** The cache of {@code GET /acl} parts by key and version (here: answers by user and epoch). */
+class VersionedCacheTest {
 
     private static final UserID ADA = UserID.of("ada@example.com");
     private static final UserID BOB = UserID.of("bob@example.com");
 
     @Test
     void anAnswerIsServedOnlyForItsOwnEpoch() {
-        AclCache cache = new AclCache(1000, new SimpleMeterRegistry());
+        VersionedCache<UserID> cache = new VersionedCache<UserID>("answers", 1000, new SimpleMeterRegistry());
         cache.put(ADA, 3, new byte[] {3});
         assertThat(cache.get(ADA, 3)).containsExactly(3);
         assertThat(cache.get(ADA, 4)).as("a newer epoch misses").isNull();
@@ -25,7 +25,7 @@ class AclCacheTest {
 
     @Test
     void aLateAnswerForAnOlderEpochDoesNotReplaceANewerOne() {
-        AclCache cache = new AclCache(1000, new SimpleMeterRegistry());
+        VersionedCache<UserID> cache = new VersionedCache<UserID>("answers", 1000, new SimpleMeterRegistry());
         cache.put(ADA, 5, new byte[] {5});
         cache.put(ADA, 4, new byte[] {4});
         assertThat(cache.get(ADA, 5)).containsExactly(5);
@@ -36,7 +36,7 @@ class AclCacheTest {
 
     @Test
     void theLeastRecentlyUsedGoFirstPastTheByteBound() {
-        AclCache cache = new AclCache(10, new SimpleMeterRegistry());
+        VersionedCache<UserID> cache = new VersionedCache<UserID>("answers", 10, new SimpleMeterRegistry());
         cache.put(ADA, 1, new byte[6]);
         cache.put(BOB, 1, new byte[4]);
         assertThat(cache.get(ADA, 1)).hasSize(6);
@@ -47,7 +47,7 @@ class AclCacheTest {
         assertThat(cache.get(cy, 1)).hasSize(4);
         cache.put(UserID.of("dee@example.com"), 1, new byte[11]);
         assertThat(cache.get(UserID.of("dee@example.com"), 1)).as("larger than the whole bound: not kept").isNull();
-        AclCache off = new AclCache(0, new SimpleMeterRegistry());
+        VersionedCache<UserID> off = new VersionedCache<UserID>("answers", 0, new SimpleMeterRegistry());
         off.put(ADA, 1, new byte[1]);
         assertThat(off.get(ADA, 1)).isNull();
     }
