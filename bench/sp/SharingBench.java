@@ -104,6 +104,7 @@ public final class SharingBench {
     private SID bigFolder;
     private SpClient u;
     private SpClient mClient;
+    private String mEmail;
     private String caPem;
 
     private int run() throws Exception {
@@ -118,6 +119,7 @@ public final class SharingBench {
         anonymous.signUp(new SignUp(m, password, "Mia", "Measured", null, null));
         anonymous.signUp(new SignUp(uEmail, password, "Uli", "Changer", null, null));
         mClient = anonymous.withToken(anonymous.signIn(m, password).token());
+        mEmail = m;
         u = anonymous.withToken(anonymous.signIn(uEmail, password).token());
         caPem = anonymous.caCertificatePem();
         for (int i = 0; i < integer("devices"); i++) {
@@ -228,6 +230,20 @@ public final class SharingBench {
     // ---- GET /acl ----
 
     private boolean aclScenario() throws Exception {
+        // The measured user's acl/ topic, followed as its devices do, for the reads after a change.
+        mAclTopic = PlatformTopics.acl(mEmail);
+        received.put(mAclTopic, new AtomicLong());
+        receivedAt.put(mAclTopic, new AtomicLong());
+        SsmpClient follower = listening("bench-acl-follower");
+        follower.subscribe(mAclTopic, false);
+        try {
+            return aclReads();
+        } finally {
+            follower.close();
+        }
+    }
+
+    private boolean aclReads() throws Exception {
         URI devicesUrl = URI.create(o.get("sp-devices"));
         HttpClient device = HttpClient.newBuilder().sslContext(devices.get(0).tls()).connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> whole = device.send(HttpRequest.newBuilder(devicesUrl.resolve("/api/v1/acl?since=0")).build(),
@@ -249,7 +265,8 @@ public final class SharingBench {
         md.printf("## `GET /acl` for a user in %d folders (%,d-byte answer)%n%n", stores, whole.body().length());
         md.println("Three reads, alternated: the epoch alone (`since` = the epoch: the same listener, certificate check and epoch read;"
                 + " the floor), the whole ACL again at an epoch already read (what every device of the user after the first gets),"
-                + " and the first read of the whole ACL after a change (the user renames one of its folders, untimed, then reads).");
+                + " and the first read of the whole ACL after a change (the user renames one of its folders, untimed; once the new epoch's"
+                + " `acl/` push arrives, as the SDK's follower waits for it, the read is timed).");
         md.println();
         md.println("| run | epoch alone p50 / p99 (ms) | whole ACL, epoch read before, p50 / p99 (ms) | whole ACL, first read after a change,"
                 + " p50 / p99 (ms) | p50 ratios to the floor |");
@@ -285,14 +302,25 @@ public final class SharingBench {
         return met;
     }
 
-    /** For {@code duration} seconds: a change to the user's ACL (a rename, untimed), then one timed read of the whole ACL. */
+    /**
+     * For {@code duration} seconds: a change to the user's ACL (a rename, untimed), then, as the
+     * SDK's ACL follower does, one timed read of the whole ACL once the new epoch's push arrived.
+     */
     private long[] timeAfterChanges(HttpClient client, URI uri) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(integer("duration"));
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build();
         List<Long> times = new ArrayList<>();
         SID renamed = mFolders.get(1);
         for (int i = 0; System.nanoTime() < end; i++) {
+            long before = received.get(mAclTopic).get();
             mClient.renameSharedFolder(renamed, "Renamed " + (i % 2));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (received.get(mAclTopic).get() <= before) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no acl/ push for the measured user within 10 s of a change");
+                }
+                Thread.onSpinWait();
+            }
             long start = System.nanoTime();
             HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
             times.add(System.nanoTime() - start);
@@ -343,10 +371,12 @@ public final class SharingBench {
 
     private final Map<String, AtomicLong> received = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> receivedAt = new ConcurrentHashMap<>();
+    private String mAclTopic;
 
-    private boolean pushScenario() throws Exception {
+    /** A service connection that records the epochs arriving on the topics in {@link #received}. */
+    private SsmpClient listening(String id) throws Exception {
         SsmpClient service = SsmpClient.builder("localhost", integer("ssmp-port")).sslContext(trusting(caPem))
-                .login("bench-sharing", "secret", o.get("secret")).reconnect(false).listener(new SsmpListener() {
+                .login(id, "secret", o.get("secret")).reconnect(false).listener(new SsmpListener() {
                     @Override
                     public void onMulticast(String from, String topic, byte[] payload) {
                         long at = System.nanoTime();
@@ -359,6 +389,11 @@ public final class SharingBench {
                     }
                 }).build();
         service.connect();
+        return service;
+    }
+
+    private boolean pushScenario() throws Exception {
+        SsmpClient service = listening("bench-sharing");
         List<String> aclTopics = new ArrayList<>();
         List<String> floorTopics = new ArrayList<>();
         for (int i = 0; i < bigFolderMembers.size(); i++) {
