@@ -311,9 +311,10 @@ public final class SharingBench {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build();
         List<Long> times = new ArrayList<>();
         SID renamed = mFolders.get(1);
-        for (int i = 0; System.nanoTime() < end; i++) {
+        while (System.nanoTime() < end) {
             long before = received.get(mAclTopic).get();
-            mClient.renameSharedFolder(renamed, "Renamed " + (i % 2));
+            // A new name every time (a rename to the same name changes nothing and moves no epoch).
+            mClient.renameSharedFolder(renamed, "Renamed " + (++renames));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (received.get(mAclTopic).get() <= before) {
                 if (System.nanoTime() > deadline) {
@@ -372,6 +373,7 @@ public final class SharingBench {
     private final Map<String, AtomicLong> received = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> receivedAt = new ConcurrentHashMap<>();
     private String mAclTopic;
+    private int renames;
 
     /** A service connection that records the epochs arriving on the topics in {@link #received}. */
     private SsmpClient listening(String id) throws Exception {
