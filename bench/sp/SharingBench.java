@@ -7,7 +7,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.sql.Connection;
@@ -31,7 +30,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import dev.aero.client.device.DeviceKeys;
 import dev.aero.client.sp.DeviceCertificate;
@@ -41,6 +39,7 @@ import dev.aero.client.sp.SpClient;
 import dev.aero.client.ssmp.SsmpClient;
 import dev.aero.client.ssmp.SsmpListener;
 import dev.aero.common.auth.ServiceCredential;
+import dev.aero.common.tls.CaTrust;
 import dev.aero.common.id.DID;
 import dev.aero.common.id.SID;
 import dev.aero.common.ssmp.PlatformTopics;
@@ -498,13 +497,8 @@ public final class SharingBench {
     private static SSLContext trusting(String caPem) throws Exception {
         X509Certificate ca = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new java.io.ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)));
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setCertificateEntry("ca", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
+        context.init(null, CaTrust.trustManagers(ca), null);
         return context;
     }
 

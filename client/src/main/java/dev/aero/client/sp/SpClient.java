@@ -201,7 +201,7 @@ public final class SpClient {
     }
 
     public SharedFolderDetails renameSharedFolder(SID sid, String name) {
-        return call("PATCH", folderPath(sid), new FolderName(name), SharedFolderDetails.class);
+        return call("PATCH", folderPath(sid), new Name(name), SharedFolderDetails.class);
     }
 
     public void destroySharedFolder(SID sid) {
@@ -253,7 +253,7 @@ public final class SpClient {
 
     /** Admins: a new, empty group. */
     public Group createGroup(String name) {
-        return call("POST", "/groups", new FolderName(name), Group.class);
+        return call("POST", "/groups", new Name(name), Group.class);
     }
 
     /** The organization's groups (without their members). */
@@ -382,7 +382,8 @@ public final class SpClient {
 
     private record NewFolder(String name, String sid) { }
 
-    private record FolderName(String name) { }
+    /** A body that carries only a name (a folder's or a group's). */
+    private record Name(String name) { }
 
     private record FolderInvite(String email, String role) { }
 

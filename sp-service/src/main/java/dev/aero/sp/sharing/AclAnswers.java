@@ -60,8 +60,7 @@ class AclAnswers {
     }
 
     private byte[] build(UserID user, long epoch) {
-        List<SharedFolders.AclFolder> stores = user.teamServerOrg().map(folders::aclFoldersOfOrganization)
-                .orElseGet(() -> folders.aclFoldersOf(user));
+        List<SharedFolders.AclFolder> stores = folders.synced(user);
         Map<SID, byte[]> lists = new HashMap<>();
         List<SID> missing = new ArrayList<>();
         Map<SID, Long> versions = new HashMap<>();

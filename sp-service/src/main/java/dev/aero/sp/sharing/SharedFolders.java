@@ -193,12 +193,6 @@ class SharedFolders {
         jdbc.update("DELETE FROM shared_folder_members WHERE sid = ? AND user_id = ?", sid.hex(), user.value());
     }
 
-    /** The folders of an organization that at least one active user of it has JOINED (what its team servers sync). */
-    List<SID> joinedInOrganization(OrgID organization) {
-        return jdbc.queryForList("SELECT DISTINCT f.sid FROM shared_folders f JOIN shared_folder_members m ON m.sid = f.sid"
-                + " JOIN users u ON u.id = m.user_id WHERE f.organization_id = ? AND f.destroyed_at IS NULL AND m.state = 'JOINED'"
-                + " AND u.active = TRUE ORDER BY f.sid", String.class, organization.value()).stream().map(SID::of).toList();
-    }
 
     /** The folders {@code user} has JOINED, by name, with its effective role and their member-list versions. */
     List<AclFolder> aclFoldersOf(UserID user) {
@@ -214,6 +208,15 @@ class SharedFolders {
                 + " AND EXISTS (SELECT 1 FROM shared_folder_members m JOIN users u ON u.id = m.user_id"
                 + " WHERE m.sid = f.sid AND m.state = 'JOINED' AND u.active = TRUE) ORDER BY f.sid",
                 (rs, i) -> new AclFolder(SID.of(rs.getString(1)), rs.getString(2), FolderRole.EDITOR, rs.getLong(3)), organization.value());
+    }
+
+    /**
+     * The stores {@code user}'s devices sync: its JOINED folders, or for a team server every
+     * folder an active user of its organization has JOINED. {@code GET /acl} lists them, and
+     * verkehr's store topics are authorized by them.
+     */
+    List<AclFolder> synced(UserID user) {
+        return user.teamServerOrg().map(this::aclFoldersOfOrganization).orElseGet(() -> aclFoldersOf(user));
     }
 
     /** Moves the folder's member-list version: its JOINED members or their roles may have changed. */

@@ -379,10 +379,8 @@ public class SharingService {
     public DeviceStores storesOf(DID device) {
         UserID user = devices.ownerOf(device).orElseThrow(() -> new ApiProblemException(HttpStatus.NOT_FOUND, "device-not-found",
                 "No linked device " + device + "."));
-        List<SID> stores = user.teamServerOrg().map(folders::joinedInOrganization)
-                .orElseGet(() -> folders.of(user).stream().filter(m -> m.state() == MemberState.JOINED)
-                        .map(SharedFolders.Membership::sid).sorted().toList());
-        return new DeviceStores(device.hex(), user.value(), stores.stream().map(SID::hex).toList());
+        List<String> stores = folders.synced(user).stream().map(SharedFolders.AclFolder::sid).sorted().map(SID::hex).toList();
+        return new DeviceStores(device.hex(), user.value(), stores);
     }
 
     public record DeviceStores(String did, String user, List<String> stores) { }
