@@ -1,5 +1,6 @@
 package dev.aero.sp.sharing;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 
@@ -32,6 +33,7 @@ import dev.aero.sp.web.ClientAddress;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -249,7 +251,13 @@ class SharingController {
             + "members when `since` is below the epoch (`stores` absent otherwise)")
     @ApiResponse(responseCode = "200", description = "OK",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = SharingService.Acl.class)))
-    ResponseEntity<byte[]> acl(AuthenticatedDevice caller, @RequestParam(defaultValue = "0") @Min(0) long since) {
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(sharing.aclJson(caller.user(), since));
+    void acl(AuthenticatedDevice caller, @RequestParam(defaultValue = "0") @Min(0) long since, HttpServletResponse response)
+            throws IOException {
+        // Written piece by piece from what SP keeps (AclAnswers): the answer is never copied whole.
+        AclAnswers.Answer answer = sharing.acl(caller.user(), since);
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setContentLengthLong(answer.length());
+        answer.writeTo(response.getOutputStream());
     }
 }

@@ -367,8 +367,8 @@ public class SharingService {
 
     /** {@code GET /acl}'s answer as JSON: the epoch alone when {@code since} is not below it, else the whole ACL. */
     @Transactional(readOnly = true)
-    public byte[] aclJson(UserID user, long since) {
-        return aclAnswers.json(user, since);
+    AclAnswers.Answer acl(UserID user, long since) {
+        return aclAnswers.answer(user, since);
     }
 
     /**

@@ -15,7 +15,7 @@ class VersionedCacheTest {
 
     @Test
     void anAnswerIsServedOnlyForItsOwnEpoch() {
-        VersionedCache<UserID> cache = new VersionedCache<UserID>("answers", 1000, new SimpleMeterRegistry());
+        VersionedCache<UserID, byte[]> cache = new VersionedCache<UserID, byte[]>("answers", 1000, b -> b.length, new SimpleMeterRegistry());
         cache.put(ADA, 3, new byte[] {3});
         assertThat(cache.get(ADA, 3)).containsExactly(3);
         assertThat(cache.get(ADA, 4)).as("a newer epoch misses").isNull();
@@ -25,7 +25,7 @@ class VersionedCacheTest {
 
     @Test
     void aLateAnswerForAnOlderEpochDoesNotReplaceANewerOne() {
-        VersionedCache<UserID> cache = new VersionedCache<UserID>("answers", 1000, new SimpleMeterRegistry());
+        VersionedCache<UserID, byte[]> cache = new VersionedCache<UserID, byte[]>("answers", 1000, b -> b.length, new SimpleMeterRegistry());
         cache.put(ADA, 5, new byte[] {5});
         cache.put(ADA, 4, new byte[] {4});
         assertThat(cache.get(ADA, 5)).containsExactly(5);
@@ -36,7 +36,7 @@ class VersionedCacheTest {
 
     @Test
     void theLeastRecentlyUsedGoFirstPastTheByteBound() {
-        VersionedCache<UserID> cache = new VersionedCache<UserID>("answers", 10, new SimpleMeterRegistry());
+        VersionedCache<UserID, byte[]> cache = new VersionedCache<UserID, byte[]>("answers", 10, b -> b.length, new SimpleMeterRegistry());
         cache.put(ADA, 1, new byte[6]);
         cache.put(BOB, 1, new byte[4]);
         assertThat(cache.get(ADA, 1)).hasSize(6);
@@ -47,7 +47,7 @@ class VersionedCacheTest {
         assertThat(cache.get(cy, 1)).hasSize(4);
         cache.put(UserID.of("dee@example.com"), 1, new byte[11]);
         assertThat(cache.get(UserID.of("dee@example.com"), 1)).as("larger than the whole bound: not kept").isNull();
-        VersionedCache<UserID> off = new VersionedCache<UserID>("answers", 0, new SimpleMeterRegistry());
+        VersionedCache<UserID, byte[]> off = new VersionedCache<UserID, byte[]>("answers", 0, b -> b.length, new SimpleMeterRegistry());
         off.put(ADA, 1, new byte[1]);
         assertThat(off.get(ADA, 1)).isNull();
     }
