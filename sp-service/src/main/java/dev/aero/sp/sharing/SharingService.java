@@ -350,7 +350,8 @@ public class SharingService {
         String clean = name(name);
         if (!clean.equals(folder.name())) {
             folders.rename(sid, clean);
-            bump(sid, joined(sid));
+            // The members are the same, so their kept list stays right: only the epochs move.
+            bumpEpochs(sid, joined(sid));
             audit.record(AuditEventType.FOLDER_RENAMED, caller.id(), sid.hex(), from, Map.of("from", folder.name(), "to", clean));
         }
         return new SharedFolders.Folder(sid, folder.organization(), clean, folder.createdAt(), false);
@@ -397,12 +398,20 @@ public class SharingService {
     // ---- rules ----
 
     /**
+     * After a change to the folder's members or their roles: moves its member-list version and
+     * the epochs of those who see the change ({@link #bumpEpochs}).
+     */
+    private void bump(SID sid, java.util.Collection<UserID> users) {
+        folders.touch(sid);
+        bumpEpochs(sid, users);
+    }
+
+    /**
      * Moves the ACL epochs of {@code users}, who see a change to the folder, and of its
      * organization's team-server user, whose ACL lists every folder the organization has joined
      * with its JOINED members.
      */
-    private void bump(SID sid, java.util.Collection<UserID> users) {
-        folders.touch(sid);
+    private void bumpEpochs(SID sid, java.util.Collection<UserID> users) {
         if (users.isEmpty()) {
             return;
         }

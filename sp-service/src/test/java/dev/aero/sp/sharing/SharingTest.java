@@ -207,6 +207,33 @@ class SharingTest extends SharingTestSupport {
     }
 
     @Test
+    void theAclAfterARenameOrARoleChangeShowsItWhateverSpKept() throws Exception {
+        Account ownerAccount = member("kept-owner");
+        User owner = new User(ownerAccount.email(), anonymous().signIn(ownerAccount.email(), PASSWORD).token());
+        User peer = user("kept-peer");
+        RegisteredDevice device = register(ownerAccount);
+        String sid = share(owner, "Before");
+        invite(owner, sid, peer, "VIEWER");
+        ok(call(peer, "POST", "/shared-folders/" + sid + "/join", null), 200);
+        JsonNode first = acl(device, 0);
+        assertThat(first.get("stores").get(0).get("members").toString()).contains("\"VIEWER\"");
+
+        // A rename: a new epoch and name; the members, kept by folder version, are the same.
+        ok(call(owner, "PATCH", "/shared-folders/" + sid, "{\"name\":\"After\"}"), 200);
+        JsonNode renamed = acl(device, first.get("epoch").asLong());
+        assertThat(renamed.get("epoch").asLong()).isGreaterThan(first.get("epoch").asLong());
+        assertThat(renamed.get("stores").get(0).get("name").asString()).isEqualTo("After");
+        assertThat(renamed.get("stores").get(0).get("members")).isEqualTo(first.get("stores").get(0).get("members"));
+
+        // A role change moves the folder's version: the kept member list is not served again.
+        ok(call(owner, "PUT", "/shared-folders/" + sid + "/members/" + peer.email(), "{\"role\":\"EDITOR\"}"), 200);
+        JsonNode promoted = acl(device, renamed.get("epoch").asLong());
+        String members = promoted.get("stores").get(0).get("members").toString();
+        assertThat(members).contains("\"EDITOR\"").doesNotContain("\"VIEWER\"");
+        assertThat(promoted.get("stores").get(0).get("name").asString()).isEqualTo("After");
+    }
+
+    @Test
     void sixteenConcurrentJoinsEachMoveTheOwnersEpochOnce() throws Exception {
         User owner = user("busy-owner");
         String sid = share(owner, "Busy");
