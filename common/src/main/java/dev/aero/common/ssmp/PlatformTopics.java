@@ -26,6 +26,9 @@ public final class PlatformTopics {
     /** {@code svc/...}: topics for services only. */
     public static final String SERVICE_PREFIX = "svc/";
 
+    /** {@code svc/stores}: SP's SIDs of stores whose device lists changed, for xmpp-bridge. */
+    public static final String STORE_CHANGES = SERVICE_PREFIX + "stores";
+
     private PlatformTopics() {
     }
 
