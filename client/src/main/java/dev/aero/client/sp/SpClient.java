@@ -177,6 +177,11 @@ public final class SpClient {
         return call("POST", devicePath(device) + "/certificate", new Csr(csrPem), DeviceCertificate.class);
     }
 
+    /** Device-authenticated: a short-lived token for ejabberd, for the calling device itself only. */
+    public XmppToken xmppToken(DID device) {
+        return call("POST", devicePath(device) + "/xmpp-token", null, XmppToken.class);
+    }
+
     public TeamServerCertificate registerTeamServer(RegisterDevice request) {
         return call("POST", "/teamservers", request, TeamServerCertificate.class);
     }
