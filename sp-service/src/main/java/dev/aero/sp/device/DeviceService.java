@@ -30,6 +30,7 @@ import dev.aero.sp.ca.DeviceCertificateIssuer.IssuedCertificate;
 import dev.aero.sp.ca.DeviceCertificateRecord;
 import dev.aero.sp.ca.DeviceCertificationRequest;
 import dev.aero.sp.ca.RevocationList;
+import dev.aero.sp.sharing.StoreChanges;
 import dev.aero.sp.web.ClientAddress;
 
 /**
@@ -47,9 +48,11 @@ public class DeviceService {
     private final AuditLog audit;
     private final Clock clock;
     private final CommandOutbox commands;
+    private final StoreChanges storeChanges;
 
     DeviceService(Devices devices, UserAccounts users, DeviceCertificateIssuer issuer, RevocationList revocations,
-            AuditLog audit, Clock clock, CommandOutbox commands) {
+            AuditLog audit, Clock clock, CommandOutbox commands, StoreChanges storeChanges) {
+        this.storeChanges = storeChanges;
         this.devices = devices;
         this.users = users;
         this.issuer = issuer;
@@ -105,6 +108,8 @@ public class DeviceService {
         Device device = devices.saveAndFlush(new Device(csr.device(), owner, registration.name().strip(),
                 registration.osFamily().strip(), registration.osName().strip(), clock.instant()));
         IssuedCertificate certificate = issuer.issue(csr, owner);
+        // The stores its owner syncs have one more device (their XMPP rooms gain a member).
+        storeChanges.devicesChanged(owner);
         audit.record(event, actor, device.id(), from, Map.of("serial", Long.toString(certificate.serial()), "owner", owner.value()));
         return new Certified(device.id(), owner, certificate);
     }
@@ -155,6 +160,7 @@ public class DeviceService {
         // devices refetch the CRL, which now lists its certificate.
         commands.replace(device.id(), wipe ? CommandType.UNLINK_AND_WIPE_SELF : CommandType.UNLINK_SELF);
         commands.enqueueAll(othersOf(device), CommandType.REFRESH_CRL);
+        storeChanges.devicesChanged(device.owner());
         audit.record(AuditEventType.DEVICE_UNLINKED, actor, device.id(), from,
                 Map.of("wipe", wipe, "owner", device.owner().value(), "revoked_serials", revoked.stream().map(String::valueOf).toList()));
     }

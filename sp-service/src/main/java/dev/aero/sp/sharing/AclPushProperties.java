@@ -6,8 +6,11 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import dev.aero.sp.outbox.VerkehrOutboxWorker;
+
 /**
- * Where SP publishes users' new ACL epochs (prefix {@code aero.sp.acl-push}).
+ * Where SP publishes users' new ACL epochs, and the SIDs of stores whose device lists changed
+ * (prefix {@code aero.sp.acl-push}; both outboxes use these settings).
  *
  * @param verkehrUrl verkehr's service API ({@code POST /v1/publish})
  * @param timeout how long one publish may take
@@ -21,7 +24,7 @@ public record AclPushProperties(
         @DefaultValue("2s") Duration timeout,
         @DefaultValue("60s") Duration maxRetryDelay,
         @DefaultValue("30s") Duration lease,
-        @DefaultValue("500") int batch) {
+        @DefaultValue("500") int batch) implements VerkehrOutboxWorker.Settings {
 
     public AclPushProperties {
         if (!lease.isPositive() || batch < 1 || batch > 1000 || maxRetryDelay.compareTo(Duration.ofSeconds(1)) < 0) {

@@ -246,6 +246,26 @@ class SharingController {
         return sharing.storesOf(did);
     }
 
+    @GetMapping("/internal/stores/{sid}/devices")
+    @Operation(operationId = "getStoreDevices", summary = "The devices of a store (its active JOINED members' linked devices, and "
+            + "its organization's team servers once a member has joined): for xmpp-bridge's room members; `exists` false for an "
+            + "unknown or destroyed folder")
+    SharingService.StoreDeviceList storeDevices(AuthenticatedService caller, @PathVariable SID sid) {
+        return sharing.storeDevices(sid);
+    }
+
+    @GetMapping("/internal/stores")
+    @Operation(operationId = "listStores", summary = "Every live store with its devices, by SID, a page at a time: pass "
+            + "`next_after` as `after` for the next (for services' reconciliation)")
+    StorePage stores(AuthenticatedService caller, @RequestParam(required = false) SID after,
+            @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
+        List<SharingService.StoreDeviceList> page = sharing.stores(after, limit);
+        return new StorePage(page, page.size() == limit ? page.getLast().sid() : null);
+    }
+
+    record StorePage(List<SharingService.StoreDeviceList> stores, String nextAfter) {
+    }
+
     @GetMapping("/acl")
     @Operation(operationId = "getAcl", summary = "The device's user's ACL: its epoch, and with it the JOINED folders and their JOINED "
             + "members when `since` is below the epoch (`stores` absent otherwise)")

@@ -47,11 +47,16 @@ public class SharingService {
     private final InvitationIssuer invitations;
     private final SpProperties properties;
     private final AclAnswers aclAnswers;
+    private final StoreDevices storeDevices;
+    private final StoreChanges storeChanges;
     private final Clock clock;
 
     SharingService(SharedFolders folders, Groups groups, AclEpochs epochs, DeviceService devices, UserAccounts users, AuditLog audit,
-            Mailer mailer, InvitationIssuer invitations, SpProperties properties, AclAnswers aclAnswers, Clock clock) {
+            Mailer mailer, InvitationIssuer invitations, SpProperties properties, AclAnswers aclAnswers, StoreDevices storeDevices,
+            StoreChanges storeChanges, Clock clock) {
         this.groups = groups;
+        this.storeDevices = storeDevices;
+        this.storeChanges = storeChanges;
         this.aclAnswers = aclAnswers;
         this.invitations = invitations;
         this.properties = properties;
@@ -386,6 +391,31 @@ public class SharingService {
 
     public record DeviceStores(String did, String user, List<String> stores) { }
 
+    /**
+     * The devices of one store, for services (xmpp-bridge makes them its room's members);
+     * {@code exists} is false, with no devices, for an unknown or destroyed folder.
+     */
+    @Transactional(readOnly = true)
+    public StoreDeviceList storeDevices(SID sid) {
+        return folders.find(sid).filter(f -> !f.destroyed())
+                .map(f -> new StoreDeviceList(sid.hex(), true, hex(storeDevices.of(List.of(f)).get(sid))))
+                .orElseGet(() -> new StoreDeviceList(sid.hex(), false, List.of()));
+    }
+
+    /** A page of every live store with its devices, by SID after {@code after}, for services' reconciliation. */
+    @Transactional(readOnly = true)
+    public List<StoreDeviceList> stores(SID after, int limit) {
+        List<SharedFolders.Folder> page = storeDevices.page(after, limit);
+        Map<SID, List<DID>> devicesOf = storeDevices.of(page);
+        return page.stream().map(f -> new StoreDeviceList(f.sid().hex(), true, hex(devicesOf.get(f.sid())))).toList();
+    }
+
+    private static List<String> hex(List<DID> devices) {
+        return devices.stream().map(DID::hex).toList();
+    }
+
+    public record StoreDeviceList(String sid, boolean exists, List<String> devices) { }
+
     /** {@code GET /acl}'s answer; {@code stores} null (left out) when the caller is up to date. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Acl(long epoch, List<Store> stores) {
@@ -398,11 +428,14 @@ public class SharingService {
     // ---- rules ----
 
     /**
-     * After a change to the folder's members or their roles: moves its member-list version and
-     * the epochs of those who see the change ({@link #bumpEpochs}).
+     * After a change to the folder's members or their roles: moves its member-list version,
+     * records the store's change for services and moves the epochs of those who see the change
+     * ({@link #bumpEpochs}).
      */
     private void bump(SID sid, java.util.Collection<UserID> users) {
         folders.touch(sid);
+        // Who has JOINED may have changed: xmpp-bridge hears of it through svc/stores.
+        storeChanges.changed(sid);
         bumpEpochs(sid, users);
     }
 
