@@ -200,6 +200,36 @@ class StoreTopicsTest extends NodeTest {
     }
 
     @Test
+    void aDevicesMaxcastAndCandidatesNameItselfOrAre400AndItsConnectionCloses() throws Exception {
+        String sid = SID.random().hex();
+        String member = user("speaker");
+        sp.joined(member, sid);
+        Device a = device(member);
+        Device b = device(member);
+        String other = DID.random().hex();
+        try (RawSsmp ca = connect(a, first); RawSsmp cb = connect(b, second);
+                RawSsmp svc = VerkehrNodes.service(nodes.pki.clientContext(null), VerkehrNodes.ssmpPort(first), "xmpp-bridge")) {
+            assertThat(cb.call("SUBSCRIBE " + sid)).isEqualTo("200");
+            assertThat(ca.call("MCAST " + sid + " mc " + a.did().hex() + " AAAAAf////8AAAAFaGVsbG9i")).isEqualTo("200");
+            assertThat(cb.line()).isEqualTo("000 " + a.did().hex() + " MCAST " + sid + " mc " + a.did().hex() + " AAAAAf////8AAAAFaGVsbG9i");
+            assertThat(ca.call("MCAST " + sid + " loc " + a.did().hex() + " {\"tcp\":[\"10.0.0.2:3000\"]}")).isEqualTo("200");
+            assertThat(cb.line()).startsWith("000 " + a.did().hex() + " MCAST " + sid + " loc " + a.did().hex() + " ");
+            // A service (the bridge) relays for any device.
+            assertThat(svc.call("MCAST " + sid + " mc " + other + " AAAAAf////8AAAAFaGVsbG9i")).isEqualTo("200");
+            assertThat(cb.line()).isEqualTo("000 xmpp-bridge MCAST " + sid + " mc " + other + " AAAAAf////8AAAAFaGVsbG9i");
+
+            assertThat(ca.call("MCAST " + sid + " mc " + other + " AAAAAf////8AAAAFaGVsbG9i")).isEqualTo("400");
+            assertThat(ca.closedWithin(Duration.ofSeconds(5))).as("every 400 closes the connection").isTrue();
+            assertThat(cb.silentFor(Duration.ofMillis(200))).as("nothing of the spoofed line arrives").isTrue();
+        }
+        try (RawSsmp ca = connect(a, first); RawSsmp cb = connect(b, second)) {
+            assertThat(cb.call("SUBSCRIBE " + sid)).isEqualTo("200");
+            assertThat(ca.call("MCAST " + sid + " loc " + other + " {}")).isEqualTo("400");
+            assertThat(cb.silentFor(Duration.ofMillis(200))).isTrue();
+        }
+    }
+
+    @Test
     void servicesAndUnknownDevicesAreNotAskedAbout() throws Exception {
         String sid = SID.random().hex();
         DID unknown = DID.random();

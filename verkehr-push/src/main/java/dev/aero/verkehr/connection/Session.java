@@ -6,6 +6,7 @@ import dev.aero.verkehr.topic.TopicAuthorizer;
 import dev.aero.verkehr.login.Identity;
 import dev.aero.verkehr.login.Authenticator;
 import dev.aero.common.ssmp.SsmpLines;
+import dev.aero.common.ssmp.StoreMessage;
 import dev.aero.common.ssmp.SsmpVerb;
 import dev.aero.common.ssmp.SsmpRequest;
 import dev.aero.common.ssmp.SsmpGrammarException;
@@ -448,6 +449,12 @@ public final class Session extends ChannelInboundHandlerAdapter {
     }
 
     private void mcast(String topic, byte[] payload) {
+        String claimed = StoreMessage.claimedSender(payload);
+        if (claimed != null && !identity.trusted() && !claimed.equals(identity.id())) {
+            // A device speaks for itself only: "mc <did> ..." and "loc <did> ..." name the sender.
+            badRequest("sender-spoofed");
+            return;
+        }
         decide(authorizer.mayPublish(identity, topic), "publish-unauthorized", () -> {
             hub.mcast(identity.id(), key(), topic, payload);
             reply(SsmpLines.OK);
@@ -599,11 +606,16 @@ public final class Session extends ChannelInboundHandlerAdapter {
     }
 
     private void badRequest() {
+        badRequest("bad-request");
+    }
+
+    /** Answers 400 and closes the connection, as every 400 does. */
+    private void badRequest(String cause) {
         if (closed) {
             return;
         }
-        metrics.refused("bad-request");
-        closeCause = "bad-request";
+        metrics.refused(cause);
+        closeCause = cause;
         closed = true;
         channel.writeAndFlush(Unpooled.wrappedBuffer(SsmpLines.BAD_REQUEST)).addListener(ChannelFutureListener.CLOSE);
     }
