@@ -1,0 +1,61 @@
+package dev.aero.xmpp;
+
+import java.net.URI;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * xmpp-bridge's settings (prefix {@code aero.xmpp}).
+ *
+ * @param domain the XMPP domain; rooms live on {@code c.<domain>}
+ * @param bridgeUser the bridge's ejabberd account (localpart)
+ * @param bridgePassword its password
+ * @param apiUrl ejabberd's admin HTTP API ({@code .../api})
+ * @param apiTimeout how long one API call may take
+ * @param spUrl SP's service API
+ * @param deploymentSecret the secret services authenticate to each other with
+ * @param verkehrSsmp verkehr's SSMP listener ({@code host:port}; the name must match its
+ *        certificate), where SP's {@code svc/stores} arrives; empty: rooms are kept by the
+ *        periodic reconciliation only
+ * @param reconcileInterval how often every room is checked against SP (and once at start)
+ * @param reconcilePage stores asked of SP per page during a reconciliation
+ */
+@ConfigurationProperties("aero.xmpp")
+public record BridgeProperties(
+        @DefaultValue("aero.local") String domain,
+        @DefaultValue("xmpp-bridge") String bridgeUser,
+        @DefaultValue("") String bridgePassword,
+        @DefaultValue("http://127.0.0.1:5280/api") URI apiUrl,
+        @DefaultValue("10s") Duration apiTimeout,
+        @DefaultValue("http://127.0.0.1:8080") URI spUrl,
+        @DefaultValue("") String deploymentSecret,
+        @DefaultValue("localhost:29438") String verkehrSsmp,
+        @DefaultValue("5m") Duration reconcileInterval,
+        @DefaultValue("500") int reconcilePage) {
+
+    public BridgeProperties {
+        if (reconcilePage < 1 || reconcilePage > 1000) {
+            throw new IllegalArgumentException("aero.xmpp.reconcile-page must be 1 to 1000 (SP's page limit)");
+        }
+        if (reconcileInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("aero.xmpp.reconcile-interval must be at least 1s");
+        }
+    }
+
+    /** Whether the bridge can do anything: it has its ejabberd password and the deployment secret. */
+    public boolean configured() {
+        return !bridgePassword.isBlank() && !deploymentSecret.isBlank();
+    }
+
+    /** The MUC service the rooms live on. */
+    public String mucService() {
+        return "c." + domain;
+    }
+
+    /** The bridge's bare JID. */
+    public String bridgeJid() {
+        return bridgeUser + "@" + domain;
+    }
+}

@@ -1,0 +1,226 @@
+package dev.aero.xmpp.rooms;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+import dev.aero.common.concurrent.Backoff;
+import dev.aero.common.id.SID;
+import dev.aero.xmpp.ejabberd.EjabberdApi;
+import dev.aero.xmpp.sp.SpStores;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Keeps every room in line with SP. Two ways in: the SIDs SP publishes on {@code svc/stores}
+ * ({@link #changed}, acted on at once, one store at a time, in arrival order, each store once
+ * however often it came), and a reconciliation of every store ({@link #reconcileSoon}: at
+ * start, every {@code reconcile-interval}, and after either side reconnects), which also
+ * destroys rooms whose folder is gone. A store that fails (SP or ejabberd unreachable) is
+ * retried with a growing delay, so a missed event or a crash heals by itself.
+ */
+public class RoomReconciler implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(RoomReconciler.class);
+    private static final Pattern ROOM_NAME = Pattern.compile("[0-9a-f]{32}");
+
+    private final SpStores sp;
+    private final EjabberdApi ejabberd;
+    private final RoomKeeper keeper;
+    private final Duration interval;
+    private final int pageSize;
+    private final Set<SID> pending = new LinkedHashSet<>();
+    private final AtomicBoolean reconcileWanted = new AtomicBoolean(true);
+    private final AtomicReference<String> lastFailure = new AtomicReference<>();
+    private final Counter reconciliations;
+    private final Counter failures;
+    private final Backoff backoff = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(5));
+    private volatile int rooms = -1;
+    private final boolean enabled;
+    private volatile boolean running;
+    private ScheduledExecutorService executor;
+    private Thread worker;
+
+    public RoomReconciler(SpStores sp, EjabberdApi ejabberd, RoomKeeper keeper, Duration interval, int pageSize, MeterRegistry meters) {
+        this(sp, ejabberd, keeper, interval, pageSize, true, meters);
+    }
+
+    /** {@code enabled} false: {@link #start} keeps nothing (the bridge is not configured). */
+    public RoomReconciler(SpStores sp, EjabberdApi ejabberd, RoomKeeper keeper, Duration interval, int pageSize, boolean enabled,
+            MeterRegistry meters) {
+        this.enabled = enabled;
+        this.sp = sp;
+        this.ejabberd = ejabberd;
+        this.keeper = keeper;
+        this.interval = interval;
+        this.pageSize = pageSize;
+        this.reconciliations = Counter.builder("aero.xmpp.reconciliations").description("complete passes over every store").register(meters);
+        this.failures = Counter.builder("aero.xmpp.rooms.failures").description("room updates that failed and wait to be retried")
+                .register(meters);
+        Gauge.builder("aero.xmpp.rooms", () -> rooms).description("rooms the last reconciliation found live").register(meters);
+        Gauge.builder("aero.xmpp.rooms.pending", this::pendingCount).description("stores waiting to be brought in line").register(meters);
+    }
+
+    /** SP says the store's device list changed. */
+    public void changed(SID sid) {
+        synchronized (pending) {
+            pending.add(sid);
+            pending.notifyAll();
+        }
+    }
+
+    /** Every store is checked again, as soon as the worker is free. */
+    public void reconcileSoon() {
+        reconcileWanted.set(true);
+        synchronized (pending) {
+            pending.notifyAll();
+        }
+    }
+
+    /** Why the last attempt failed, or null when it succeeded. */
+    public String lastFailure() {
+        return lastFailure.get();
+    }
+
+    /** Whether a whole reconciliation has succeeded since the start. */
+    public boolean reconciled() {
+        return rooms >= 0;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    private int pendingCount() {
+        synchronized (pending) {
+            return pending.size();
+        }
+    }
+
+    /** One pass over every store: brings each room in line, then destroys rooms of folders SP no longer has. */
+    public void reconcile() throws IOException, InterruptedException {
+        Set<String> live = new HashSet<>();
+        int changes = 0;
+        SID after = null;
+        do {
+            SpStores.Page page = sp.page(after, pageSize);
+            for (SpStores.Store store : page.stores()) {
+                changes += keeper.keep(store);
+                live.add(store.sid().hex());
+            }
+            after = page.nextAfter();
+        } while (after != null);
+        for (String room : ejabberd.rooms()) {
+            if (ROOM_NAME.matcher(room).matches() && !live.contains(room)) {
+                // Asked again one by one: the folder may have been created since its page was read.
+                changes += keeper.keep(sp.store(SID.of(room)));
+            }
+        }
+        rooms = live.size();
+        reconciliations.increment();
+        log.info("reconciled {} room(s) with SP: {} change(s)", live.size(), changes);
+    }
+
+    private void work() {
+        while (running) {
+            try {
+                if (reconcileWanted.getAndSet(false)) {
+                    try {
+                        reconcile();
+                    } catch (IOException e) {
+                        reconcileWanted.set(true);
+                        throw e;
+                    }
+                } else {
+                    SID sid = next();
+                    if (sid == null) {
+                        continue;
+                    }
+                    try {
+                        keeper.keep(sp.store(sid));
+                    } catch (IOException e) {
+                        changed(sid);
+                        throw e;
+                    }
+                }
+                lastFailure.set(null);
+                backoff.reset();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (IOException | RuntimeException e) {
+                failures.increment();
+                lastFailure.set(e.toString());
+                long wait = backoff.next().toMillis();
+                log.warn("rooms not brought in line ({}); retrying in {} ms", e.toString(), wait);
+                sleep(wait);
+            }
+        }
+    }
+
+    private SID next() throws InterruptedException {
+        synchronized (pending) {
+            if (pending.isEmpty() && !reconcileWanted.get()) {
+                pending.wait(1000);
+            }
+            if (pending.isEmpty()) {
+                return null;
+            }
+            SID first = pending.iterator().next();
+            pending.remove(first);
+            return first;
+        }
+    }
+
+    private void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        if (!enabled) {
+            log.warn("rooms are not kept: aero.xmpp.bridge-password or aero.xmpp.deployment-secret is not set");
+            return;
+        }
+        running = true;
+        worker = Thread.ofPlatform().name("rooms").daemon().start(this::work);
+        executor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("rooms-timer").daemon().unstarted(r));
+        executor.scheduleWithFixedDelay(this::reconcileSoon, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+        if (worker != null) {
+            worker.interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

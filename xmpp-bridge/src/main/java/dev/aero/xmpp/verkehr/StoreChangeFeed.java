@@ -1,0 +1,161 @@
+package dev.aero.xmpp.verkehr;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.HexFormat;
+
+import javax.net.ssl.SSLContext;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+import dev.aero.client.ssmp.SsmpClient;
+import dev.aero.client.ssmp.SsmpListener;
+import dev.aero.common.concurrent.Retry;
+import dev.aero.common.id.SID;
+import dev.aero.common.ssmp.PlatformTopics;
+import dev.aero.common.ssmp.SsmpSyntax;
+import dev.aero.common.tls.CaTrust;
+import dev.aero.common.tls.ServiceCertificateEnrollment;
+import dev.aero.xmpp.rooms.RoomReconciler;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The bridge's SSMP connection to verkehr (TLS, trusting the platform CA it fetches from SP;
+ * logged in as {@code xmpp-bridge/<random>} with the deployment secret), subscribed to
+ * {@code svc/stores}: each SID SP publishes there goes to the {@link RoomReconciler}. After
+ * every reconnect every room is reconciled, since changes published while it was away are not
+ * kept for it.
+ */
+public class StoreChangeFeed implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(StoreChangeFeed.class);
+
+    private final String host;
+    private final int port;
+    private final URI spUrl;
+    private final String deploymentSecret;
+    private final RoomReconciler reconciler;
+    private final boolean enabled;
+    private final Counter received;
+    private final Counter malformed;
+    private volatile SsmpClient client;
+    private volatile boolean running;
+    private volatile boolean connected;
+
+    /** @param address verkehr's SSMP listener, {@code host:port} */
+    public StoreChangeFeed(String address, URI spUrl, String deploymentSecret, RoomReconciler reconciler, boolean enabled,
+            MeterRegistry meters) {
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0 || colon == address.length() - 1) {
+            throw new IllegalArgumentException("aero.xmpp.verkehr-ssmp is host:port, got " + address);
+        }
+        this.host = address.substring(0, colon);
+        this.port = Integer.parseInt(address.substring(colon + 1));
+        this.spUrl = spUrl;
+        this.deploymentSecret = deploymentSecret;
+        this.reconciler = reconciler;
+        this.enabled = enabled;
+        this.received = Counter.builder("aero.xmpp.store.changes").description("svc/stores messages received").tag("result", "ok")
+                .register(meters);
+        this.malformed = Counter.builder("aero.xmpp.store.changes").description("svc/stores messages received").tag("result", "malformed")
+                .register(meters);
+    }
+
+    /** Whether the feed runs at all (configured with a verkehr address). */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Whether the feed's SSMP connection is logged in. */
+    public boolean connected() {
+        return connected;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running || !enabled) {
+            return;
+        }
+        running = true;
+        byte[] suffix = new byte[4];
+        new SecureRandom().nextBytes(suffix);
+        String id = "xmpp-bridge/" + HexFormat.of().formatHex(suffix);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        Retry.inBackground("store-feed-connect", Duration.ofMillis(200), Duration.ofSeconds(5), () -> !running, () -> {
+            X509Certificate ca = ServiceCertificateEnrollment.fetchCa(http, spUrl);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, CaTrust.trustManagers(ca), null);
+            SsmpClient c = SsmpClient.builder(host, port).sslContext(tls).login(id, SsmpSyntax.SCHEME_SECRET, deploymentSecret)
+                    .reconnect(true).backoff(Duration.ofMillis(100), Duration.ofSeconds(5)).listener(listener()).build();
+            try {
+                c.connect();
+                c.subscribe(PlatformTopics.STORE_CHANGES, false);
+            } catch (Exception e) {
+                c.close();
+                throw e;
+            }
+            client = c;
+            connected = true;
+            reconciler.reconcileSoon();
+            log.info("following {} on verkehr {}:{} as {}", PlatformTopics.STORE_CHANGES, host, port, id);
+            if (!running) {
+                c.close();
+            }
+        }, (e, next) -> log.warn("store feed not connected to verkehr yet ({}); retrying in {} ms", e.toString(), next));
+    }
+
+    private SsmpListener listener() {
+        return new SsmpListener() {
+            @Override
+            public void onMulticast(String from, String topic, byte[] payload) {
+                if (!PlatformTopics.STORE_CHANGES.equals(topic)) {
+                    return;
+                }
+                try {
+                    reconciler.changed(SID.of(new String(payload, StandardCharsets.US_ASCII).strip()));
+                    received.increment();
+                } catch (IllegalArgumentException e) {
+                    malformed.increment();
+                    log.warn("ignored a malformed {} message from {}", topic, from);
+                }
+            }
+
+            @Override
+            public void onConnected() {
+                connected = true;
+                // Changes published while the connection was down were not kept for it.
+                reconciler.reconcileSoon();
+            }
+
+            @Override
+            public void onDisconnected(Throwable cause, boolean reconnecting) {
+                connected = false;
+                if (cause != null) {
+                    log.warn("verkehr connection lost ({}){}", cause.toString(), reconnecting ? "; reconnecting" : "");
+                }
+            }
+        };
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        connected = false;
+        SsmpClient c = client;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}
