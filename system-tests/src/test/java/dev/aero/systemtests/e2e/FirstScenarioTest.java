@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -44,6 +45,7 @@ import dev.aero.common.command.CommandType;
 import dev.aero.common.id.DID;
 import dev.aero.common.id.SID;
 import dev.aero.common.id.UserID;
+import dev.aero.common.ssmp.StoreMessage;
 
 /**
  * The end-to-end scenarios, across the real processes the launcher starts (SP, verkehr,
@@ -232,10 +234,13 @@ class FirstScenarioTest {
             a1.awaitPresence("SUBSCRIBE " + b1.did.hex() + " " + sid.hex(), Duration.ofSeconds(5));
             a1.awaitPresence("SUBSCRIBE " + b2.did.hex() + " " + sid.hex(), Duration.ofSeconds(5));
             b1.awaitPresence("SUBSCRIBE " + a1.did.hex() + " " + sid.hex(), Duration.ofSeconds(5));
-            b1.ssmp().mcast(sid.hex(), "mc hello from b".getBytes(StandardCharsets.UTF_8));
-            String expected = b1.did.hex() + " " + sid.hex() + " mc hello from b";
+            b1.ssmp().mcast(sid.hex(), maxcast(b1.did));
+            String expected = b1.did.hex() + " " + sid.hex() + " mc " + b1.did.hex() + " " + FRAME;
             a1.awaitMulticast(expected::equals, Duration.ofSeconds(5));
             b2.awaitMulticast(expected::equals, Duration.ofSeconds(5));
+
+            // The store's XMPP room, kept by xmpp-bridge from SP's svc/stores feed, has the three devices as members.
+            awaitRoomMembers(sid, Set.of(a1.did, b1.did, b2.did), Duration.ofSeconds(5));
 
             // A removes B: B's devices leave the store within 5 s, and B's follower drops the folder.
             long removed = System.nanoTime();
@@ -246,13 +251,52 @@ class FirstScenarioTest {
             report("member removal to its devices out of the store topic: %d ms", out.toMillis());
             assertThat(out).isLessThan(Duration.ofSeconds(5));
             b1.awaitAcl(x -> !x.has(sid), removed, Duration.ofSeconds(5));
-            assertThatThrownBy(() -> b1.ssmp().mcast(sid.hex(), "mc too late".getBytes(StandardCharsets.UTF_8)))
+            awaitRoomMembers(sid, Set.of(a1.did), Duration.ofSeconds(5));
+            report("member removal to its devices out of the XMPP room: %d ms", (System.nanoTime() - removed) / 1_000_000);
+            assertThatThrownBy(() -> b1.ssmp().mcast(sid.hex(), maxcast(b1.did)))
                     .isInstanceOfSatisfying(SsmpException.class, e -> assertThat(e.code()).isEqualTo(401));
             assertThatThrownBy(() -> b2.ssmp().subscribe(sid.hex(), false))
                     .isInstanceOfSatisfying(SsmpException.class, e -> assertThat(e.code()).isEqualTo(401));
-            a1.ssmp().mcast(sid.hex(), "mc still here".getBytes(StandardCharsets.UTF_8));
+            a1.ssmp().mcast(sid.hex(), maxcast(a1.did));
             assertThat(a1.ssmp().subscriptions()).contains(sid.hex());
         }
+    }
+
+    /** A maxcast frame (version 1, unfiltered, payload "hello"), base64, as docs/protocols/xmpp.md shows it. */
+    private static final String FRAME = "AAAAAf////8AAAAFaGVsbG9i";
+
+    private static byte[] maxcast(DID from) {
+        return new StoreMessage(StoreMessage.Kind.MAXCAST, from, FRAME).payload();
+    }
+
+    /** Waits until the store's room on the instance's ejabberd has exactly these devices as members. */
+    private void awaitRoomMembers(SID sid, Set<DID> devices, Duration within) throws Exception {
+        String password = java.nio.file.Files.readString(platform.directory().resolve("ejabberd/secrets/bridge.password")).strip();
+        String authorization = "Basic " + Base64.getEncoder().encodeToString(("xmpp-bridge@aero.local:" + password)
+                .getBytes(StandardCharsets.UTF_8));
+        Set<String> wanted = new java.util.TreeSet<>();
+        devices.forEach(d -> wanted.add(d.hex() + "@aero.local"));
+        HttpClient http = HttpClient.newHttpClient();
+        DesktopDevice.await(() -> {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LauncherInstance.port(5280)
+                        + "/api/get_room_affiliations")).header("Authorization", authorization).timeout(Duration.ofSeconds(5))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + sid.hex() + "\",\"service\":\"c.aero.local\"}"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    return null;
+                }
+                Set<String> members = new java.util.TreeSet<>();
+                for (JsonNode a : JSON.readTree(r.body())) {
+                    if (a.path("affiliation").asString().equals("member")) {
+                        members.add(a.path("username").asString() + "@" + a.path("domain").asString());
+                    }
+                }
+                return members.equals(wanted) ? true : null;
+            } catch (Exception e) {
+                return null;
+            }
+        }, within, "the room of " + sid + " with members " + wanted);
     }
 
     private static void report(String format, Object... args) {
