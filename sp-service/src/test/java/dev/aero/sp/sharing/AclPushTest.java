@@ -2,11 +2,8 @@ package dev.aero.sp.sharing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,15 +13,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import com.sun.net.httpserver.HttpServer;
-
 import dev.aero.common.id.SID;
 import dev.aero.common.id.UserID;
 import dev.aero.common.ssmp.PlatformTopics;
-import dev.aero.common.testing.StubHttpServer;
 import dev.aero.sp.SpServiceTest;
 import dev.aero.sp.SpTestSupport;
-import tools.jackson.databind.JsonNode;
 
 /**
  * New ACL epochs reach verkehr's {@code acl/} topics through the outbox: after the commit,
@@ -34,33 +27,16 @@ import tools.jackson.databind.JsonNode;
 @SpServiceTest
 class AclPushTest extends SpTestSupport {
 
-    private record Publish(String authorization, String topic, String payload) { }
-
-    private static final List<Publish> PUBLISHED = new CopyOnWriteArrayList<>();
-    private static final AtomicInteger STATUS = new AtomicInteger(200);
-    private static final HttpServer VERKEHR = StubHttpServer.start("/v1/publish/batch", exchange -> {
-        JsonNode body = JSON.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-        int status = STATUS.get();
-        if (status == 200) {
-            for (JsonNode m : body.path("messages")) {
-                PUBLISHED.add(new Publish(exchange.getRequestHeaders().getFirst("Authorization"), m.path("topic").asString(),
-                        m.path("payload").asString()));
-            }
-        }
-        byte[] answer = "{\"published\":[]}".getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(status, answer.length);
-        exchange.getResponseBody().write(answer);
-        exchange.close();
-    });
+    private static final StandInVerkehr VERKEHR = new StandInVerkehr();
 
     @DynamicPropertySource
     static void verkehr(DynamicPropertyRegistry registry) {
-        registry.add("aero.sp.acl-push.verkehr-url", () -> StubHttpServer.url(VERKEHR));
+        registry.add("aero.sp.acl-push.verkehr-url", VERKEHR::url);
     }
 
     @AfterAll
     static void stopVerkehr() {
-        VERKEHR.stop(0);
+        VERKEHR.stop();
     }
 
     @Autowired
@@ -71,12 +47,12 @@ class AclPushTest extends SpTestSupport {
 
     @BeforeEach
     void reset() {
-        STATUS.set(200);
+        VERKEHR.status.set(200);
     }
 
     private List<String> publishedFor(String email) {
         String topic = PlatformTopics.acl(email);
-        return PUBLISHED.stream().filter(p -> p.topic().equals(topic)).map(Publish::payload).toList();
+        return VERKEHR.payloadsOn(topic);
     }
 
     private void awaitPublished(String email, String epoch) throws InterruptedException {
@@ -98,7 +74,7 @@ class AclPushTest extends SpTestSupport {
         peer.client().joinSharedFolder(sid);
         awaitPublished(owner.email(), "3");
         awaitPublished(peer.email(), "2");
-        assertThat(PUBLISHED).allMatch(p -> p.authorization().equals("Aero-Service-Shared-Secret sp-service test-deployment-secret"));
+        assertThat(VERKEHR.published).allMatch(p -> p.authorization().equals("Aero-Service-Shared-Secret sp-service test-deployment-secret"));
         assertThat(count("acl_outbox")).isZero();
     }
 
@@ -118,7 +94,7 @@ class AclPushTest extends SpTestSupport {
 
     @Test
     void anEpochOwedWhileVerkehrIsDownArrivesOnceItIsBack() throws Exception {
-        STATUS.set(503);
+        VERKEHR.status.set(503);
         String email = uniqueEmail("outage");
         tx.executeWithoutResult(status -> epochs.bump(List.of(UserID.of(email))));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -133,7 +109,7 @@ class AclPushTest extends SpTestSupport {
         }
         assertThat(attempts).as("refused while verkehr is down").isPositive();
         assertThat(publishedFor(email)).isEmpty();
-        STATUS.set(200);
+        VERKEHR.status.set(200);
         awaitPublished(email, "2");
         // The row goes once verkehr's answer is back, just after the stand-in recorded the publish.
         long gone = System.nanoTime() + Duration.ofSeconds(10).toNanos();

@@ -5,24 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import com.sun.net.httpserver.HttpServer;
-
 import dev.aero.client.device.DeviceKeys;
 import dev.aero.client.sp.RegisterDevice;
 import dev.aero.common.id.DID;
 import dev.aero.common.ssmp.PlatformTopics;
-import dev.aero.common.testing.StubHttpServer;
 import dev.aero.sp.SpServiceTest;
 import tools.jackson.databind.JsonNode;
 
@@ -35,28 +30,16 @@ import tools.jackson.databind.JsonNode;
 class StoreDevicesTest extends SharingTestSupport {
 
     private static final String SERVICE = "Aero-Service-Shared-Secret xmpp-bridge test-deployment-secret";
-    private static final List<String> STORE_CHANGES = new CopyOnWriteArrayList<>();
-    private static final HttpServer VERKEHR = StubHttpServer.start("/v1/publish/batch", exchange -> {
-        JsonNode body = JSON.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-        for (JsonNode m : body.path("messages")) {
-            if (m.path("topic").asString().equals(PlatformTopics.STORE_CHANGES)) {
-                STORE_CHANGES.add(m.path("payload").asString());
-            }
-        }
-        byte[] answer = "{\"published\":[]}".getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(200, answer.length);
-        exchange.getResponseBody().write(answer);
-        exchange.close();
-    });
+    private static final StandInVerkehr VERKEHR = new StandInVerkehr();
 
     @DynamicPropertySource
     static void verkehr(DynamicPropertyRegistry registry) {
-        registry.add("aero.sp.acl-push.verkehr-url", () -> StubHttpServer.url(VERKEHR));
+        registry.add("aero.sp.acl-push.verkehr-url", VERKEHR::url);
     }
 
     @AfterAll
     static void stopVerkehr() {
-        VERKEHR.stop(0);
+        VERKEHR.stop();
     }
 
     private record Member(User user, Account account) { }
@@ -87,13 +70,18 @@ class StoreDevicesTest extends SharingTestSupport {
         return out;
     }
 
+    private static List<String> storeChanges() {
+        return VERKEHR.payloadsOn(PlatformTopics.STORE_CHANGES);
+    }
+
     /** Waits (polling, at most 5 s) for {@code sid} on svc/stores after the first {@code before} publishes. */
     private void awaitChange(String sid, int before) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!STORE_CHANGES.subList(before, STORE_CHANGES.size()).contains(sid) && System.nanoTime() < deadline) {
+        while (!storeChanges().subList(before, storeChanges().size()).contains(sid) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(STORE_CHANGES.subList(before, STORE_CHANGES.size())).contains(sid);
+        List<String> changes = storeChanges();
+        assertThat(changes.subList(before, changes.size())).contains(sid);
     }
 
     @Test
@@ -103,7 +91,7 @@ class StoreDevicesTest extends SharingTestSupport {
         RegisteredDevice ownerLaptop = register(owner.account());
         RegisteredDevice peerLaptop = register(peer.account());
 
-        int mark = STORE_CHANGES.size();
+        int mark = storeChanges().size();
         String sid = share(owner.user(), "Devices");
         awaitChange(sid, mark);
         JsonNode created = store(sid);
@@ -115,27 +103,27 @@ class StoreDevicesTest extends SharingTestSupport {
         ok(call(owner.user(), "POST", "/shared-folders/" + sid + "/members", "{\"email\":\"" + peer.user().email() + "\",\"role\":\"EDITOR\"}"), 201);
         assertThat(devices(sid)).containsExactly(ownerLaptop.id().hex());
 
-        mark = STORE_CHANGES.size();
+        mark = storeChanges().size();
         ok(call(peer.user(), "POST", "/shared-folders/" + sid + "/join", null), 200);
         awaitChange(sid, mark);
         assertThat(devices(sid)).containsExactlyInAnyOrder(ownerLaptop.id().hex(), peerLaptop.id().hex());
 
         // A device certified later joins every store its owner syncs; an unlinked one leaves them.
-        mark = STORE_CHANGES.size();
+        mark = storeChanges().size();
         RegisteredDevice peerDesktop = register(peer.account());
         awaitChange(sid, mark);
         assertThat(devices(sid)).containsExactlyInAnyOrder(ownerLaptop.id().hex(), peerLaptop.id().hex(), peerDesktop.id().hex());
-        mark = STORE_CHANGES.size();
+        mark = storeChanges().size();
         peer.account().client().unlinkDevice(peerLaptop.id(), false);
         awaitChange(sid, mark);
         assertThat(devices(sid)).containsExactlyInAnyOrder(ownerLaptop.id().hex(), peerDesktop.id().hex());
 
-        mark = STORE_CHANGES.size();
+        mark = storeChanges().size();
         ok(call(peer.user(), "POST", "/shared-folders/" + sid + "/leave", null), 204);
         awaitChange(sid, mark);
         assertThat(devices(sid)).containsExactly(ownerLaptop.id().hex());
 
-        mark = STORE_CHANGES.size();
+        mark = storeChanges().size();
         ok(call(owner.user(), "DELETE", "/shared-folders/" + sid, null), 204);
         awaitChange(sid, mark);
         JsonNode destroyed = store(sid);
@@ -159,12 +147,12 @@ class StoreDevicesTest extends SharingTestSupport {
         }
         assertThat(devices(sid)).containsExactlyInAnyOrder(ownerLaptop.id().hex(), removedLaptop.id().hex(), goneLaptop.id().hex());
 
-        int mark = STORE_CHANGES.size();
+        int mark = storeChanges().size();
         ok(call(owner.user(), "DELETE", "/shared-folders/" + sid + "/members/" + removed.user().email(), null), 204);
         awaitChange(sid, mark);
         assertThat(devices(sid)).containsExactlyInAnyOrder(ownerLaptop.id().hex(), goneLaptop.id().hex());
 
-        mark = STORE_CHANGES.size();
+        mark = storeChanges().size();
         ok(call(admin, "POST", "/organizations/me/members/" + gone.user().email() + "/deactivate", "{\"erase_devices\":false}"), 200);
         awaitChange(sid, mark);
         assertThat(devices(sid)).containsExactly(ownerLaptop.id().hex());
@@ -175,7 +163,7 @@ class StoreDevicesTest extends SharingTestSupport {
         Member owner = member2("sd-ts-owner");
         String sid = share(owner.user(), "Team served");
         DID tsId = DID.random();
-        int mark = STORE_CHANGES.size();
+        int mark = storeChanges().size();
         admin().client().registerTeamServer(new RegisterDevice(DeviceKeys.generate().certificationRequestPem(tsId), "ts", "Linux", "Debian"));
         awaitChange(sid, mark);
         List<String> all = new ArrayList<>();
