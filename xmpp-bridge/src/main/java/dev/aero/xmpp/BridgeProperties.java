@@ -10,6 +10,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * xmpp-bridge's settings (prefix {@code aero.xmpp}).
  *
  * @param domain the XMPP domain; rooms live on {@code c.<domain>}
+ * @param host ejabberd's c2s host (STARTTLS required)
+ * @param port ejabberd's c2s port
+ * @param resource the bridge's XMPP resource (its node name); empty: {@code node-<host name>}
+ * @param trustFile PEM certificates ejabberd's c2s certificate is checked against; empty: the
+ *        platform CA, fetched from SP
  * @param bridgeUser the bridge's ejabberd account (localpart)
  * @param bridgePassword its password
  * @param apiUrl ejabberd's admin HTTP API ({@code .../api})
@@ -21,10 +26,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        periodic reconciliation only
  * @param reconcileInterval how often every room is checked against SP (and once at start)
  * @param reconcilePage stores asked of SP per page during a reconciliation
+ * @param devmanUrl devman's service API, where room presence is reported
  */
 @ConfigurationProperties("aero.xmpp")
 public record BridgeProperties(
         @DefaultValue("aero.local") String domain,
+        @DefaultValue("127.0.0.1") String host,
+        @DefaultValue("5222") int port,
+        @DefaultValue("") String resource,
+        @DefaultValue("") String trustFile,
         @DefaultValue("xmpp-bridge") String bridgeUser,
         @DefaultValue("") String bridgePassword,
         @DefaultValue("http://127.0.0.1:5280/api") URI apiUrl,
@@ -33,7 +43,8 @@ public record BridgeProperties(
         @DefaultValue("") String deploymentSecret,
         @DefaultValue("localhost:29438") String verkehrSsmp,
         @DefaultValue("5m") Duration reconcileInterval,
-        @DefaultValue("500") int reconcilePage) {
+        @DefaultValue("500") int reconcilePage,
+        @DefaultValue("http://127.0.0.1:8701") URI devmanUrl) {
 
     public BridgeProperties {
         if (reconcilePage < 1 || reconcilePage > 1000) {

@@ -16,9 +16,13 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.aero.common.testing.BootServiceContract;
 import dev.aero.common.testing.TestEjabberd;
+import dev.aero.xmpp.relay.XmppRelay;
 import dev.aero.xmpp.rooms.RoomReconciler;
 
-/** The bridge as it starts, against the real ejabberd test node and a stand-in SP: its rooms are in line, so it is UP. */
+/**
+ * The bridge as it starts, against the real ejabberd test node and a stand-in SP: its rooms are
+ * in line and its XMPP session is up, so it is UP (no verkehr here: that component is UNKNOWN).
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class XmppBridgeApplicationTest extends BootServiceContract {
 
@@ -36,6 +40,10 @@ class XmppBridgeApplicationTest extends BootServiceContract {
     static void services(DynamicPropertyRegistry registry) {
         TestEjabberd ejabberd = TestEjabberd.get();
         registry.add("aero.xmpp.domain", ejabberd::domain);
+        registry.add("aero.xmpp.host", ejabberd::host);
+        registry.add("aero.xmpp.port", ejabberd::port);
+        registry.add("aero.xmpp.trust-file", () -> ejabberd.caFile().toString());
+        registry.add("aero.xmpp.resource", () -> "application-test");
         registry.add("aero.xmpp.bridge-user", ejabberd::bridgeUser);
         registry.add("aero.xmpp.bridge-password", ejabberd::bridgePassword);
         registry.add("aero.xmpp.api-url", () -> ejabberd.apiUrl().toString());
@@ -48,6 +56,9 @@ class XmppBridgeApplicationTest extends BootServiceContract {
     @Autowired
     RoomReconciler reconciler;
 
+    @Autowired
+    XmppRelay relay;
+
     @AfterAll
     static void stopSp() {
         SP.close();
@@ -57,14 +68,15 @@ class XmppBridgeApplicationTest extends BootServiceContract {
     @BeforeEach
     void roomsInLine() throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!reconciler.reconciled() && System.nanoTime() < deadline) {
+        while (!(reconciler.reconciled() && relay.connected()) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         assertThat(reconciler.reconciled()).as("first reconciliation: " + reconciler.lastFailure()).isTrue();
+        assertThat(relay.connected()).as("the bridge's XMPP session").isTrue();
     }
 
     @Override
     protected Set<String> backingServices() {
-        return Set.of("rooms");
+        return Set.of("rooms", "ejabberd");
     }
 }

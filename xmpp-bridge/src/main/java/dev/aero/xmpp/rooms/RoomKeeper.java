@@ -30,12 +30,19 @@ public class RoomKeeper {
     private final EjabberdApi ejabberd;
     private final String domain;
     private final Map<SID, Object> locks = new ConcurrentHashMap<>();
+    private final RoomListener listener;
     private final Counter created;
     private final Counter destroyed;
     private final Counter granted;
     private final Counter revoked;
 
     public RoomKeeper(EjabberdApi ejabberd, String domain, MeterRegistry meters) {
+        this(ejabberd, domain, RoomListener.NONE, meters);
+    }
+
+    /** {@code listener} hears of each room once it is in line (the relay joins it, or forgets it). */
+    public RoomKeeper(EjabberdApi ejabberd, String domain, RoomListener listener, MeterRegistry meters) {
+        this.listener = listener;
         this.ejabberd = ejabberd;
         this.domain = domain;
         this.created = changes(meters, "room-created");
@@ -54,7 +61,14 @@ public class RoomKeeper {
         Object lock = locks.computeIfAbsent(store.sid(), s -> new Object());
         synchronized (lock) {
             try {
-                return store.exists() ? keepLive(store) : drop(store.sid());
+                if (store.exists()) {
+                    int changes = keepLive(store);
+                    listener.roomExists(store.sid());
+                    return changes;
+                }
+                int changes = drop(store.sid());
+                listener.roomGone(store.sid());
+                return changes;
             } finally {
                 locks.remove(store.sid(), lock);
             }

@@ -8,9 +8,9 @@ import org.springframework.stereotype.Component;
 @Component("verkehr")
 class VerkehrHealthIndicator implements HealthIndicator {
 
-    private final StoreChangeFeed feed;
+    private final VerkehrLink feed;
 
-    VerkehrHealthIndicator(StoreChangeFeed feed) {
+    VerkehrHealthIndicator(VerkehrLink feed) {
         this.feed = feed;
     }
 

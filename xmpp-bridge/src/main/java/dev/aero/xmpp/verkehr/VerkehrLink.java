@@ -7,6 +7,10 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import javax.net.ssl.SSLContext;
 
@@ -20,38 +24,42 @@ import dev.aero.common.concurrent.Retry;
 import dev.aero.common.id.SID;
 import dev.aero.common.ssmp.PlatformTopics;
 import dev.aero.common.ssmp.SsmpSyntax;
+import dev.aero.common.ssmp.StoreMessage;
 import dev.aero.common.tls.CaTrust;
 import dev.aero.common.tls.ServiceCertificateEnrollment;
-import dev.aero.xmpp.rooms.RoomReconciler;
+import dev.aero.xmpp.relay.StoreTopics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The bridge's SSMP connection to verkehr (TLS, trusting the platform CA it fetches from SP;
- * logged in as {@code xmpp-bridge/<random>} with the deployment secret), subscribed to
- * {@code svc/stores}: each SID SP publishes there goes to the {@link RoomReconciler}. After
+ * The bridge's one SSMP connection to verkehr (TLS, trusting the platform CA it fetches from SP;
+ * logged in as {@code xmpp-bridge/<random>} with the deployment secret). It follows
+ * {@code svc/stores}: each SID SP publishes there goes to the room reconciler, and after
  * every reconnect every room is reconciled, since changes published while it was away are not
- * kept for it.
+ * kept for it. It also holds the topic of every store the bridge relays, hands their
+ * {@code mc}/{@code loc} lines to the relay, and publishes the relay's.
  */
-public class StoreChangeFeed implements SmartLifecycle {
+public class VerkehrLink implements SmartLifecycle, StoreTopics {
 
-    private static final Logger log = LoggerFactory.getLogger(StoreChangeFeed.class);
+    private static final Logger log = LoggerFactory.getLogger(VerkehrLink.class);
 
     private final String host;
     private final int port;
     private final URI spUrl;
     private final String deploymentSecret;
-    private final RoomReconciler reconciler;
+    private volatile Consumer<SID> storeChanges = sid -> { };
+    private volatile Runnable onConnected = () -> { };
     private final boolean enabled;
     private final Counter received;
     private final Counter malformed;
+    private final Set<SID> followed = ConcurrentHashMap.newKeySet();
+    private volatile BiConsumer<SID, StoreMessage> storeMessages = (sid, m) -> { };
     private volatile SsmpClient client;
     private volatile boolean running;
     private volatile boolean connected;
 
     /** @param address verkehr's SSMP listener, {@code host:port} */
-    public StoreChangeFeed(String address, URI spUrl, String deploymentSecret, RoomReconciler reconciler, boolean enabled,
-            MeterRegistry meters) {
+    public VerkehrLink(String address, URI spUrl, String deploymentSecret, boolean enabled, MeterRegistry meters) {
         int colon = address.lastIndexOf(':');
         if (colon <= 0 || colon == address.length() - 1) {
             throw new IllegalArgumentException("aero.xmpp.verkehr-ssmp is host:port, got " + address);
@@ -60,12 +68,58 @@ public class StoreChangeFeed implements SmartLifecycle {
         this.port = Integer.parseInt(address.substring(colon + 1));
         this.spUrl = spUrl;
         this.deploymentSecret = deploymentSecret;
-        this.reconciler = reconciler;
         this.enabled = enabled;
         this.received = Counter.builder("aero.xmpp.store.changes").description("svc/stores messages received").tag("result", "ok")
                 .register(meters);
         this.malformed = Counter.builder("aero.xmpp.store.changes").description("svc/stores messages received").tag("result", "malformed")
                 .register(meters);
+    }
+
+    /** Where the SIDs of {@code svc/stores} go, and who hears of each (re)connection (the reconciler). */
+    public void onStoreChange(Consumer<SID> consumer, Runnable connected) {
+        this.storeChanges = consumer;
+        this.onConnected = connected;
+    }
+
+    /** Where the store topics' messages go (the relay). */
+    public void onStoreMessage(BiConsumer<SID, StoreMessage> consumer) {
+        this.storeMessages = consumer;
+    }
+
+    @Override
+    public void follow(SID sid) {
+        if (followed.add(sid)) {
+            SsmpClient c = client;
+            if (c != null && connected) {
+                c.subscribeAsync(sid.hex(), false).exceptionally(e -> {
+                    log.debug("subscription to {} not taken now ({}); taken again on the next connection", sid, e.toString());
+                    return null;
+                });
+            }
+        }
+    }
+
+    @Override
+    public void unfollow(SID sid) {
+        if (followed.remove(sid)) {
+            SsmpClient c = client;
+            if (c != null && connected) {
+                c.unsubscribeAsync(sid.hex()).exceptionally(e -> null);
+            }
+        }
+    }
+
+    @Override
+    public boolean publish(SID sid, StoreMessage message) {
+        SsmpClient c = client;
+        if (c == null || !connected) {
+            return false;
+        }
+        c.mcastAsync(sid.hex(), message.payload()).exceptionally(e -> {
+            log.debug("MCAST on {} failed: {}", sid, e.toString());
+            return null;
+        });
+        return true;
     }
 
     /** Whether the feed runs at all (configured with a verkehr address). */
@@ -97,13 +151,16 @@ public class StoreChangeFeed implements SmartLifecycle {
             try {
                 c.connect();
                 c.subscribe(PlatformTopics.STORE_CHANGES, false);
+                for (SID sid : followed) {
+                    c.subscribeAsync(sid.hex(), false);
+                }
             } catch (Exception e) {
                 c.close();
                 throw e;
             }
             client = c;
             connected = true;
-            reconciler.reconcileSoon();
+            onConnected.run();
             log.info("following {} on verkehr {}:{} as {}", PlatformTopics.STORE_CHANGES, host, port, id);
             if (!running) {
                 c.close();
@@ -116,10 +173,11 @@ public class StoreChangeFeed implements SmartLifecycle {
             @Override
             public void onMulticast(String from, String topic, byte[] payload) {
                 if (!PlatformTopics.STORE_CHANGES.equals(topic)) {
+                    storeMessage(topic, payload);
                     return;
                 }
                 try {
-                    reconciler.changed(SID.of(new String(payload, StandardCharsets.US_ASCII).strip()));
+                    storeChanges.accept(SID.of(new String(payload, StandardCharsets.US_ASCII).strip()));
                     received.increment();
                 } catch (IllegalArgumentException e) {
                     malformed.increment();
@@ -131,7 +189,7 @@ public class StoreChangeFeed implements SmartLifecycle {
             public void onConnected() {
                 connected = true;
                 // Changes published while the connection was down were not kept for it.
-                reconciler.reconcileSoon();
+                onConnected.run();
             }
 
             @Override
@@ -142,6 +200,18 @@ public class StoreChangeFeed implements SmartLifecycle {
                 }
             }
         };
+    }
+
+    private void storeMessage(String topic, byte[] payload) {
+        SID sid;
+        try {
+            sid = SID.of(topic);
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        if (followed.contains(sid)) {
+            StoreMessage.parse(payload).ifPresent(m -> storeMessages.accept(sid, m));
+        }
     }
 
     @Override
