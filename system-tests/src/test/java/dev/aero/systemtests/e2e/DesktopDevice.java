@@ -66,6 +66,8 @@ final class DesktopDevice implements AutoCloseable {
     final List<SeenAcl> acls = new CopyOnWriteArrayList<>();
     final CommandClient queue;
     final AclFollower follower;
+    /** SP's device listener, with this device's certificate. */
+    final SpClient asDevice;
     private final CommandLoop loop;
     private final SsmpClient ssmp;
 
@@ -78,6 +80,7 @@ final class DesktopDevice implements AutoCloseable {
         this.queue = new CommandClient(commandServer, did, tls);
         this.loop = new CommandLoop(queue, handled::add, Duration.ofMillis(500), Duration.ofSeconds(5));
         SpClient asDevice = SpClient.builder(spForDevices).sslContext(tls).build();
+        this.asDevice = asDevice;
         this.follower = new AclFollower(asDevice::acl, userId, acl -> acls.add(new SeenAcl(acl, System.nanoTime())),
                 Duration.ofMillis(500), Duration.ofSeconds(5));
         SsmpListener recorder = new SsmpListener() {

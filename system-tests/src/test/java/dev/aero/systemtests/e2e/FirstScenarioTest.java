@@ -22,8 +22,12 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.X509TrustManager;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +43,8 @@ import dev.aero.client.sp.Device;
 import dev.aero.client.sp.SignUp;
 import dev.aero.client.sp.SpClient;
 import dev.aero.client.ssmp.SsmpException;
+import dev.aero.client.xmpp.XmppClient;
+import dev.aero.client.xmpp.XmppListener;
 import dev.aero.client.zephyr.ZephyrClient;
 import dev.aero.common.auth.ServiceCredential;
 import dev.aero.common.command.CommandType;
@@ -46,6 +52,7 @@ import dev.aero.common.id.DID;
 import dev.aero.common.id.SID;
 import dev.aero.common.id.UserID;
 import dev.aero.common.ssmp.StoreMessage;
+import dev.aero.common.xmpp.MaxcastFrame;
 
 /**
  * The end-to-end scenarios, across the real processes the launcher starts (SP, verkehr,
@@ -260,6 +267,80 @@ class FirstScenarioTest {
             a1.ssmp().mcast(sid.hex(), maxcast(a1.did));
             assertThat(a1.ssmp().subscriptions()).contains(sid.hex());
         }
+    }
+
+    @Test
+    void anXmppDeviceAndAnSsmpDeviceOfAStoreReachEachOtherThroughTheBridge() throws Exception {
+        Account a = invitedUser("xmpp-owner");
+        Account b = invitedUser("ssmp-member");
+        try (DesktopDevice x = device(a, "a's XMPP-only laptop"); DesktopDevice s = device(b, "b's SSMP-only desktop")) {
+            s.goOnline();
+            SID sid = SID.random();
+            a.client().createSharedFolder("Bridged", sid);
+            a.client().inviteToSharedFolder(sid, b.email(), "EDITOR");
+            b.client().joinSharedFolder(sid);
+            awaitRoomMembers(sid, Set.of(x.did, s.did), Duration.ofSeconds(5));
+
+            BlockingQueue<String> heardByX = new LinkedBlockingQueue<>();
+            X509TrustManager ejabberdTrust = trusting(platform.directory().resolve("ejabberd/tls/bootstrap.pem"));
+            try (XmppClient xmpp = new XmppClient(x.asDevice, x.did, ejabberdTrust, "laptop", new XmppListener() {
+                @Override
+                public void onMaxcast(SID store, DID from, MaxcastFrame frame) {
+                    heardByX.add("mc " + store.hex() + " " + from.hex() + " " + frame.text());
+                }
+
+                @Override
+                public void onCandidates(SID store, DID from, String json) {
+                    heardByX.add("loc " + store.hex() + " " + from.hex() + " " + json);
+                }
+            })) {
+                xmpp.connect();
+                xmpp.rooms(Set.of(sid));
+                DesktopDevice.await(() -> xmpp.inRoom(sid) ? true : null, Duration.ofSeconds(10), "the XMPP device in the room");
+                s.ssmp().subscribe(sid.hex(), false);
+
+                // XMPP to SSMP: the frame and the candidates arrive once each, as the XMPP device's (verkehr
+                // names the bridge as the sender of what it relays; the line names the device).
+                long sent = System.nanoTime();
+                assertThat(xmpp.sendMaxcast(sid, MaxcastFrame.parse(FRAME))).isTrue();
+                assertThat(s.multicasts.poll(5, TimeUnit.SECONDS)).matches("xmpp-bridge/[0-9a-f]+ " + sid.hex() + " mc " + x.did.hex() + " " + FRAME);
+                report("maxcast XMPP device to SSMP device through the bridge: %d ms", (System.nanoTime() - sent) / 1_000_000);
+                assertThat(xmpp.publishCandidates(sid, "{\"tcp\":[\"10.0.0.7:3000\"]}")).isTrue();
+                assertThat(s.multicasts.poll(5, TimeUnit.SECONDS))
+                        .matches("xmpp-bridge/[0-9a-f]+ " + sid.hex() + " loc " + x.did.hex() + " \\{\"tcp\":\\[\"10\\.0\\.0\\.7:3000\"\\]\\}");
+
+                // SSMP to XMPP: the SSMP device's frame and candidates reach the XMPP device once, with their origin.
+                sent = System.nanoTime();
+                s.ssmp().mcast(sid.hex(), maxcast(s.did));
+                assertThat(heardByX.poll(5, TimeUnit.SECONDS)).isEqualTo("mc " + sid.hex() + " " + s.did.hex() + " " + FRAME);
+                report("maxcast SSMP device to XMPP device through the bridge: %d ms", (System.nanoTime() - sent) / 1_000_000);
+                s.ssmp().mcast(sid.hex(), new StoreMessage(StoreMessage.Kind.CANDIDATES, s.did, "{\"tcp\":[\"10.0.0.8:3000\"]}").payload());
+                assertThat(heardByX.poll(5, TimeUnit.SECONDS)).isEqualTo("loc " + sid.hex() + " " + s.did.hex() + " {\"tcp\":[\"10.0.0.8:3000\"]}");
+
+                // Nothing twice, nothing back to its sender on either side.
+                assertThat(heardByX.poll(500, TimeUnit.MILLISECONDS)).isNull();
+                assertThat(s.multicasts.poll(500, TimeUnit.MILLISECONDS)).isNull();
+
+                // The owner removes B: its device is out of the room at once, and out of the topic.
+                long removed = System.nanoTime();
+                a.client().removeSharedFolderMember(sid, b.email());
+                awaitRoomMembers(sid, Set.of(x.did), Duration.ofSeconds(5));
+                assertThatThrownBy(() -> s.ssmp().mcast(sid.hex(), maxcast(s.did)))
+                        .isInstanceOfSatisfying(SsmpException.class, e -> assertThat(e.code()).isEqualTo(401));
+                report("member removal to its device out of the room and the topic: %d ms", (System.nanoTime() - removed) / 1_000_000);
+            }
+        }
+    }
+
+    private static X509TrustManager trusting(Path pem) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        store.load(null, null);
+        try (InputStream in = java.nio.file.Files.newInputStream(pem)) {
+            store.setCertificateEntry("ejabberd", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(store);
+        return (X509TrustManager) factory.getTrustManagers()[0];
     }
 
     /** A maxcast frame (version 1, unfiltered, payload "hello"), base64, as docs/protocols/xmpp.md shows it. */
