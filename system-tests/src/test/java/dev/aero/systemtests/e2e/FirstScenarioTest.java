@@ -303,10 +303,10 @@ class FirstScenarioTest {
                 // names the bridge as the sender of what it relays; the line names the device).
                 long sent = System.nanoTime();
                 assertThat(xmpp.sendMaxcast(sid, MaxcastFrame.parse(FRAME))).isTrue();
-                assertThat(s.multicasts.poll(5, TimeUnit.SECONDS)).matches("xmpp-bridge/[0-9a-f]+ " + sid.hex() + " mc " + x.did.hex() + " " + FRAME);
+                assertThat(nextOn(s, sid, Duration.ofSeconds(5))).matches("xmpp-bridge/[0-9a-f]+ " + sid.hex() + " mc " + x.did.hex() + " " + FRAME);
                 report("maxcast XMPP device to SSMP device through the bridge: %d ms", (System.nanoTime() - sent) / 1_000_000);
                 assertThat(xmpp.publishCandidates(sid, "{\"tcp\":[\"10.0.0.7:3000\"]}")).isTrue();
-                assertThat(s.multicasts.poll(5, TimeUnit.SECONDS))
+                assertThat(nextOn(s, sid, Duration.ofSeconds(5)))
                         .matches("xmpp-bridge/[0-9a-f]+ " + sid.hex() + " loc " + x.did.hex() + " \\{\"tcp\":\\[\"10\\.0\\.0\\.7:3000\"\\]\\}");
 
                 // SSMP to XMPP: the SSMP device's frame and candidates reach the XMPP device once, with their origin.
@@ -319,7 +319,7 @@ class FirstScenarioTest {
 
                 // Nothing twice, nothing back to its sender on either side.
                 assertThat(heardByX.poll(500, TimeUnit.MILLISECONDS)).isNull();
-                assertThat(s.multicasts.poll(500, TimeUnit.MILLISECONDS)).isNull();
+                assertThat(nextOn(s, sid, Duration.ofMillis(500))).isNull();
 
                 // The owner removes B: its device is out of the room at once, and out of the topic.
                 long removed = System.nanoTime();
@@ -330,6 +330,18 @@ class FirstScenarioTest {
                 report("member removal to its device out of the room and the topic: %d ms", (System.nanoTime() - removed) / 1_000_000);
             }
         }
+    }
+
+    /** The next multicast the device gets on the store's topic (others, e.g. its acl/ topic's, are skipped), or null. */
+    private static String nextOn(DesktopDevice device, SID sid, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        for (long left = within.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+            String line = device.multicasts.poll(left, TimeUnit.NANOSECONDS);
+            if (line != null && line.split(" ", 3)[1].equals(sid.hex())) {
+                return line;
+            }
+        }
+        return null;
     }
 
     private static X509TrustManager trusting(Path pem) throws Exception {
