@@ -23,6 +23,7 @@ import dev.aero.common.tls.CaTrust;
 import dev.aero.common.tls.ServiceCertificateEnrollment;
 import dev.aero.xmpp.devman.DevmanPresence;
 import dev.aero.xmpp.ejabberd.EjabberdApi;
+import dev.aero.xmpp.ejabberd.EjabberdCertificate;
 import dev.aero.xmpp.relay.XmppRelay;
 import dev.aero.xmpp.rooms.RoomKeeper;
 import dev.aero.xmpp.rooms.RoomReconciler;
@@ -58,17 +59,32 @@ class BridgeConfiguration {
     }
 
     @Bean
-    XmppRelay xmppRelay(BridgeProperties settings, VerkehrLink verkehr, DevmanPresence presence, MeterRegistry meters) throws Exception {
+    EjabberdCertificate ejabberdCertificate(BridgeProperties settings, EjabberdApi ejabberd) {
+        return settings.certificateFile().isBlank() || !settings.configured() ? null
+                : new EjabberdCertificate(Path.of(settings.certificateFile()), settings.spUrl(), settings.deploymentSecret(), settings.domain(),
+                        ejabberd, Clock.systemUTC());
+    }
+
+    @Bean
+    XmppRelay xmppRelay(BridgeProperties settings, VerkehrLink verkehr, DevmanPresence presence,
+            org.springframework.beans.factory.ObjectProvider<EjabberdCertificate> certificate, MeterRegistry meters) throws Exception {
         String resource = settings.resource().isBlank() ? "node-" + InetAddress.getLocalHost().getHostName() : settings.resource();
         XmppRelay relay = new XmppRelay(new XmppRelay.Settings(settings.host(), settings.port(), settings.domain(), settings.bridgeUser(),
-                settings.bridgePassword(), resource, trust(settings)), verkehr, presence, settings.configured(), meters);
+                settings.bridgePassword(), resource, trust(settings, certificate.getIfAvailable())), verkehr, presence, settings.configured(),
+                meters);
         verkehr.onStoreMessage(relay::fromVerkehr);
         return relay;
     }
 
-    /** The certificates ejabberd's c2s certificate must chain to: the trust file, else the platform CA from SP. */
-    private static Callable<X509TrustManager> trust(BridgeProperties settings) {
+    /**
+     * The certificates ejabberd's c2s certificate must chain to: the platform CA once the bridge
+     * has made sure ejabberd serves a certificate of it; else the trust file; else the platform CA.
+     */
+    private static Callable<X509TrustManager> trust(BridgeProperties settings, EjabberdCertificate certificate) {
         return () -> {
+            if (certificate != null) {
+                return (X509TrustManager) CaTrust.trustManagers(certificate.ensure())[0];
+            }
             if (settings.trustFile().isBlank()) {
                 HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
                 return (X509TrustManager) CaTrust.trustManagers(ServiceCertificateEnrollment.fetchCa(http, settings.spUrl()))[0];

@@ -13,8 +13,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param host ejabberd's c2s host (STARTTLS required)
  * @param port ejabberd's c2s port
  * @param resource the bridge's XMPP resource (its node name); empty: {@code node-<host name>}
- * @param trustFile PEM certificates ejabberd's c2s certificate is checked against; empty: the
- *        platform CA, fetched from SP
+ * @param certificateFile the file ejabberd's {@code certfiles} names: when set, the bridge keeps
+ *        ejabberd's certificate there from the platform CA (and checks ejabberd against that CA)
+ * @param trustFile without a certificate file: PEM certificates ejabberd's c2s certificate is
+ *        checked against; empty: the platform CA, fetched from SP
  * @param bridgeUser the bridge's ejabberd account (localpart)
  * @param bridgePassword its password
  * @param apiUrl ejabberd's admin HTTP API ({@code .../api})
@@ -34,6 +36,7 @@ public record BridgeProperties(
         @DefaultValue("127.0.0.1") String host,
         @DefaultValue("5222") int port,
         @DefaultValue("") String resource,
+        @DefaultValue("") String certificateFile,
         @DefaultValue("") String trustFile,
         @DefaultValue("xmpp-bridge") String bridgeUser,
         @DefaultValue("") String bridgePassword,

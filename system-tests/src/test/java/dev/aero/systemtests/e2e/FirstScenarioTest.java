@@ -282,7 +282,8 @@ class FirstScenarioTest {
             awaitRoomMembers(sid, Set.of(x.did, s.did), Duration.ofSeconds(5));
 
             BlockingQueue<String> heardByX = new LinkedBlockingQueue<>();
-            X509TrustManager ejabberdTrust = trusting(platform.directory().resolve("ejabberd/tls/bootstrap.pem"));
+            // ejabberd serves a certificate of the platform CA (the bridge keeps it): the device trusts the CA it registered with.
+            X509TrustManager ejabberdTrust = trusting(x.certificate.caCertificate());
             try (XmppClient xmpp = new XmppClient(x.asDevice, x.did, ejabberdTrust, "laptop", new XmppListener() {
                 @Override
                 public void onMaxcast(SID store, DID from, MaxcastFrame frame) {
@@ -344,11 +345,11 @@ class FirstScenarioTest {
         return null;
     }
 
-    private static X509TrustManager trusting(Path pem) throws Exception {
+    private static X509TrustManager trusting(String caPem) throws Exception {
         java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
         store.load(null, null);
-        try (InputStream in = java.nio.file.Files.newInputStream(pem)) {
-            store.setCertificateEntry("ejabberd", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        try (InputStream in = new java.io.ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII))) {
+            store.setCertificateEntry("platform-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
         factory.init(store);
