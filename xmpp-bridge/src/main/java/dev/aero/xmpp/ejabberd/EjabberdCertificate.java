@@ -11,7 +11,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +23,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.util.io.pem.PemObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -71,7 +77,7 @@ public class EjabberdCertificate implements SmartLifecycle {
             for (X509Certificate c : issued.chain()) {
                 writer.writeObject(c);
             }
-            writer.writeObject(issued.key());
+            writer.writeObject(new PemObject("PRIVATE KEY", withPublicKey(issued.key(), issued.chain().getFirst().getPublicKey())));
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".new");
         Files.writeString(tmp, pem.toString(), StandardCharsets.US_ASCII);
@@ -120,10 +126,27 @@ public class EjabberdCertificate implements SmartLifecycle {
         return running;
     }
 
+    /**
+     * The key as PKCS#8 with its public key inside: the JDK leaves the public key out of an EC
+     * key's encoding, and ejabberd then finds no key matching the certificate.
+     */
+    static byte[] withPublicKey(PrivateKey key, PublicKey publicKey) throws IOException {
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+        if (!(key instanceof ECPrivateKey ec)) {
+            return info.getEncoded();
+        }
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(publicKey.getEncoded());
+        org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(ec.getParams().getOrder().bitLength(),
+                ec.getS(), spki.getPublicKeyData(), info.getPrivateKeyAlgorithm().getParameters());
+        return new PrivateKeyInfo(info.getPrivateKeyAlgorithm(), sec1).getEncoded();
+    }
+
     /** Whether the file holds a certificate of {@code ca} with a third of its life or more left. */
     private boolean current(X509Certificate ca) {
         try {
-            List<X509Certificate> chain = ServiceCertificateEnrollment.certificates(Files.readString(file, StandardCharsets.US_ASCII));
+            String pem = Files.readString(file, StandardCharsets.US_ASCII);
+            int key = pem.indexOf("-----BEGIN", pem.lastIndexOf("-----END CERTIFICATE-----"));
+            List<X509Certificate> chain = ServiceCertificateEnrollment.certificates(key < 0 ? pem : pem.substring(0, key));
             X509Certificate leaf = chain.getFirst();
             leaf.verify(ca.getPublicKey());
             Instant from = leaf.getNotBefore().toInstant();
