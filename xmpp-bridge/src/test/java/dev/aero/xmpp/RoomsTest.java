@@ -183,6 +183,24 @@ class RoomsTest {
     }
 
     @Test
+    void anUnlinkedDevicesSessionsEndWithinFiveSeconds() throws Exception {
+        RoomReconciler reconciler = new RoomReconciler(stores, api, keeper, Duration.ofMinutes(5), 100, true, ejabberd.domain(),
+                new SimpleMeterRegistry());
+        reconciler.start();
+        try {
+            DID unlinked = DID.random();
+            DID bystander = DID.random();
+            XMPPTCPConnection gone = device(unlinked);
+            XMPPTCPConnection stays = device(bystander);
+            reconciler.unlinked(unlinked);
+            await(() -> !gone.isConnected(), Duration.ofSeconds(5));
+            assertThat(stays.isAuthenticated()).as("another device's session is left alone").isTrue();
+        } finally {
+            reconciler.stop();
+        }
+    }
+
+    @Test
     void aChangedStoreIsActedOnAndAFailureIsRetriedUntilItHeals() throws Exception {
         RoomReconciler reconciler = new RoomReconciler(stores, api, keeper, Duration.ofMinutes(5), 100, new SimpleMeterRegistry());
         reconciler.start();

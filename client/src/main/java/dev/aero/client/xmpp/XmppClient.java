@@ -24,6 +24,7 @@ import org.jivesoftware.smackx.muc.MultiUserChatManager;
 import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.jid.parts.Resourcepart;
 
+import dev.aero.client.sp.SpApiException;
 import dev.aero.client.sp.SpClient;
 import dev.aero.client.sp.XmppToken;
 import dev.aero.common.concurrent.Backoff;
@@ -40,7 +41,7 @@ import dev.aero.common.xmpp.MaxcastFrame;
  * every other device's frames and candidates: a device's own in the room, or the bridge's relay
  * of a verkehr device's, whose sender is the {@code origin} element. When the session is lost it
  * signs in again with a fresh token after a growing delay (0.5 to 30 s) and joins its rooms
- * again.
+ * again; when SP refuses the device a token (401 or 403: it is unlinked) it stops.
  */
 public final class XmppClient implements AutoCloseable {
 
@@ -177,6 +178,14 @@ public final class XmppClient implements AutoCloseable {
         executor.schedule(() -> {
             try {
                 signIn();
+            } catch (SpApiException e) {
+                if (e.status() == 401 || e.status() == 403) {
+                    // The device is unlinked (its certificate revoked): no token will ever come.
+                    closed = true;
+                    listener.onDisconnected(e);
+                    return;
+                }
+                scheduleSignIn();
             } catch (Exception e) {
                 scheduleSignIn();
             }

@@ -29,6 +29,9 @@ public final class PlatformTopics {
     /** {@code svc/stores}: SP's SIDs of stores whose device lists changed, for xmpp-bridge. */
     public static final String STORE_CHANGES = SERVICE_PREFIX + "stores";
 
+    /** {@code svc/devices}: SP's {@code unlinked <did>} for each device unlinked, for xmpp-bridge. */
+    public static final String DEVICE_CHANGES = SERVICE_PREFIX + "devices";
+
     private PlatformTopics() {
     }
 

@@ -49,10 +49,12 @@ public class DeviceService {
     private final Clock clock;
     private final CommandOutbox commands;
     private final StoreChanges storeChanges;
+    private final UnlinkedDevices unlinked;
 
     DeviceService(Devices devices, UserAccounts users, DeviceCertificateIssuer issuer, RevocationList revocations,
-            AuditLog audit, Clock clock, CommandOutbox commands, StoreChanges storeChanges) {
+            AuditLog audit, Clock clock, CommandOutbox commands, StoreChanges storeChanges, UnlinkedDevices unlinked) {
         this.storeChanges = storeChanges;
+        this.unlinked = unlinked;
         this.devices = devices;
         this.users = users;
         this.issuer = issuer;
@@ -161,6 +163,7 @@ public class DeviceService {
         commands.replace(device.id(), wipe ? CommandType.UNLINK_AND_WIPE_SELF : CommandType.UNLINK_SELF);
         commands.enqueueAll(othersOf(device), CommandType.REFRESH_CRL);
         storeChanges.devicesChanged(device.owner());
+        unlinked.unlinked(device.id());
         audit.record(AuditEventType.DEVICE_UNLINKED, actor, device.id(), from,
                 Map.of("wipe", wipe, "owner", device.owner().value(), "revoked_serials", revoked.stream().map(String::valueOf).toList()));
     }

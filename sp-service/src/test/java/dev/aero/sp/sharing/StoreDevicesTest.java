@@ -116,6 +116,12 @@ class StoreDevicesTest extends SharingTestSupport {
         mark = storeChanges().size();
         peer.account().client().unlinkDevice(peerLaptop.id(), false);
         awaitChange(sid, mark);
+        // ... and xmpp-bridge hears of the unlink itself, to end the device's XMPP sessions.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!VERKEHR.payloadsOn(PlatformTopics.DEVICE_CHANGES).contains("unlinked " + peerLaptop.id().hex()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(VERKEHR.payloadsOn(PlatformTopics.DEVICE_CHANGES)).contains("unlinked " + peerLaptop.id().hex());
         assertThat(devices(sid)).containsExactlyInAnyOrder(ownerLaptop.id().hex(), peerDesktop.id().hex());
 
         mark = storeChanges().size();

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 import dev.aero.common.concurrent.Backoff;
+import dev.aero.common.id.DID;
 import dev.aero.common.id.SID;
 import dev.aero.xmpp.ejabberd.EjabberdApi;
 import dev.aero.xmpp.sp.SpStores;
@@ -43,6 +44,7 @@ public class RoomReconciler implements SmartLifecycle {
     private final Duration interval;
     private final int pageSize;
     private final Set<SID> pending = new LinkedHashSet<>();
+    private final Set<DID> unlinked = new LinkedHashSet<>();
     private final AtomicBoolean reconcileWanted = new AtomicBoolean(true);
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
     private final Counter reconciliations;
@@ -50,18 +52,22 @@ public class RoomReconciler implements SmartLifecycle {
     private final Backoff backoff = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(5));
     private volatile int rooms = -1;
     private final boolean enabled;
+    private final String domain;
+    private final Counter kicked;
     private volatile boolean running;
     private ScheduledExecutorService executor;
     private Thread worker;
 
     public RoomReconciler(SpStores sp, EjabberdApi ejabberd, RoomKeeper keeper, Duration interval, int pageSize, MeterRegistry meters) {
-        this(sp, ejabberd, keeper, interval, pageSize, true, meters);
+        this(sp, ejabberd, keeper, interval, pageSize, true, "", meters);
     }
 
     /** {@code enabled} false: {@link #start} keeps nothing (the bridge is not configured). */
     public RoomReconciler(SpStores sp, EjabberdApi ejabberd, RoomKeeper keeper, Duration interval, int pageSize, boolean enabled,
-            MeterRegistry meters) {
+            String domain, MeterRegistry meters) {
         this.enabled = enabled;
+        this.domain = domain;
+        this.kicked = Counter.builder("aero.xmpp.sessions.ended").description("XMPP sessions of unlinked devices ended").register(meters);
         this.sp = sp;
         this.ejabberd = ejabberd;
         this.keeper = keeper;
@@ -78,6 +84,14 @@ public class RoomReconciler implements SmartLifecycle {
     public void changed(SID sid) {
         synchronized (pending) {
             pending.add(sid);
+            pending.notifyAll();
+        }
+    }
+
+    /** SP unlinked the device: its XMPP sessions are ended (it is out of its rooms already, by the store changes). */
+    public void unlinked(DID device) {
+        synchronized (pending) {
+            unlinked.add(device);
             pending.notifyAll();
         }
     }
@@ -137,7 +151,17 @@ public class RoomReconciler implements SmartLifecycle {
     private void work() {
         while (running) {
             try {
-                if (reconcileWanted.getAndSet(false)) {
+                DID kick = nextUnlinked();
+                if (kick != null) {
+                    try {
+                        ejabberd.kickUser(kick.hex(), domain);
+                        kicked.increment();
+                        log.info("XMPP sessions of unlinked device {} ended", kick);
+                    } catch (IOException e) {
+                        unlinked(kick);
+                        throw e;
+                    }
+                } else if (reconcileWanted.getAndSet(false)) {
                     try {
                         reconcile();
                     } catch (IOException e) {
@@ -171,9 +195,20 @@ public class RoomReconciler implements SmartLifecycle {
         }
     }
 
+    private DID nextUnlinked() {
+        synchronized (pending) {
+            if (unlinked.isEmpty()) {
+                return null;
+            }
+            DID first = unlinked.iterator().next();
+            unlinked.remove(first);
+            return first;
+        }
+    }
+
     private SID next() throws InterruptedException {
         synchronized (pending) {
-            if (pending.isEmpty() && !reconcileWanted.get()) {
+            if (pending.isEmpty() && unlinked.isEmpty() && !reconcileWanted.get()) {
                 pending.wait(1000);
             }
             if (pending.isEmpty()) {

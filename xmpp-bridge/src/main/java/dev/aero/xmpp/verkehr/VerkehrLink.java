@@ -21,6 +21,7 @@ import org.springframework.context.SmartLifecycle;
 import dev.aero.client.ssmp.SsmpClient;
 import dev.aero.client.ssmp.SsmpListener;
 import dev.aero.common.concurrent.Retry;
+import dev.aero.common.id.DID;
 import dev.aero.common.id.SID;
 import dev.aero.common.ssmp.PlatformTopics;
 import dev.aero.common.ssmp.SsmpSyntax;
@@ -48,6 +49,7 @@ public class VerkehrLink implements SmartLifecycle, StoreTopics {
     private final URI spUrl;
     private final String deploymentSecret;
     private volatile Consumer<SID> storeChanges = sid -> { };
+    private volatile Consumer<DID> unlinkedDevices = did -> { };
     private volatile Runnable onConnected = () -> { };
     private final boolean enabled;
     private final Counter received;
@@ -79,6 +81,11 @@ public class VerkehrLink implements SmartLifecycle, StoreTopics {
     public void onStoreChange(Consumer<SID> consumer, Runnable connected) {
         this.storeChanges = consumer;
         this.onConnected = connected;
+    }
+
+    /** Where the DIDs of {@code svc/devices}' {@code unlinked <did>} go. */
+    public void onUnlinked(Consumer<DID> consumer) {
+        this.unlinkedDevices = consumer;
     }
 
     /** Where the store topics' messages go (the relay). */
@@ -151,6 +158,7 @@ public class VerkehrLink implements SmartLifecycle, StoreTopics {
             try {
                 c.connect();
                 c.subscribe(PlatformTopics.STORE_CHANGES, false);
+                c.subscribe(PlatformTopics.DEVICE_CHANGES, false);
                 for (SID sid : followed) {
                     c.subscribeAsync(sid.hex(), false);
                 }
@@ -172,6 +180,20 @@ public class VerkehrLink implements SmartLifecycle, StoreTopics {
         return new SsmpListener() {
             @Override
             public void onMulticast(String from, String topic, byte[] payload) {
+                if (PlatformTopics.DEVICE_CHANGES.equals(topic)) {
+                    String line = new String(payload, StandardCharsets.US_ASCII).strip();
+                    try {
+                        if (line.startsWith("unlinked ")) {
+                            unlinkedDevices.accept(DID.of(line.substring("unlinked ".length())));
+                            received.increment();
+                            return;
+                        }
+                    } catch (IllegalArgumentException e) {
+                        // counted below
+                    }
+                    malformed.increment();
+                    return;
+                }
                 if (!PlatformTopics.STORE_CHANGES.equals(topic)) {
                     storeMessage(topic, payload);
                     return;
