@@ -30,7 +30,7 @@ import dev.aero.common.xmpp.XmppJwtKey;
  * {@code AERO_TEST_REQUIRE_SERVICES=true}, and is skipped otherwise.
  */
 public record TestEjabberd(String host, int port, URI apiUrl, String domain, Path caFile, XmppJwtKey jwtKey, String bridgeUser,
-        String bridgePassword) {
+        String bridgePassword, Path ctl) {
 
     public static final String HOST = "AERO_TEST_EJABBERD_HOST";
     public static final String PORT = "AERO_TEST_EJABBERD_PORT";
@@ -40,6 +40,8 @@ public record TestEjabberd(String host, int port, URI apiUrl, String domain, Pat
     public static final String JWT_KEY_FILE = "AERO_TEST_XMPP_JWT_KEY_FILE";
     public static final String BRIDGE_USER = "AERO_TEST_XMPP_BRIDGE_USER";
     public static final String BRIDGE_PASSWORD_FILE = "AERO_TEST_XMPP_BRIDGE_PASSWORD_FILE";
+    /** Optional: the node's ejabberdctl (tests that restart the node need it). */
+    public static final String CTL = "AERO_TEST_EJABBERD_CTL";
 
     private static TestEjabberd found;
     private static RuntimeException failure;
@@ -82,7 +84,8 @@ public record TestEjabberd(String host, int port, URI apiUrl, String domain, Pat
         try {
             return new TestEjabberd(host, port, URI.create(env.get(API_URL)), env.get(DOMAIN), Path.of(env.get(CA_FILE)),
                     XmppJwtKey.read(Path.of(env.get(JWT_KEY_FILE))), env.get(BRIDGE_USER),
-                    Files.readString(Path.of(env.get(BRIDGE_PASSWORD_FILE)), StandardCharsets.US_ASCII).strip());
+                    Files.readString(Path.of(env.get(BRIDGE_PASSWORD_FILE)), StandardCharsets.US_ASCII).strip(),
+                    env.get(CTL) == null || env.get(CTL).isBlank() ? null : Path.of(env.get(CTL)));
         } catch (IOException e) {
             throw new IllegalStateException("the ejabberd test node's files cannot be read: " + e.getMessage(), e);
         }

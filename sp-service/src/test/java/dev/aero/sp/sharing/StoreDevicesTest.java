@@ -74,14 +74,19 @@ class StoreDevicesTest extends SharingTestSupport {
         return VERKEHR.payloadsOn(PlatformTopics.STORE_CHANGES);
     }
 
+    /** The SIDs published after the first {@code before}, from one snapshot. */
+    private static List<String> since(int before) {
+        List<String> changes = storeChanges();
+        return changes.subList(before, changes.size());
+    }
+
     /** Waits (polling, at most 5 s) for {@code sid} on svc/stores after the first {@code before} publishes. */
     private void awaitChange(String sid, int before) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!storeChanges().subList(before, storeChanges().size()).contains(sid) && System.nanoTime() < deadline) {
+        while (!since(before).contains(sid) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        List<String> changes = storeChanges();
-        assertThat(changes.subList(before, changes.size())).contains(sid);
+        assertThat(since(before)).contains(sid);
     }
 
     @Test
