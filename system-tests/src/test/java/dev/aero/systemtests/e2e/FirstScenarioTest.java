@@ -298,6 +298,17 @@ class FirstScenarioTest {
                 xmpp.connect();
                 xmpp.rooms(Set.of(sid));
                 DesktopDevice.await(() -> xmpp.inRoom(sid) ? true : null, Duration.ofSeconds(10), "the XMPP device in the room");
+                // The bridge reports the device's room presence: devman shows it online via xmpp alone.
+                long joinedRoom = System.nanoTime();
+                DesktopDevice.await(() -> {
+                    try {
+                        JsonNode d = devman(x.did);
+                        return d != null && d.path("online").asBoolean() && d.path("online_via").toString().equals("[\"xmpp\"]") ? d : null;
+                    } catch (Exception e) {
+                        return null;
+                    }
+                }, Duration.ofSeconds(10), "devman showing the XMPP device online via xmpp");
+                report("XMPP device in its room to online via xmpp in devman: %d ms", (System.nanoTime() - joinedRoom) / 1_000_000);
                 s.ssmp().subscribe(sid.hex(), false);
 
                 // XMPP to SSMP: the frame and the candidates arrive once each, as the XMPP device's (verkehr
