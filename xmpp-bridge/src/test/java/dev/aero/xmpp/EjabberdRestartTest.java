@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smackx.muc.MultiUserChat;
@@ -98,15 +97,15 @@ class EjabberdRestartTest {
                 f.get(60, TimeUnit.SECONDS);
             }
             pool.shutdown();
-            await(() -> relay.connected() && stores.stream().allMatch(s -> relay.inRoom(s.hex())), Duration.ofSeconds(60), "in all rooms");
+            Await.until(() -> relay.connected() && stores.stream().allMatch(s -> relay.inRoom(s.hex())), Duration.ofSeconds(60), "in all rooms");
 
             ctl(ejabberd, "stop");
             ctl(ejabberd, "stopped");
-            await(() -> !relay.connected(), Duration.ofSeconds(30), "the session down while ejabberd is");
+            Await.until(() -> !relay.connected(), Duration.ofSeconds(30), "the session down while ejabberd is");
             long restarted = System.nanoTime();
             ctl(ejabberd, "start");
-            await(() -> portOpen(ejabberd), Duration.ofSeconds(60), "ejabberd listening again");
-            await(() -> relay.connected() && stores.stream().allMatch(s -> relay.inRoom(s.hex())), Duration.ofSeconds(60),
+            Await.until(() -> portOpen(ejabberd), Duration.ofSeconds(60), "ejabberd listening again");
+            Await.until(() -> relay.connected() && stores.stream().allMatch(s -> relay.inRoom(s.hex())), Duration.ofSeconds(60),
                     "back in every room");
             System.out.printf("[restart] %d rooms rejoined %d ms after ejabberd was started again%n", ROOMS,
                     (System.nanoTime() - restarted) / 1_000_000);
@@ -119,7 +118,7 @@ class EjabberdRestartTest {
                     .getMultiUserChat(JidCreate.entityBareFrom(stores.getLast().hex() + "@" + ejabberd.mucService()));
             room.join(room.getEnterConfigurationBuilder(Resourcepart.from(device.hex())).requestMaxStanzasHistory(0).build());
             room.sendMessage("AAAAAf////8AAAAFaGVsbG9i");
-            await(() -> !published.isEmpty(), Duration.ofSeconds(10), "the frame relayed after the restart");
+            Await.until(() -> !published.isEmpty(), Duration.ofSeconds(10), "the frame relayed after the restart");
             assertThat(published.getFirst().device()).isEqualTo(device);
             assertThat(meters.counter("aero.xmpp.reconnects").count()).isGreaterThanOrEqualTo(1);
         } finally {
@@ -148,13 +147,5 @@ class EjabberdRestartTest {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private static void await(BooleanSupplier condition, Duration within, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(condition.getAsBoolean()).as(what).isTrue();
     }
 }

@@ -101,11 +101,7 @@ class RelayTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(condition.getAsBoolean()).as(what).isTrue();
+        Await.until(condition, Duration.ofSeconds(10), what);
     }
 
     private SID store(DID... members) throws Exception {

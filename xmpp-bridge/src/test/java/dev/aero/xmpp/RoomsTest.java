@@ -82,11 +82,7 @@ class RoomsTest {
     }
 
     private static void await(BooleanSupplier condition, Duration within) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(condition.getAsBoolean()).isTrue();
+        Await.until(condition, within, "the condition");
     }
 
     @Test

@@ -272,18 +272,14 @@ public final class XmppClient implements AutoCloseable {
         }
     }
 
+    /** The device a bridge's relay comes from: its {@code origin}'s {@code did}, else its {@code transport}'s. */
     private static DID origin(Message message) {
-        ExtensionElement origin = message.getExtensionElement("origin", MAXCAST_NS);
-        if (origin instanceof StandardExtensionElement o) {
-            String did = o.getAttributeValue("did");
-            if (did == null) {
-                ExtensionElement t = message.getExtensionElement("transport", TRANSPORT_NS);
-                did = t instanceof StandardExtensionElement te ? te.getAttributeValue("did") : null;
-            }
-            return did(did);
-        }
-        ExtensionElement t = message.getExtensionElement("transport", TRANSPORT_NS);
-        return t instanceof StandardExtensionElement te ? did(te.getAttributeValue("did")) : null;
+        String did = attribute(message.getExtensionElement("origin", MAXCAST_NS), "did");
+        return did(did != null ? did : attribute(message.getExtensionElement("transport", TRANSPORT_NS), "did"));
+    }
+
+    private static String attribute(ExtensionElement element, String name) {
+        return element instanceof StandardExtensionElement e ? e.getAttributeValue(name) : null;
     }
 
     private static DID did(String hex) {

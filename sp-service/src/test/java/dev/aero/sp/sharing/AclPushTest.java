@@ -56,11 +56,7 @@ class AclPushTest extends SpTestSupport {
     }
 
     private void awaitPublished(String email, String epoch) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!publishedFor(email).contains(epoch) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(publishedFor(email)).contains(epoch);
+        StandInVerkehr.awaitPayload(() -> publishedFor(email), epoch, Duration.ofSeconds(10));
     }
 
     @Test

@@ -1,9 +1,13 @@
 package dev.aero.sp.sharing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -47,6 +51,15 @@ final class StandInVerkehr {
     /** The payloads published on {@code topic}, in order. */
     List<String> payloadsOn(String topic) {
         return published.stream().filter(p -> p.topic().equals(topic)).map(Publish::payload).toList();
+    }
+
+    /** Waits (polling, at most {@code within}) until {@code payloads} holds {@code payload}, and asserts that it does. */
+    static void awaitPayload(Supplier<List<String>> payloads, String payload, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!payloads.get().contains(payload) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(payloads.get()).contains(payload);
     }
 
     void stop() {

@@ -82,11 +82,7 @@ class StoreDevicesTest extends SharingTestSupport {
 
     /** Waits (polling, at most 5 s) for {@code sid} on svc/stores after the first {@code before} publishes. */
     private void awaitChange(String sid, int before) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!since(before).contains(sid) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(since(before)).contains(sid);
+        StandInVerkehr.awaitPayload(() -> since(before), sid, Duration.ofSeconds(5));
     }
 
     @Test
@@ -122,11 +118,8 @@ class StoreDevicesTest extends SharingTestSupport {
         peer.account().client().unlinkDevice(peerLaptop.id(), false);
         awaitChange(sid, mark);
         // ... and xmpp-bridge hears of the unlink itself, to end the device's XMPP sessions.
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!VERKEHR.payloadsOn(PlatformTopics.DEVICE_CHANGES).contains("unlinked " + peerLaptop.id().hex()) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(VERKEHR.payloadsOn(PlatformTopics.DEVICE_CHANGES)).contains("unlinked " + peerLaptop.id().hex());
+        StandInVerkehr.awaitPayload(() -> VERKEHR.payloadsOn(PlatformTopics.DEVICE_CHANGES), "unlinked " + peerLaptop.id().hex(),
+                Duration.ofSeconds(5));
         assertThat(devices(sid)).containsExactlyInAnyOrder(ownerLaptop.id().hex(), peerDesktop.id().hex());
 
         mark = storeChanges().size();

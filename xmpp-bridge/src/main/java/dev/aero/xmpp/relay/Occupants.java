@@ -37,8 +37,4 @@ final class Occupants {
         Map<String, Occupant> occupants = byRoom.remove(room);
         return occupants == null ? Map.of() : occupants;
     }
-
-    java.util.Set<String> rooms() {
-        return java.util.Set.copyOf(byRoom.keySet());
-    }
 }
