@@ -1,6 +1,8 @@
 package dev.aero.xmpp.relay;
 
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -59,8 +61,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * dropped and counted by cause.</li>
  * </ul>
  * It joins rooms with raw MUC presences (no history), at most {@code MAX_PENDING_JOINS} awaiting
- * their answer at once, and after any loss of the connection makes a new one and joins every
- * room again (Smack's own rejoining gives up on the first slow room).
+ * their answer at once (queued, so an answer costs no pass over every room), and after any loss
+ * of the connection makes a new one and joins every room again (Smack's own rejoining gives up
+ * on the first slow room).
  */
 public class XmppRelay implements SmartLifecycle, RoomListener {
 
@@ -92,6 +95,8 @@ public class XmppRelay implements SmartLifecycle, RoomListener {
     private final Set<String> wanted = ConcurrentHashMap.newKeySet();
     private final Set<String> joined = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> pendingJoins = new ConcurrentHashMap<>();
+    /** Rooms to send a join for, in order (guarded by itself): a presence costs no pass over every room. */
+    private final Set<String> toJoin = new LinkedHashSet<>();
     private final Backoff backoff = Backoff.exponential(Duration.ofMillis(500), Duration.ofSeconds(5));
     private final MeterRegistry meters;
     private final Counter reconnects;
@@ -142,6 +147,7 @@ public class XmppRelay implements SmartLifecycle, RoomListener {
         String room = sid.hex();
         topics.follow(sid);
         if (wanted.add(room)) {
+            enqueue(room);
             joinSome();
         }
     }
@@ -200,6 +206,7 @@ public class XmppRelay implements SmartLifecycle, RoomListener {
             backoff.reset();
             log.info("signed in to ejabberd {}:{} as {}@{}/{}; joining {} room(s)", settings.host(), settings.port(), settings.user(),
                     settings.domain(), settings.resource(), wanted.size());
+            wanted.forEach(this::enqueue);
             joinSome();
             onSignedIn.run();
         } catch (Exception e) {
@@ -232,17 +239,29 @@ public class XmppRelay implements SmartLifecycle, RoomListener {
         }
     }
 
-    /** Sends joins for wanted rooms the bridge is not in, keeping at most MAX_PENDING_JOINS unanswered. */
+    private void enqueue(String room) {
+        synchronized (toJoin) {
+            toJoin.add(room);
+        }
+    }
+
+    /** Sends the queued joins of wanted rooms the bridge is not in, keeping at most MAX_PENDING_JOINS unanswered. */
     private void joinSome() {
         XMPPTCPConnection c = connection;
         if (c == null || !up) {
             return;
         }
-        for (String room : wanted) {
-            if (pendingJoins.size() >= MAX_PENDING_JOINS) {
-                return;
+        while (pendingJoins.size() < MAX_PENDING_JOINS) {
+            String room;
+            synchronized (toJoin) {
+                Iterator<String> next = toJoin.iterator();
+                if (!next.hasNext()) {
+                    return;
+                }
+                room = next.next();
+                next.remove();
             }
-            if (joined.contains(room) || pendingJoins.containsKey(room)) {
+            if (!wanted.contains(room) || joined.contains(room) || pendingJoins.containsKey(room)) {
                 continue;
             }
             pendingJoins.put(room, System.nanoTime() + JOIN_TIMEOUT.toNanos());
@@ -252,15 +271,22 @@ public class XmppRelay implements SmartLifecycle, RoomListener {
                 c.sendStanza(join);
             } catch (Exception e) {
                 pendingJoins.remove(room);
+                enqueue(room);
                 log.warn("join of room {} not sent: {}", room, e.toString());
                 return;
             }
         }
     }
 
+    /** Once a second: joins unanswered for too long are given up, and every wanted room the bridge is not in is queued again. */
     private void expireJoins() {
         long now = System.nanoTime();
         pendingJoins.entrySet().removeIf(e -> now - e.getValue() > 0);
+        for (String room : wanted) {
+            if (!joined.contains(room) && !pendingJoins.containsKey(room)) {
+                enqueue(room);
+            }
+        }
         joinSome();
     }
 
@@ -348,6 +374,9 @@ public class XmppRelay implements SmartLifecycle, RoomListener {
             occupants.forget(room).values().forEach(o -> presence.offline(o.device(), o.fullJid()));
             if (p.getType() == Presence.Type.error) {
                 log.warn("room {} refused the bridge: {}", room, p.getError());
+            }
+            if (wanted.contains(room)) {
+                enqueue(room);
             }
         }
         joinSome();
