@@ -1,19 +1,13 @@
 package dev.aero.client.xmpp;
 
-import dev.aero.common.id.DID;
-import dev.aero.common.id.SID;
-import dev.aero.common.xmpp.MaxcastFrame;
+import dev.aero.client.store.StoreListener;
 
-/** What a device hears in its stores' rooms. Called on Smack's threads; keep it short. */
-public interface XmppListener {
-
-    /** A maxcast frame from another device of the store (over XMPP, or relayed from verkehr by the bridge). */
-    default void onMaxcast(SID store, DID from, MaxcastFrame frame) {
-    }
-
-    /** Another device's transport candidates (JSON). */
-    default void onCandidates(SID store, DID from, String json) {
-    }
+/**
+ * What a device hears in its stores' rooms: the frames and candidates of {@link StoreListener}
+ * (a device's own in the room, or relayed from verkehr by the bridge), and its session's state.
+ * Called on Smack's threads; keep it short.
+ */
+public interface XmppListener extends StoreListener {
 
     /** Signed in (the first time, or again after a reconnect with a fresh token); the rooms are being joined. */
     default void onConnected() {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509TrustManager;
 
 import dev.aero.client.commands.CommandClient;
 import dev.aero.client.commands.CommandLoop;
@@ -22,6 +23,9 @@ import dev.aero.client.sp.RegisterDevice;
 import dev.aero.client.sp.SpClient;
 import dev.aero.client.ssmp.SsmpClient;
 import dev.aero.client.ssmp.SsmpListener;
+import dev.aero.client.store.StoreChannel;
+import dev.aero.client.store.StoreListener;
+import dev.aero.client.xmpp.XmppClient;
 import dev.aero.common.command.CommandCodec;
 import dev.aero.common.command.InvalidCommandException;
 import dev.aero.common.id.DID;
@@ -29,6 +33,7 @@ import dev.aero.common.id.SID;
 import dev.aero.common.id.UserID;
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandType;
+import dev.aero.common.xmpp.MaxcastFrame;
 
 /**
  * One desktop client, built only from the {@code client} SDK as a real one would be: its key and
@@ -36,7 +41,9 @@ import dev.aero.common.command.CommandType;
  * subscribed to its {@code cmd/} and {@code acl/} topics, the command loop against
  * command-server, and the ACL follower against SP's device listener. It records what reaches it:
  * command pushes (when, which), the commands its handler carried out, unicasts, multicasts on
- * other topics, presence events, and every ACL the follower handed over (when).
+ * other topics, presence events, and every ACL the follower handed over (when). A device on
+ * both transports also signs in to ejabberd, and its store channel takes the store messages
+ * from either side, once each.
  */
 final class DesktopDevice implements AutoCloseable {
 
@@ -64,15 +71,20 @@ final class DesktopDevice implements AutoCloseable {
     final List<String> presence = new CopyOnWriteArrayList<>();
     final List<Long> presenceNanos = new CopyOnWriteArrayList<>();
     final List<SeenAcl> acls = new CopyOnWriteArrayList<>();
+    /** {@code mc <sid> <from> <frame>} and {@code loc <sid> <from> <json>}, as the store channel handed them over (on both transports only). */
+    final BlockingQueue<String> storeMessages = new LinkedBlockingQueue<>();
+    /** For a device on both transports: verkehr's store topics and the XMPP rooms as one; null otherwise. */
+    final StoreChannel channel;
     final CommandClient queue;
     final AclFollower follower;
     /** SP's device listener, with this device's certificate. */
     final SpClient asDevice;
     private final CommandLoop loop;
     private final SsmpClient ssmp;
+    private XmppClient xmpp;
 
     private DesktopDevice(SpClient user, UserID userId, String name, URI commandServer, URI spForDevices, String ssmpHost,
-            int ssmpPort) throws Exception {
+            int ssmpPort, boolean onBothTransports) throws Exception {
         this.did = DID.random();
         this.keys = DeviceKeys.generate();
         this.certificate = user.registerDevice(new RegisterDevice(keys.certificationRequestPem(did), name, "Linux", "Debian 12"));
@@ -125,13 +137,25 @@ final class DesktopDevice implements AutoCloseable {
                 connectionEvents.add("disconnected" + (reconnecting ? " reconnecting" : ""));
             }
         };
+        this.channel = onBothTransports ? new StoreChannel(did, new StoreListener() {
+            @Override
+            public void onMaxcast(SID store, DID from, MaxcastFrame frame) {
+                storeMessages.add("mc " + store.hex() + " " + from.hex() + " " + frame.text());
+            }
+
+            @Override
+            public void onCandidates(SID store, DID from, String json) {
+                storeMessages.add("loc " + store.hex() + " " + from.hex() + " " + json);
+            }
+        }) : null;
+        SsmpListener stores = channel == null ? recorder : channel.ssmpListener(recorder);
         this.ssmp = SsmpClient.builder(ssmpHost, ssmpPort).sslContext(tls).login(did.hex(), "cert", null)
-                .listener(loop.pushListener(follower.pushListener(recorder))).reconnect(true).backoff(Duration.ofMillis(200), Duration.ofSeconds(2)).build();
+                .listener(loop.pushListener(follower.pushListener(stores))).reconnect(true).backoff(Duration.ofMillis(200), Duration.ofSeconds(2)).build();
     }
 
     static DesktopDevice register(SpClient user, UserID userId, String name, URI commandServer, URI spForDevices, String ssmpHost,
-            int ssmpPort) throws Exception {
-        return new DesktopDevice(user, userId, name, commandServer, spForDevices, ssmpHost, ssmpPort);
+            int ssmpPort, boolean onBothTransports) throws Exception {
+        return new DesktopDevice(user, userId, name, commandServer, spForDevices, ssmpHost, ssmpPort, onBothTransports);
     }
 
     /** Connects to verkehr, subscribes to its command and ACL topics, drains its queue once and reads its ACL. */
@@ -141,6 +165,20 @@ final class DesktopDevice implements AutoCloseable {
         ssmp.subscribe(follower.topic(), false);
         loop.start();
         follower.start();
+        if (channel != null) {
+            channel.attach(ssmp, null);
+        }
+    }
+
+    /** A device on both transports: signs in to ejabberd as well (trusting {@code trust}) and follows its stores on both. */
+    void goOnXmppToo(X509TrustManager trust) throws Exception {
+        xmpp = new XmppClient(asDevice, did, trust, "desktop", channel.xmppListener());
+        channel.attach(ssmp, xmpp);
+        xmpp.connect();
+    }
+
+    XmppClient xmpp() {
+        return xmpp;
     }
 
     /** The first ACL handed over at or after {@code sinceNanos} that {@code matching} accepts. */
@@ -206,6 +244,12 @@ final class DesktopDevice implements AutoCloseable {
 
     @Override
     public void close() {
+        if (xmpp != null) {
+            xmpp.close();
+        }
+        if (channel != null) {
+            channel.close();
+        }
         ssmp.close();
         loop.close();
         follower.close();

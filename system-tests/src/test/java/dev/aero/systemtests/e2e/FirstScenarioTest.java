@@ -43,6 +43,7 @@ import dev.aero.client.sp.Device;
 import dev.aero.client.sp.SignUp;
 import dev.aero.client.sp.SpClient;
 import dev.aero.client.ssmp.SsmpException;
+import dev.aero.client.store.StoreChannel;
 import dev.aero.client.xmpp.XmppClient;
 import dev.aero.client.xmpp.XmppListener;
 import dev.aero.client.zephyr.ZephyrClient;
@@ -111,7 +112,13 @@ class FirstScenarioTest {
 
     private DesktopDevice device(Account owner, String name) throws Exception {
         return DesktopDevice.register(owner.client(), UserID.of(owner.email()), name, commandServerForDevices(), spForDevices(),
-                "localhost", LauncherInstance.port(29438));
+                "localhost", LauncherInstance.port(29438), false);
+    }
+
+    /** A device on both transports: verkehr and the store rooms, through the SDK's store channel. */
+    private DesktopDevice deviceOnBoth(Account owner, String name) throws Exception {
+        return DesktopDevice.register(owner.client(), UserID.of(owner.email()), name, commandServerForDevices(), spForDevices(),
+                "localhost", LauncherInstance.port(29438), true);
     }
 
     private record Account(String email, SpClient client) { }
@@ -270,16 +277,18 @@ class FirstScenarioTest {
     }
 
     @Test
-    void anXmppDeviceAndAnSsmpDeviceOfAStoreReachEachOtherThroughTheBridge() throws Exception {
+    void anXmppDeviceAnSsmpDeviceAndADeviceOnBothHearEachOtherOnceThroughTheBridge() throws Exception {
         Account a = invitedUser("xmpp-owner");
         Account b = invitedUser("ssmp-member");
-        try (DesktopDevice x = device(a, "a's XMPP-only laptop"); DesktopDevice s = device(b, "b's SSMP-only desktop")) {
+        try (DesktopDevice x = device(a, "a's XMPP-only laptop"); DesktopDevice both = deviceOnBoth(a, "a's desktop on both");
+                DesktopDevice s = device(b, "b's SSMP-only desktop")) {
             s.goOnline();
+            both.goOnline();
             SID sid = SID.random();
             a.client().createSharedFolder("Bridged", sid);
             a.client().inviteToSharedFolder(sid, b.email(), "EDITOR");
             b.client().joinSharedFolder(sid);
-            awaitRoomMembers(sid, Set.of(x.did, s.did), Duration.ofSeconds(5));
+            awaitRoomMembers(sid, Set.of(x.did, both.did, s.did), Duration.ofSeconds(5));
 
             BlockingQueue<String> heardByX = new LinkedBlockingQueue<>();
             // ejabberd serves a certificate of the platform CA (the bridge keeps it): the device trusts the CA it registered with.
@@ -310,38 +319,68 @@ class FirstScenarioTest {
                 }, Duration.ofSeconds(10), "devman showing the XMPP device online via xmpp");
                 report("XMPP device in its room to online via xmpp in devman: %d ms", (System.nanoTime() - joinedRoom) / 1_000_000);
                 s.ssmp().subscribe(sid.hex(), false);
+                // The device on both follows the store on both: its topic and its room.
+                both.goOnXmppToo(trusting(both.certificate.caCertificate()));
+                both.channel.stores(Set.of(sid));
+                DesktopDevice.await(() -> both.xmpp().inRoom(sid) && both.ssmp().subscriptions().contains(sid.hex()) ? true : null,
+                        Duration.ofSeconds(10), "the device on both in the room and on the topic");
 
-                // XMPP to SSMP: the frame and the candidates arrive once each, as the XMPP device's (verkehr
-                // names the bridge as the sender of what it relays; the line names the device).
+                // Maxcast from each reaches the other two exactly once. verkehr names the bridge as the sender of
+                // what it relays; the line names the device.
+                String fromX = frame("from the XMPP-only device");
+                String fromS = frame("from the SSMP-only device");
+                String fromBoth = frame("from the device on both");
                 long sent = System.nanoTime();
-                assertThat(xmpp.sendMaxcast(sid, MaxcastFrame.parse(FRAME))).isTrue();
-                assertThat(nextOn(s, sid, Duration.ofSeconds(5))).matches("xmpp-bridge/[0-9a-f]+ " + sid.hex() + " mc " + x.did.hex() + " " + FRAME);
+                assertThat(xmpp.sendMaxcast(sid, MaxcastFrame.parse(fromX))).isTrue();
+                assertThat(nextOn(s, sid, Duration.ofSeconds(5))).matches("xmpp-bridge/[0-9a-f]+ " + sid.hex() + " mc " + x.did.hex() + " " + fromX);
                 report("maxcast XMPP device to SSMP device through the bridge: %d ms", (System.nanoTime() - sent) / 1_000_000);
+                assertThat(both.storeMessages.poll(5, TimeUnit.SECONDS)).isEqualTo("mc " + sid.hex() + " " + x.did.hex() + " " + fromX);
+
+                sent = System.nanoTime();
+                s.ssmp().mcast(sid.hex(), new StoreMessage(StoreMessage.Kind.MAXCAST, s.did, fromS).payload());
+                assertThat(heardByX.poll(5, TimeUnit.SECONDS)).isEqualTo("mc " + sid.hex() + " " + s.did.hex() + " " + fromS);
+                report("maxcast SSMP device to XMPP device through the bridge: %d ms", (System.nanoTime() - sent) / 1_000_000);
+                assertThat(both.storeMessages.poll(5, TimeUnit.SECONDS)).isEqualTo("mc " + sid.hex() + " " + s.did.hex() + " " + fromS);
+
+                // The device on both sends once (on verkehr, which confirms it); the bridge carries it into the room.
+                assertThat(both.channel.sendMaxcast(sid, MaxcastFrame.parse(fromBoth))).isEqualTo(StoreChannel.Transport.SSMP);
+                assertThat(nextOn(s, sid, Duration.ofSeconds(5))).matches(both.did.hex() + " " + sid.hex() + " mc " + both.did.hex() + " " + fromBoth);
+                assertThat(heardByX.poll(5, TimeUnit.SECONDS)).isEqualTo("mc " + sid.hex() + " " + both.did.hex() + " " + fromBoth);
+
+                // Candidates likewise: in room presence, as loc on verkehr, and from the device on both (in its room presence).
                 assertThat(xmpp.publishCandidates(sid, "{\"tcp\":[\"10.0.0.7:3000\"]}")).isTrue();
                 assertThat(nextOn(s, sid, Duration.ofSeconds(5)))
                         .matches("xmpp-bridge/[0-9a-f]+ " + sid.hex() + " loc " + x.did.hex() + " \\{\"tcp\":\\[\"10\\.0\\.0\\.7:3000\"\\]\\}");
-
-                // SSMP to XMPP: the SSMP device's frame and candidates reach the XMPP device once, with their origin.
-                sent = System.nanoTime();
-                s.ssmp().mcast(sid.hex(), maxcast(s.did));
-                assertThat(heardByX.poll(5, TimeUnit.SECONDS)).isEqualTo("mc " + sid.hex() + " " + s.did.hex() + " " + FRAME);
-                report("maxcast SSMP device to XMPP device through the bridge: %d ms", (System.nanoTime() - sent) / 1_000_000);
+                assertThat(both.storeMessages.poll(5, TimeUnit.SECONDS)).isEqualTo("loc " + sid.hex() + " " + x.did.hex() + " {\"tcp\":[\"10.0.0.7:3000\"]}");
                 s.ssmp().mcast(sid.hex(), new StoreMessage(StoreMessage.Kind.CANDIDATES, s.did, "{\"tcp\":[\"10.0.0.8:3000\"]}").payload());
                 assertThat(heardByX.poll(5, TimeUnit.SECONDS)).isEqualTo("loc " + sid.hex() + " " + s.did.hex() + " {\"tcp\":[\"10.0.0.8:3000\"]}");
+                assertThat(both.storeMessages.poll(5, TimeUnit.SECONDS)).isEqualTo("loc " + sid.hex() + " " + s.did.hex() + " {\"tcp\":[\"10.0.0.8:3000\"]}");
+                assertThat(both.channel.publishCandidates(sid, "{\"tcp\":[\"10.0.0.9:3000\"]}")).isEqualTo(StoreChannel.Transport.XMPP);
+                assertThat(heardByX.poll(5, TimeUnit.SECONDS)).isEqualTo("loc " + sid.hex() + " " + both.did.hex() + " {\"tcp\":[\"10.0.0.9:3000\"]}");
+                assertThat(nextOn(s, sid, Duration.ofSeconds(5)))
+                        .matches("xmpp-bridge/[0-9a-f]+ " + sid.hex() + " loc " + both.did.hex() + " \\{\"tcp\":\\[\"10\\.0\\.0\\.9:3000\"\\]\\}");
 
-                // Nothing twice, nothing back to its sender on either side.
+                // Nothing twice, nothing back to its sender, on any side: the device on both heard each of the
+                // four messages of the others on both transports and kept one.
                 assertThat(heardByX.poll(500, TimeUnit.MILLISECONDS)).isNull();
                 assertThat(nextOn(s, sid, Duration.ofMillis(500))).isNull();
+                assertThat(both.storeMessages.poll(500, TimeUnit.MILLISECONDS)).isNull();
+                assertThat(both.channel.duplicates()).isGreaterThanOrEqualTo(4);
 
                 // The owner removes B: its device is out of the room at once, and out of the topic.
                 long removed = System.nanoTime();
                 a.client().removeSharedFolderMember(sid, b.email());
-                awaitRoomMembers(sid, Set.of(x.did), Duration.ofSeconds(5));
+                awaitRoomMembers(sid, Set.of(x.did, both.did), Duration.ofSeconds(5));
                 assertThatThrownBy(() -> s.ssmp().mcast(sid.hex(), maxcast(s.did)))
                         .isInstanceOfSatisfying(SsmpException.class, e -> assertThat(e.code()).isEqualTo(401));
                 report("member removal to its device out of the room and the topic: %d ms", (System.nanoTime() - removed) / 1_000_000);
             }
         }
+    }
+
+    /** A maxcast frame (version 1, unfiltered) with this text as payload, base64. */
+    private static String frame(String payload) {
+        return new MaxcastFrame(1, -1, payload.getBytes(StandardCharsets.UTF_8)).text();
     }
 
     /** The next multicast the device gets on the store's topic (others, e.g. its acl/ topic's, are skipped), or null. */
