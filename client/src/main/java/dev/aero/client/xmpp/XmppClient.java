@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.net.ssl.X509TrustManager;
 
@@ -57,7 +58,10 @@ public final class XmppClient implements AutoCloseable {
     private final XmppListener listener;
     private final Set<SID> wanted = ConcurrentHashMap.newKeySet();
     private final Map<SID, MultiUserChat> rooms = new ConcurrentHashMap<>();
+    /** The room objects of the current session that carry this client's listeners (once each, however often a join fails). */
+    private final Map<SID, MultiUserChat> listening = new ConcurrentHashMap<>();
     private final Map<SID, String> candidates = new ConcurrentHashMap<>();
+    private final AtomicLong refusedJoins = new AtomicLong();
     private final Backoff backoff = Backoff.exponential(Duration.ofMillis(500), Duration.ofSeconds(30));
     private final ScheduledExecutorService executor;
     private volatile XMPPTCPConnection connection;
@@ -99,6 +103,11 @@ public final class XmppClient implements AutoCloseable {
     public boolean inRoom(SID store) {
         MultiUserChat room = rooms.get(store);
         return room != null && room.isJoined();
+    }
+
+    /** How many times entering a room failed (not a member yet, or the room not there yet); each is tried again a second later. */
+    public long refusedJoins() {
+        return refusedJoins.get();
     }
 
     /** Sends a frame to the store's room; false when the device is not in it now. */
@@ -214,7 +223,7 @@ public final class XmppClient implements AutoCloseable {
             }
             try {
                 MultiUserChat room = manager.getMultiUserChat(JidCreate.entityBareFrom(store.hex() + "@" + mucService(c)));
-                if (!rooms.containsKey(store)) {
+                if (listening.put(store, room) != room) {
                     room.addMessageListener(message -> onMessage(store, message));
                     room.addParticipantListener(presence -> onPresence(store, presence));
                 }
@@ -227,6 +236,7 @@ public final class XmppClient implements AutoCloseable {
                 rooms.put(store, room);
             } catch (Exception e) {
                 // Not a member (yet): the room is joined at the next sync, after the bridge has caught up.
+                refusedJoins.incrementAndGet();
                 executor.schedule(this::syncRooms, 1, TimeUnit.SECONDS);
             }
         }

@@ -151,4 +151,39 @@ class XmppClientTest {
         peerRoom.sendMessage(FRAME);
         assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo(sid.hex() + " " + peer.hex() + " " + FRAME);
     }
+
+    @Test
+    void aDeviceThatTriedItsRoomBeforeItWasAMemberHearsEachFrameOnce() throws Exception {
+        DID me = DID.random();
+        DID peer = DID.random();
+        SID sid = room(peer);
+        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        client = new XmppClient(SpClient.builder(URI.create("http://127.0.0.1:" + sp.getAddress().getPort())).build(), me,
+                ejabberd.trustManager(), "test", new XmppListener() {
+                    @Override
+                    public void onMaxcast(SID store, DID from, MaxcastFrame frame) {
+                        heard.add(store.hex() + " " + from.hex() + " " + frame.text());
+                    }
+                });
+        client.connect();
+        client.rooms(Set.of(sid));
+        // Refused while not a member (the client tries again every second); let it be refused at least twice.
+        await(() -> client.refusedJoins() >= 2, "two refused attempts");
+        assertThat(client.inRoom(sid)).isFalse();
+        assertThat(api("set_room_affiliation", "{\"name\":\"" + sid.hex() + "\",\"service\":\"" + ejabberd.mucService() + "\",\"jid\":\""
+                + me.hex() + "@" + ejabberd.domain() + "\",\"affiliation\":\"member\"}")).isEqualTo(200);
+        await(() -> client.inRoom(sid), "in the room once a member");
+
+        String peerJid = peer.hex() + "@" + ejabberd.domain();
+        other = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder().setXmppDomain(ejabberd.domain()).setHost(ejabberd.host())
+                .setPort(ejabberd.port()).setUsernameAndPassword(peer.hex(), ejabberd.jwtKey().sign(peerJid, Instant.now().plusSeconds(300)))
+                .setSecurityMode(SecurityMode.required).setCustomX509TrustManager(ejabberd.trustManager()).build());
+        other.connect().login();
+        MultiUserChat peerRoom = MultiUserChatManager.getInstanceFor(other).getMultiUserChat(JidCreate.entityBareFrom(sid.hex() + "@"
+                + ejabberd.mucService()));
+        peerRoom.join(peerRoom.getEnterConfigurationBuilder(Resourcepart.from(peer.hex())).requestMaxStanzasHistory(0).build());
+        peerRoom.sendMessage(FRAME);
+        assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo(sid.hex() + " " + peer.hex() + " " + FRAME);
+        assertThat(heard.poll(500, TimeUnit.MILLISECONDS)).as("heard once, not once per refused attempt").isNull();
+    }
 }

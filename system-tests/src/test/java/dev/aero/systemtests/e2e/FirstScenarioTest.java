@@ -20,6 +20,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -70,6 +71,10 @@ import dev.aero.common.xmpp.MaxcastFrame;
  * has the folder within a second; the devices meet on the store topic with PRESENCE and exchange
  * a maxcast; A removes B, and B's devices are out of the store within 5 s and B's follower drops
  * the folder.
+ *
+ * <p>XMPP: an XMPP-only device, an SSMP-only device and a device on both transports hear each
+ * other's maxcast and candidates exactly once through xmpp-bridge; verkehr restarted under the
+ * bridge, and the bridge killed while folders change, both heal by themselves.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class FirstScenarioTest {
@@ -378,6 +383,119 @@ class FirstScenarioTest {
         }
     }
 
+    @Test
+    void afterVerkehrRestartsTheBridgeHoldsItsStoreTopicsAgainAndRelaysBothWays() throws Exception {
+        Account a = invitedUser("restart-owner");
+        Account b = invitedUser("restart-member");
+        try (DesktopDevice x = device(a, "a's XMPP-only laptop"); DesktopDevice s = device(b, "b's SSMP-only desktop")) {
+            s.goOnline();
+            SID before = SID.random();
+            a.client().createSharedFolder("Before the restart", before);
+            a.client().inviteToSharedFolder(before, b.email(), "EDITOR");
+            b.client().joinSharedFolder(before);
+            awaitRoomMembers(before, Set.of(x.did, s.did), Duration.ofSeconds(5));
+            BlockingQueue<String> heardByX = new LinkedBlockingQueue<>();
+            try (XmppClient xmpp = new XmppClient(x.asDevice, x.did, trusting(x.certificate.caCertificate()), "laptop", new XmppListener() {
+                @Override
+                public void onMaxcast(SID store, DID from, MaxcastFrame frame) {
+                    heardByX.add("mc " + store.hex() + " " + from.hex() + " " + frame.text());
+                }
+            })) {
+                xmpp.connect();
+                xmpp.rooms(Set.of(before));
+                DesktopDevice.await(() -> xmpp.inRoom(before) ? true : null, Duration.ofSeconds(10), "the XMPP device in the room");
+                s.ssmp().subscribe(before.hex(), true);
+
+                platform.kill("verkehr-push");
+                awaitBridgeHealth("verkehr", "DOWN", Duration.ofSeconds(10));
+                // A folder shared while verkehr is down: SP keeps its svc/stores event in the outbox, and the
+                // bridge must also take up a topic it never held.
+                SID during = SID.random();
+                a.client().createSharedFolder("During the restart", during);
+                a.client().inviteToSharedFolder(during, b.email(), "EDITOR");
+                b.client().joinSharedFolder(during);
+                xmpp.rooms(Set.of(before, during));
+                int presenceSeen = s.presence.size();
+                long restarted = System.nanoTime();
+                platform.up();
+                awaitBridgeHealth("verkehr", "UP", Duration.ofSeconds(30));
+                awaitRoomMembers(during, Set.of(x.did, s.did), Duration.ofSeconds(10));
+                DesktopDevice.await(() -> xmpp.inRoom(during) ? true : null, Duration.ofSeconds(10), "the XMPP device in the new room");
+                DesktopDevice.await(() -> s.ssmp().isConnected() ? true : null, Duration.ofSeconds(30), "the SSMP device back on verkehr");
+                s.ssmp().subscribe(during.hex(), true);
+                // verkehr keeps no subscriptions across its restart: the bridge is seen taking both topics again.
+                for (SID sid : List.of(before, during)) {
+                    DesktopDevice.await(() -> {
+                        List<String> events = List.copyOf(s.presence);
+                        return events.subList(presenceSeen, events.size()).stream()
+                                .anyMatch(e -> e.matches("SUBSCRIBE xmpp-bridge/[0-9a-f]+ " + sid.hex())) ? true : null;
+                    }, Duration.ofSeconds(10), "the bridge on " + sid + " again");
+                }
+                report("verkehr started again to the bridge holding its store topics: %d ms", (System.nanoTime() - restarted) / 1_000_000);
+
+                // Relaying resumes both ways on both stores, once each.
+                for (SID sid : List.of(before, during)) {
+                    String fromS = frame("after the restart, from SSMP on " + sid.hex().substring(0, 8));
+                    s.ssmp().mcast(sid.hex(), new StoreMessage(StoreMessage.Kind.MAXCAST, s.did, fromS).payload());
+                    assertThat(heardByX.poll(5, TimeUnit.SECONDS)).isEqualTo("mc " + sid.hex() + " " + s.did.hex() + " " + fromS);
+                    String fromX = frame("after the restart, from XMPP on " + sid.hex().substring(0, 8));
+                    assertThat(xmpp.sendMaxcast(sid, MaxcastFrame.parse(fromX))).isTrue();
+                    assertThat(nextOn(s, sid, Duration.ofSeconds(5))).matches("xmpp-bridge/[0-9a-f]+ " + sid.hex() + " mc " + x.did.hex() + " " + fromX);
+                }
+                assertThat(heardByX.poll(500, TimeUnit.MILLISECONDS)).isNull();
+                assertThat(nextOn(s, before, Duration.ofMillis(200))).isNull();
+                assertThat(nextOn(s, during, Duration.ofMillis(200))).isNull();
+            }
+        }
+    }
+
+    @Test
+    void changesMadeWhileTheBridgeIsDownAreInTheRoomsOnceItIsBack() throws Exception {
+        Account a = invitedUser("bridge-down-owner");
+        Account b = invitedUser("bridge-down-member");
+        try (DesktopDevice da = device(a, "a's laptop"); DesktopDevice db = device(b, "b's laptop")) {
+            SID shrinks = SID.random();
+            a.client().createSharedFolder("Loses a member", shrinks);
+            a.client().inviteToSharedFolder(shrinks, b.email(), "EDITOR");
+            b.client().joinSharedFolder(shrinks);
+            SID destroyed = SID.random();
+            a.client().createSharedFolder("Destroyed", destroyed);
+            awaitRoomMembers(shrinks, Set.of(da.did, db.did), Duration.ofSeconds(5));
+            awaitRoomMembers(destroyed, Set.of(da.did), Duration.ofSeconds(5));
+
+            // The bridge dies; SP's svc/stores events for what follows go to no one.
+            platform.kill("xmpp-bridge");
+            a.client().removeSharedFolderMember(shrinks, b.email());
+            a.client().destroySharedFolder(destroyed);
+            SID created = SID.random();
+            a.client().createSharedFolder("Created", created);
+            a.client().inviteToSharedFolder(created, b.email(), "VIEWER");
+            b.client().joinSharedFolder(created);
+
+            long started = System.nanoTime();
+            platform.up();
+            // The reconciliation at its start brings every room in line.
+            awaitRoomMembers(shrinks, Set.of(da.did), Duration.ofSeconds(30));
+            awaitRoomGone(destroyed, Duration.ofSeconds(30));
+            awaitRoomMembers(created, Set.of(da.did, db.did), Duration.ofSeconds(30));
+            report("xmpp-bridge started again to every room in line: %d ms", (System.nanoTime() - started) / 1_000_000);
+            awaitBridgeHealth("rooms", "UP", Duration.ofSeconds(10));
+        }
+    }
+
+    /** Waits until the bridge's health shows this component with this status. */
+    private void awaitBridgeHealth(String component, String status, Duration within) throws Exception {
+        DesktopDevice.await(() -> {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(platform.http(8090).resolve("/actuator/health"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                return JSON.readTree(r.body()).path("components").path(component).path("status").asString().equals(status) ? true : null;
+            } catch (Exception e) {
+                return null;
+            }
+        }, within, "the bridge's " + component + " health " + status);
+    }
+
     /** A maxcast frame (version 1, unfiltered) with this text as payload, base64. */
     private static String frame(String payload) {
         return new MaxcastFrame(1, -1, payload.getBytes(StandardCharsets.UTF_8)).text();
@@ -415,18 +533,11 @@ class FirstScenarioTest {
 
     /** Waits until the store's room on the instance's ejabberd has exactly these devices as members. */
     private void awaitRoomMembers(SID sid, Set<DID> devices, Duration within) throws Exception {
-        String password = java.nio.file.Files.readString(platform.directory().resolve("ejabberd/secrets/bridge.password")).strip();
-        String authorization = "Basic " + Base64.getEncoder().encodeToString(("xmpp-bridge@aero.local:" + password)
-                .getBytes(StandardCharsets.UTF_8));
         Set<String> wanted = new java.util.TreeSet<>();
         devices.forEach(d -> wanted.add(d.hex() + "@aero.local"));
-        HttpClient http = HttpClient.newHttpClient();
         DesktopDevice.await(() -> {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LauncherInstance.port(5280)
-                        + "/api/get_room_affiliations")).header("Authorization", authorization).timeout(Duration.ofSeconds(5))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + sid.hex() + "\",\"service\":\"c.aero.local\"}"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = ejabberdApi("get_room_affiliations", "{\"name\":\"" + sid.hex() + "\",\"service\":\"c.aero.local\"}");
                 if (r.statusCode() != 200) {
                     return null;
                 }
@@ -441,6 +552,28 @@ class FirstScenarioTest {
                 return null;
             }
         }, within, "the room of " + sid + " with members " + wanted);
+    }
+
+    /** Waits until the instance's ejabberd no longer has the store's room. */
+    private void awaitRoomGone(SID sid, Duration within) throws Exception {
+        DesktopDevice.await(() -> {
+            try {
+                HttpResponse<String> r = ejabberdApi("muc_online_rooms", "{\"service\":\"c.aero.local\"}");
+                return r.statusCode() == 200 && !r.body().contains(sid.hex()) ? true : null;
+            } catch (Exception e) {
+                return null;
+            }
+        }, within, "the room of " + sid + " gone");
+    }
+
+    /** A call to the instance's ejabberd admin API, as the bridge's account. */
+    private HttpResponse<String> ejabberdApi(String command, String json) throws Exception {
+        String password = java.nio.file.Files.readString(platform.directory().resolve("ejabberd/secrets/bridge.password")).strip();
+        String authorization = "Basic " + Base64.getEncoder().encodeToString(("xmpp-bridge@aero.local:" + password)
+                .getBytes(StandardCharsets.UTF_8));
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LauncherInstance.port(5280) + "/api/" + command))
+                .header("Authorization", authorization).timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void report(String format, Object... args) {

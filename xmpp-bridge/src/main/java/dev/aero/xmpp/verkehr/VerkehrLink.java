@@ -159,9 +159,7 @@ public class VerkehrLink implements SmartLifecycle, StoreTopics {
                 c.connect();
                 c.subscribe(PlatformTopics.STORE_CHANGES, false);
                 c.subscribe(PlatformTopics.DEVICE_CHANGES, false);
-                for (SID sid : followed) {
-                    c.subscribeAsync(sid.hex(), false);
-                }
+                syncTopics(c);
             } catch (Exception e) {
                 c.close();
                 throw e;
@@ -210,6 +208,11 @@ public class VerkehrLink implements SmartLifecycle, StoreTopics {
             @Override
             public void onConnected() {
                 connected = true;
+                SsmpClient c = client;
+                if (c != null) {
+                    // The client asks again for what it held; stores followed or left while it was away are not among them.
+                    syncTopics(c);
+                }
                 // Changes published while the connection was down were not kept for it.
                 onConnected.run();
             }
@@ -222,6 +225,32 @@ public class VerkehrLink implements SmartLifecycle, StoreTopics {
                 }
             }
         };
+    }
+
+    /** Subscribes every followed store topic the client does not hold, and leaves the held ones no longer followed. */
+    private void syncTopics(SsmpClient c) {
+        Set<String> held = c.subscriptions();
+        for (String topic : held) {
+            if (!PlatformTopics.STORE_CHANGES.equals(topic) && !PlatformTopics.DEVICE_CHANGES.equals(topic) && !followedTopic(topic)) {
+                c.unsubscribeAsync(topic).exceptionally(e -> null);
+            }
+        }
+        for (SID sid : followed) {
+            if (!held.contains(sid.hex())) {
+                c.subscribeAsync(sid.hex(), false).exceptionally(e -> {
+                    log.warn("subscription to {} refused ({}); asked again on the next connection", sid, e.toString());
+                    return null;
+                });
+            }
+        }
+    }
+
+    private boolean followedTopic(String topic) {
+        try {
+            return followed.contains(SID.of(topic));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private void storeMessage(String topic, byte[] payload) {
