@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +54,14 @@ class ComposeFileTest {
     /** ${NAME}, ${NAME:-default}, ${NAME:?message} and friends, but not the escaped $${...}. */
     private static final Pattern INTERPOLATION =
             Pattern.compile("(?<!\\$)\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])[^}]*)?}");
+
+    /** The one-shot service that makes ejabberd's secrets, and the volumes it fills. */
+    private static final String XMPP_INIT = "xmpp-init";
+    private static final String XMPP_SECRETS = "xmpp-secrets";
+    private static final String XMPP_TLS = "xmpp-tls";
+
+    /** The services that read what xmpp-init makes. */
+    private static final List<String> XMPP_INIT_DEPENDENTS = List.of("ejabberd", "sp-service", "xmpp-bridge");
 
     private static Path repoRoot;
     private static ComposeCli compose;
@@ -185,6 +195,8 @@ class ComposeFileTest {
         assertNamedVolumeAt("mysql", "/var/lib/mysql", declared);
         assertNamedVolumeAt("redis", "/data", declared);
         assertNamedVolumeAt("ejabberd", "/opt/ejabberd/database", declared);
+        assertThat(assertNamedVolumeAt(XMPP_INIT, "/var/lib/aero/xmpp-secrets", declared)).isEqualTo(XMPP_SECRETS);
+        assertThat(assertNamedVolumeAt(XMPP_INIT, "/var/lib/aero/xmpp-tls", declared)).isEqualTo(XMPP_TLS);
         assertThat(assertNamedVolumeAt("sp-service", "/var/lib/aero/keys", declared))
                 .as("volume holding the CA key")
                 .isEqualTo("keys");
@@ -243,6 +255,291 @@ class ComposeFileTest {
     }
 
     // ------------------------------------------------------------------
+    // XMPP: ejabberd, its secrets and xmpp-bridge
+    // ------------------------------------------------------------------
+
+    @Test
+    void xmppInitMakesTheSecretsBeforeEveryServiceThatReadsThem() {
+        Map<String, Object> init = service(XMPP_INIT);
+        Map<String, Object> ejabberd = service("ejabberd");
+        assertThat(string(init.get("image"))).as("xmpp-init uses the ejabberd image (it knows ejabberd's account)")
+                .isEqualTo(string(ejabberd.get("image")));
+        assertThat(string(init.get("restart"))).as("xmpp-init runs once").isIn("no", "false");
+        assertThat(string(init.get("user"))).as("xmpp-init sets owners, as root").matches("0(:0)?|root");
+        assertRunsTheXmppScript(XMPP_INIT, "init");
+        assertThat(volumeMount(XMPP_INIT, XMPP_SECRETS).readOnly()).as("xmpp-init writes %s", XMPP_SECRETS).isFalse();
+        assertThat(volumeMount(XMPP_INIT, XMPP_TLS).readOnly()).as("xmpp-init writes %s", XMPP_TLS).isFalse();
+
+        for (String name : XMPP_INIT_DEPENDENTS) {
+            Map<String, Object> dependsOn = dependsOn(service(name));
+            assertThat(dependsOn).as("%s waits for %s", name, XMPP_INIT).containsKey(XMPP_INIT);
+            assertThat(string(map(dependsOn.get(XMPP_INIT)).get("condition")))
+                    .as("%s starts only once %s has finished without error", name, XMPP_INIT)
+                    .isEqualTo("service_completed_successfully");
+            assertThat(volumeMount(name, XMPP_SECRETS).readOnly()).as("%s mounts %s read-only", name, XMPP_SECRETS).isTrue();
+        }
+        assertThat(volumeMount("ejabberd", XMPP_TLS).readOnly()).as("ejabberd only reads its certificate").isTrue();
+        assertThat(volumeMount("xmpp-bridge", XMPP_TLS).readOnly()).as("the bridge writes ejabberd's certificate").isFalse();
+        assertThat(mounts(service("sp-service"))).as("sp-service has no business with ejabberd's certificate")
+                .noneMatch(m -> m.source().equals(XMPP_TLS));
+    }
+
+    @Test
+    void xmppFilesAreOwnedSoThatEachServiceReadsWhatItNeeds() {
+        Map<String, String> initEnv = environment(XMPP_INIT);
+        String ejabberdUser = string(service("ejabberd").get("user"));
+        assertThat(ejabberdUser).as("ejabberd runs as an explicit uid:gid").matches("\\d+:\\d+");
+        assertThat(initEnv.get("AERO_EJABBERD_USER")).as("the owner xmpp-init gives ejabberd's files").isEqualTo(ejabberdUser);
+        assertThat(string(service("xmpp-bridge").get("user")))
+                .as("the bridge writes ejabberd's certificate (mode 0600), so it runs as ejabberd's account")
+                .isEqualTo(ejabberdUser);
+
+        Matcher group = Pattern.compile("--gid\\s+(\\d+)\\s+aero\\b").matcher(readString(repoRoot.resolve("deploy/Dockerfile")));
+        assertThat(group.find()).as("deploy/Dockerfile creates the group aero with a fixed gid").isTrue();
+        assertThat(initEnv.get("AERO_PLATFORM_GID")).as("the group xmpp-init gives the token key: sp-service's")
+                .isEqualTo(group.group(1));
+        assertThat(service("sp-service").get("user")).as("sp-service runs as the image's aero account").isNull();
+    }
+
+    @Test
+    void spServiceSignsTokensWithEjabberdsKeyAndNamesThePublishedPort() {
+        String domain = exampleEnv().get("AERO_DOMAIN");
+        Map<String, String> sp = environment("sp-service");
+        Map<String, Object> ejabberdYml = composeEjabberdYml();
+
+        String keyInVolume = pathInVolume("ejabberd", XMPP_SECRETS, string(ejabberdYml.get("jwt_key")));
+        assertThat(pathInVolume("sp-service", XMPP_SECRETS, sp.get("AERO_SP_XMPP_JWT_KEY_FILE")))
+                .as("SP signs with the file ejabberd's jwt_key names").isEqualTo(keyInVolume);
+        assertThat(sp).containsEntry("AERO_XMPP_DOMAIN", domain).containsEntry("AERO_SP_XMPP_HOST", domain);
+        PublishedPort c2s = ports(service("ejabberd")).stream()
+                .filter(p -> p.target() == 5222)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("ejabberd does not publish 5222"));
+        assertThat(sp.get("AERO_SP_XMPP_PORT")).as("the port devices are told: the one published on the host")
+                .isEqualTo(String.valueOf(c2s.published()));
+    }
+
+    @Test
+    void theBridgeGetsItsPasswordFileApiCertificateAndPeers() {
+        String domain = exampleEnv().get("AERO_DOMAIN");
+        Map<String, String> bridge = environment("xmpp-bridge");
+        Map<String, String> ejabberd = environment("ejabberd");
+        Map<String, Object> ejabberdYml = composeEjabberdYml();
+
+        assertRunsTheXmppScript("xmpp-bridge", "bridge");
+        assertThat(bridge).as("the password comes from the secrets volume, not from the environment")
+                .doesNotContainKey("AERO_XMPP_BRIDGE_PASSWORD");
+        assertThat(pathInVolume("xmpp-bridge", XMPP_SECRETS, bridge.get("AERO_XMPP_BRIDGE_PASSWORD_FILE")))
+                .as("the bridge reads the password ejabberd registers its account with")
+                .isEqualTo(pathInVolume("ejabberd", XMPP_SECRETS, ejabberd.get("AERO_XMPP_BRIDGE_PASSWORD_FILE")));
+        assertThat(bridge.get("AERO_XMPP_BRIDGE_USER")).isEqualTo(ejabberd.get("AERO_XMPP_BRIDGE_USER"));
+        assertThat(list(map(map(ejabberdYml.get("acl")).get("bridge")).get("user")).stream().map(String::valueOf).toList())
+                .as("ejabberd.yml's ACL bridge names the account the bridge signs in with")
+                .containsExactly(bridge.get("AERO_XMPP_BRIDGE_USER"));
+
+        List<?> certfiles = list(ejabberdYml.get("certfiles"));
+        assertThat(certfiles).as("ejabberd's certfiles").hasSize(1);
+        assertThat(pathInVolume("xmpp-bridge", XMPP_TLS, bridge.get("AERO_XMPP_CERTIFICATE_FILE")))
+                .as("the bridge keeps the certificate file ejabberd serves")
+                .isEqualTo(pathInVolume("ejabberd", XMPP_TLS, String.valueOf(certfiles.getFirst())));
+
+        assertThat(bridge).containsEntry("AERO_XMPP_DOMAIN", domain)
+                .containsEntry("AERO_XMPP_HOST", "ejabberd")
+                .containsEntry("AERO_XMPP_PORT", "5222")
+                .containsEntry("AERO_SP_URL", "http://sp-service:8080")
+                .containsEntry("AERO_DEVMAN_URL", "http://devman:8701");
+        assertThat(environment("ejabberd")).containsEntry("AERO_XMPP_DOMAIN", domain).containsEntry("EJABBERD_MACRO_HOST", domain);
+
+        Matcher api = Pattern.compile("http://ejabberd:(\\d+)/api").matcher(bridge.get("AERO_XMPP_API_URL"));
+        assertThat(api.matches()).as("the bridge reaches ejabberd's API by name: %s", bridge.get("AERO_XMPP_API_URL")).isTrue();
+        Map<String, Object> apiListener = listener(ejabberdYml, "ejabberd_http");
+        assertThat(string(apiListener.get("port"))).as("ejabberd's API listener").isEqualTo(api.group(1));
+        assertThat(string(map(apiListener.get("request_handlers")).get("/api"))).isEqualTo("mod_http_api");
+
+        String verkehrSsmp = bridge.get("AERO_VERKEHR_SSMP");
+        assertThat(verkehrSsmp).as("verkehr's SSMP listener").endsWith(":29438");
+        String verkehrHost = verkehrSsmp.substring(0, verkehrSsmp.lastIndexOf(':'));
+        assertThat(List.of(environment("verkehr-push").get("AERO_VERKEHR_TLS_HOSTNAMES").split(",")))
+                .as("verkehr's certificate names the host the bridge connects to").contains(verkehrHost);
+
+        Map<String, Object> dependsOn = dependsOn(service("xmpp-bridge"));
+        for (String peer : List.of("ejabberd", "sp-service", "verkehr-push")) {
+            assertThat(string(map(dependsOn.get(peer)).get("condition"))).as("the bridge waits for %s", peer)
+                    .isEqualTo("service_healthy");
+        }
+    }
+
+    @Test
+    void ejabberdPublishesOnlyTheClientPortAndIsHealthyOnceTheBridgeHasItsAccount() {
+        Map<String, Object> ejabberd = service("ejabberd");
+        assertThat(ports(ejabberd).stream().map(PublishedPort::target).toList())
+                .as("ejabberd's published ports: the admin API stays on the Compose network")
+                .containsExactly(5222);
+        assertRunsTheXmppScript("ejabberd", "ejabberd");
+        assertThat(readString(repoRoot.resolve(XmppScript.SCRIPT)))
+                .as("the script's ready file is what the health check waits for")
+                .contains("ACCOUNT_READY=${AERO_XMPP_ACCOUNT_READY:-/tmp/aero-bridge-account}");
+        assertThat(healthCommand(ejabberd)).contains("test -f /tmp/aero-bridge-account").contains("ejabberdctl status");
+    }
+
+    @Test
+    void composeEjabberdRequiresTlsAndTokensAndLetsOnlyTheBridgeMakeRooms() {
+        Map<String, Object> yml = composeEjabberdYml();
+
+        Map<String, Object> c2s = listener(yml, "ejabberd_c2s");
+        assertThat(c2s.get("starttls_required")).as("STARTTLS required on c2s").isEqualTo(true);
+        assertThat(string(c2s.get("port"))).isEqualTo("5222");
+
+        assertThat(list(yml.get("auth_method")).stream().map(String::valueOf).toList())
+                .as("auth_method").containsExactlyInAnyOrder("jwt", "internal");
+        String jwtOnly = string(yml.get("jwt_auth_only_rule"));
+        assertThat(jwtOnly).as("jwt_auth_only_rule").isNotBlank();
+        Map<String, Object> accessRules = map(yml.get("access_rules"));
+        assertThat(new ArrayList<>(map(accessRules.get(jwtOnly)).entrySet()).stream().map(Object::toString).toList())
+                .as("only the bridge may sign in without a token")
+                .containsExactly("deny=bridge", "allow=all");
+
+        Map<String, Object> muc = map(map(yml.get("modules")).get("mod_muc"));
+        for (String option : List.of("access_create", "access_persistent", "access_admin")) {
+            String rule = string(muc.get(option));
+            assertThat(map(accessRules.get(rule))).as("mod_muc %s (rule %s): the bridge only", option, rule)
+                    .isEqualTo(Map.of("allow", "bridge"));
+        }
+        assertThat(string(muc.get("history_size"))).as("rooms keep no history").isEqualTo("0");
+        Map<String, Object> roomOptions = map(muc.get("default_room_options"));
+        assertThat(roomOptions.get("members_only")).as("rooms are members-only").isEqualTo(true);
+        assertThat(roomOptions.get("persistent")).as("rooms are persistent").isEqualTo(true);
+        assertThat(roomOptions.get("public")).as("rooms are not public").isEqualTo(false);
+
+        assertThat(map(accessRules.get("register"))).as("in-band registration").isEqualTo(Map.of("deny", "all"));
+        assertThat(map(yml.get("modules"))).as("modules").doesNotContainKeys("mod_register", "mod_offline");
+        assertThat(string(yml.get("s2s_access"))).as("no federation").isEqualTo("none");
+
+        Map<String, Object> apiEntry = map(yml.get("api_permissions")).values().stream()
+                .map(ComposeFileTest::map)
+                .filter(entry -> list(entry.get("from")).contains("mod_http_api") || "mod_http_api".equals(string(entry.get("from"))))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no api_permissions entry for mod_http_api"));
+        assertThat(apiEntry.get("who")).as("the API answers the bridge's account only")
+                .isEqualTo(Map.of("access", Map.of("allow", List.of(Map.of("acl", "bridge")))));
+    }
+
+    @Test
+    void composeEjabberdKeepsTheNativePolicy() {
+        Map<String, Object> compose = composeEjabberdYml();
+        // The native template with its placeholders filled in with anything.
+        Map<String, Object> nativeYml = yamlMap(readString(repoRoot.resolve("deploy/native/ejabberd.yml.in"))
+                .replaceAll("\\{\\{[A-Z_]+}}", "1"));
+
+        for (String key : List.of("c2s_protocol_options", "s2s_access", "auth_method", "auth_password_format", "jwt_jid_field",
+                "jwt_auth_only_rule", "disable_sasl_mechanisms", "access_rules", "api_permissions")) {
+            assertThat(compose.get(key)).as("%s as in deploy/native/ejabberd.yml.in", key).isEqualTo(nativeYml.get(key));
+        }
+        // Shaping: how much a device may send is a tuning knob (native sets it per node); that
+        // the bridge is never shaped, and the session limit, are policy.
+        Map<String, Object> shaperRules = map(compose.get("shaper_rules"));
+        assertThat(shaperRules.get("max_user_sessions")).isEqualTo(map(nativeYml.get("shaper_rules")).get("max_user_sessions"));
+        assertThat(map(shaperRules.get("c2s_shaper"))).as("the bridge's traffic is not shaped").containsEntry("none", "bridge");
+        Map<String, Object> composeModules = new LinkedHashMap<>(map(compose.get("modules")));
+        assertThat(composeModules.remove("mod_admin_extra")).as("mod_admin_extra: ejabberdctl keeps the bridge's account").isNotNull();
+        assertThat(composeModules).as("modules as native (besides mod_admin_extra)").isEqualTo(nativeYml.get("modules"));
+        for (String module : List.of("ejabberd_c2s", "ejabberd_http")) {
+            Map<String, Object> mine = new LinkedHashMap<>(listener(compose, module));
+            Map<String, Object> theirs = new LinkedHashMap<>(listener(nativeYml, module));
+            for (Map<String, Object> l : List.of(mine, theirs)) {
+                l.remove("port");
+                l.remove("ip");
+            }
+            assertThat(mine).as("%s listener as native, but for its port and address", module).isEqualTo(theirs);
+        }
+    }
+
+    @Test
+    void noKeyPasswordOrCertificateIsWrittenIntoTheDeployFiles() throws IOException {
+        Pattern jwkValue = Pattern.compile("\"k\"\\s*:\\s*\"[A-Za-z0-9_-]{16,}\"");
+        Pattern privateKey = Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----");
+        Pattern hexSecret = Pattern.compile("\\b[0-9a-f]{32,}\\b");
+        List<Path> files = new ArrayList<>(List.of(repoRoot.resolve(ComposeCli.COMPOSE_FILE), repoRoot.resolve(ComposeCli.EXAMPLE_ENV_FILE)));
+        try (Stream<Path> composeDir = Files.list(repoRoot.resolve("deploy/compose"))) {
+            composeDir.filter(Files::isRegularFile).forEach(files::add);
+        }
+        for (Path file : files) {
+            String text = readString(file);
+            assertThat(jwkValue.matcher(text).find()).as("%s holds a JWK key value", file).isFalse();
+            assertThat(privateKey.matcher(text).find()).as("%s holds a private key", file).isFalse();
+            assertThat(hexSecret.matcher(text).find()).as("%s holds a long hex string (a password?)", file).isFalse();
+        }
+    }
+
+    @Test
+    void xmppInitMakesTheKeyPasswordAndBootstrapCertificateOnceWithTightModes() throws IOException {
+        Path secrets = tempDir.resolve("xmpp-secrets");
+        Path tls = tempDir.resolve("xmpp-tls");
+        Map<String, String> env = new LinkedHashMap<>(environment(XMPP_INIT));
+        env.put("AERO_XMPP_SECRETS_DIR", secrets.toString());
+        env.put("AERO_XMPP_TLS_DIR", tls.toString());
+        // Where no openssl is installed the script falls back to the image's own certificate.
+        Path imageCertificate = tempDir.resolve("image-server.pem");
+        Files.writeString(imageCertificate, "-----BEGIN CERTIFICATE-----\nimage\n-----END CERTIFICATE-----\n");
+        env.put("AERO_EJABBERD_IMAGE_CERTIFICATE", imageCertificate.toString());
+        XmppScript script = new XmppScript(repoRoot, env);
+
+        ComposeCli.Result first = script.run("init");
+        assertThat(first.exitCode()).as("xmpp.sh init:%n%s", first.describe()).isZero();
+
+        Path key = secrets.resolve("jwt.jwk");
+        Path password = secrets.resolve("bridge.password");
+        Path certificate = tls.resolve("server.pem");
+        byte[] secret = jwkSecret(key);
+        assertThat(secret).as("HS256 key bytes").hasSize(32);
+        assertThat(Files.readString(password).strip()).as("the bridge's password").matches("[0-9a-f]{48}");
+        String pem = Files.readString(certificate);
+        assertThat(pem).contains("-----BEGIN CERTIFICATE-----");
+        if (!pem.contains("image")) {
+            assertThat(pem).as("a bootstrap certificate made here carries its key").containsPattern("-----BEGIN [A-Z ]*PRIVATE KEY-----");
+        }
+        assertThat(mode(secrets)).as("secrets directory").isEqualTo("rwxr-x---");
+        assertThat(mode(key)).as("token key: ejabberd's account, and the aero group for SP").isEqualTo("rw-r-----");
+        assertThat(mode(password)).isEqualTo("rw-------");
+        assertThat(mode(tls)).as("certificate directory").isEqualTo("rwx------");
+        assertThat(mode(certificate)).isEqualTo("rw-------");
+
+        // A later start changes nothing; the bridge's certificate, once written, is left alone.
+        Files.writeString(certificate, "the bridge's certificate\n");
+        String keyBefore = Files.readString(key);
+        String passwordBefore = Files.readString(password);
+        ComposeCli.Result second = script.run("init");
+        assertThat(second.exitCode()).as("xmpp.sh init again:%n%s", second.describe()).isZero();
+        assertThat(Files.readString(key)).isEqualTo(keyBefore);
+        assertThat(Files.readString(password)).isEqualTo(passwordBefore);
+        assertThat(Files.readString(certificate)).isEqualTo("the bridge's certificate\n");
+        assertThat(mode(certificate)).isEqualTo("rw-------");
+
+        // Rotation: a new key, the same form and mode; nothing else changes.
+        ComposeCli.Result rotated = script.run("rotate-jwt-key");
+        assertThat(rotated.exitCode()).as("xmpp.sh rotate-jwt-key:%n%s", rotated.describe()).isZero();
+        assertThat(jwkSecret(key)).hasSize(32).isNotEqualTo(secret);
+        assertThat(mode(key)).isEqualTo("rw-r-----");
+        assertThat(Files.readString(password)).isEqualTo(passwordBefore);
+        try (Stream<Path> left = Files.list(secrets)) {
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).as("no temporary file left behind")
+                    .containsExactlyInAnyOrder("jwt.jwk", "bridge.password");
+        }
+    }
+
+    @Test
+    void xmppInitRefusesToRunWithoutTheOwnersItIsToSet() {
+        Map<String, String> env = new LinkedHashMap<>(environment(XMPP_INIT));
+        env.remove("AERO_PLATFORM_GID");
+        env.put("AERO_XMPP_SECRETS_DIR", tempDir.resolve("s").toString());
+        env.put("AERO_XMPP_TLS_DIR", tempDir.resolve("t").toString());
+        ComposeCli.Result result = new XmppScript(repoRoot, env).run("init");
+        assertThat(result.exitCode()).as("init without AERO_PLATFORM_GID:%n%s", result.describe()).isNotZero();
+        assertThat(result.stderr()).contains("AERO_PLATFORM_GID");
+        assertThat(tempDir.resolve("s")).doesNotExist();
+    }
+
+    // ------------------------------------------------------------------
     // Secrets and the env file
     // ------------------------------------------------------------------
 
@@ -269,7 +566,12 @@ class ComposeFileTest {
         Pattern secretEntry = Pattern.compile("^\\s*-?\\s*([A-Za-z0-9_]*(?:PASSWORD|SECRET)[A-Za-z0-9_]*)\\s*[:=]\\s*(.+)$");
         for (String line : composeText.split("\n")) {
             Matcher entry = secretEntry.matcher(line);
-            if (entry.matches()) {
+            if (entry.matches() && entry.group(1).endsWith("_FILE")) {
+                // A file holding the secret (made on the first start), never the secret itself.
+                assertThat(entry.group(2).strip())
+                        .as("%s names a file in a volume: %s", entry.group(1), line.strip())
+                        .matches("/[A-Za-z0-9_./-]+");
+            } else if (entry.matches()) {
                 assertThat(entry.group(2))
                         .as("secret %s must come from the env file: %s", entry.group(1), line.strip())
                         .contains("${");
@@ -345,6 +647,64 @@ class ComposeFileTest {
         return map(services.get(name));
     }
 
+    /** The service's environment, as strings. */
+    private static Map<String, String> environment(String name) {
+        Map<String, String> result = new LinkedHashMap<>();
+        Object value = service(name).get("environment");
+        if (value instanceof List<?> entries) { // "NAME=value" list syntax
+            for (Object entry : entries) {
+                String text = String.valueOf(entry);
+                int eq = text.indexOf('=');
+                result.put(eq < 0 ? text : text.substring(0, eq), eq < 0 ? "" : text.substring(eq + 1));
+            }
+            return result;
+        }
+        map(value).forEach((key, v) -> result.put(key, v == null ? "" : String.valueOf(v)));
+        return result;
+    }
+
+    /** Asserts the service runs deploy/compose/xmpp.sh (mounted from the repository) with the command. */
+    private static void assertRunsTheXmppScript(String name, String command) {
+        Map<String, Object> service = service(name);
+        List<String> entrypoint = list(service.get("entrypoint")).stream().map(String::valueOf).toList();
+        assertThat(entrypoint).as("%s entrypoint", name).hasSize(2);
+        assertThat(entrypoint.getFirst()).as("%s runs the script with sh", name).isEqualTo("/bin/sh");
+        Mount script = mounts(service).stream()
+                .filter(m -> m.target().equals(entrypoint.get(1)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(name + " does not mount " + entrypoint.get(1)));
+        assertThat(realPath(Path.of(script.source()))).as("%s script", name).isEqualTo(realPath(repoRoot.resolve(XmppScript.SCRIPT)));
+        assertThat(script.readOnly()).as("%s mounts the script read-only", name).isTrue();
+        assertThat(commandArgs(service)).as("%s command", name).containsExactly(command);
+    }
+
+    private static Map<String, Object> composeEjabberdYml() {
+        return yamlMap(readString(repoRoot.resolve("deploy/compose/ejabberd.yml")));
+    }
+
+    /** The one listener of an ejabberd configuration with the module. */
+    private static Map<String, Object> listener(Map<String, Object> ejabberdYml, String module) {
+        List<Map<String, Object>> found = list(ejabberdYml.get("listen")).stream()
+                .map(ComposeFileTest::map)
+                .filter(l -> module.equals(string(l.get("module"))))
+                .toList();
+        assertThat(found).as("%s listeners", module).hasSize(1);
+        return found.getFirst();
+    }
+
+    /** The secret of a JWK file ({"kty":"oct","k":"<base64url>"}). */
+    private static byte[] jwkSecret(Path file) {
+        Map<String, Object> jwk = yamlMap(readString(file));
+        assertThat(jwk).as("%s", file).containsEntry("kty", "oct").containsEntry("use", "sig");
+        String k = string(jwk.get("k"));
+        assertThat(k).as("k is base64url without padding").matches("[A-Za-z0-9_-]+");
+        return Base64.getUrlDecoder().decode(k);
+    }
+
+    private static String mode(Path path) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+    }
+
     private static void assertHealthCheck(String name, Map<String, Object> service) {
         Map<String, Object> healthcheck = map(service.get("healthcheck"));
         assertThat(healthcheck).as("%s health check", name).isNotEmpty();
@@ -379,7 +739,7 @@ class ComposeFileTest {
         return command == null ? List.of() : List.of(command.toString().trim().split("\\s+"));
     }
 
-    record PublishedPort(String hostIp, Integer target) {
+    record PublishedPort(String hostIp, Integer published, Integer target) {
         boolean allInterfaces() {
             return hostIp == null || hostIp.isEmpty() || hostIp.equals("0.0.0.0") || hostIp.equals("::");
         }
@@ -392,7 +752,7 @@ class ComposeFileTest {
             if (entry instanceof Map<?, ?> longForm) {
                 Object hostIp = longForm.get("host_ip");
                 result.add(new PublishedPort(hostIp == null ? null : hostIp.toString(),
-                        Integer.valueOf(String.valueOf(longForm.get("target")))));
+                        number(longForm.get("published")), Integer.valueOf(String.valueOf(longForm.get("target")))));
                 continue;
             }
             String spec = String.valueOf(entry);
@@ -410,12 +770,19 @@ class ComposeFileTest {
             if (parts.length == 3) {
                 hostIp = parts[0];
             }
-            result.add(new PublishedPort(hostIp, Integer.valueOf(parts[parts.length - 1])));
+            result.add(new PublishedPort(hostIp, parts.length >= 2 ? number(parts[parts.length - 2]) : null,
+                    Integer.valueOf(parts[parts.length - 1])));
         }
         return result;
     }
 
-    record Mount(String source, String target) {
+    /** A port number, or null when it is absent or not one number (a range, say). */
+    private static Integer number(Object value) {
+        String text = value == null ? "" : String.valueOf(value).strip();
+        return text.matches("\\d+") ? Integer.valueOf(text) : null;
+    }
+
+    record Mount(String source, String target, boolean readOnly) {
     }
 
     /** Volume and bind mounts, from either "source:target[:mode]" or the long syntax. */
@@ -423,15 +790,34 @@ class ComposeFileTest {
         List<Mount> result = new ArrayList<>();
         for (Object entry : list(service.get("volumes"))) {
             if (entry instanceof Map<?, ?> longForm) {
-                result.add(new Mount(String.valueOf(longForm.get("source")), String.valueOf(longForm.get("target"))));
+                result.add(new Mount(String.valueOf(longForm.get("source")), String.valueOf(longForm.get("target")),
+                        Boolean.TRUE.equals(longForm.get("read_only")) || "true".equals(String.valueOf(longForm.get("read_only")))));
                 continue;
             }
             String[] parts = String.valueOf(entry).split(":");
             if (parts.length >= 2) {
-                result.add(new Mount(parts[0], parts[1]));
+                boolean readOnly = parts.length >= 3 && List.of(parts[2].split(",")).contains("ro");
+                result.add(new Mount(parts[0], parts[1], readOnly));
             }
         }
         return result;
+    }
+
+    /** The service's mount of the named volume; fails when it has none. */
+    private static Mount volumeMount(String serviceName, String volume) {
+        return mounts(service(serviceName)).stream()
+                .filter(m -> m.source().equals(volume))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(serviceName + " does not mount the volume " + volume));
+    }
+
+    /** The path of {@code file} inside the volume the service mounts at a directory above it. */
+    private static String pathInVolume(String serviceName, String volume, String file) {
+        Mount mount = volumeMount(serviceName, volume);
+        String prefix = mount.target().endsWith("/") ? mount.target() : mount.target() + "/";
+        assertThat(file).as("%s: %s must be in the volume %s (mounted at %s)", serviceName, file, volume, mount.target())
+                .startsWith(prefix);
+        return file.substring(prefix.length());
     }
 
     /** Asserts a named volume (declared at the top level) is mounted at target; returns its name. */
