@@ -112,7 +112,7 @@ class BridgeConfiguration {
     RoomReconciler roomReconciler(SpStores sp, EjabberdApi ejabberd, RoomKeeper keeper, BridgeProperties settings, VerkehrLink verkehr,
             XmppRelay relay, MeterRegistry meters) {
         RoomReconciler reconciler = new RoomReconciler(sp, ejabberd, keeper, settings.reconcileInterval(), settings.reconcilePage(),
-                settings.configured(), settings.domain(), meters);
+                settings.roomWorkers(), settings.configured(), settings.domain(), meters);
         verkehr.onStoreChange(reconciler::changed, reconciler::reconcileSoon);
         verkehr.onUnlinked(reconciler::unlinked);
         relay.onSignedIn(reconciler::reconcileSoon);

@@ -28,6 +28,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        periodic reconciliation only
  * @param reconcileInterval how often every room is checked against SP (and once at start)
  * @param reconcilePage stores asked of SP per page during a reconciliation
+ * @param roomWorkers how many stores are brought in line at once (a burst of new folders is
+ *        worked through that many at a time)
  * @param devmanUrl devman's service API, where room presence is reported
  */
 @ConfigurationProperties("aero.xmpp")
@@ -47,11 +49,15 @@ public record BridgeProperties(
         @DefaultValue("localhost:29438") String verkehrSsmp,
         @DefaultValue("5m") Duration reconcileInterval,
         @DefaultValue("500") int reconcilePage,
+        @DefaultValue("4") int roomWorkers,
         @DefaultValue("http://127.0.0.1:8701") URI devmanUrl) {
 
     public BridgeProperties {
         if (reconcilePage < 1 || reconcilePage > 1000) {
             throw new IllegalArgumentException("aero.xmpp.reconcile-page must be 1 to 1000 (SP's page limit)");
+        }
+        if (roomWorkers < 1 || roomWorkers > 64) {
+            throw new IllegalArgumentException("aero.xmpp.room-workers must be 1 to 64");
         }
         if (reconcileInterval.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("aero.xmpp.reconcile-interval must be at least 1s");

@@ -180,7 +180,7 @@ class RoomsTest {
 
     @Test
     void anUnlinkedDevicesSessionsEndWithinFiveSeconds() throws Exception {
-        RoomReconciler reconciler = new RoomReconciler(stores, api, keeper, Duration.ofMinutes(5), 100, true, ejabberd.domain(),
+        RoomReconciler reconciler = new RoomReconciler(stores, api, keeper, Duration.ofMinutes(5), 100, 4, true, ejabberd.domain(),
                 new SimpleMeterRegistry());
         reconciler.start();
         try {

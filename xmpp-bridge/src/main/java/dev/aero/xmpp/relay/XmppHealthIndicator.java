@@ -6,11 +6,11 @@ import org.springframework.stereotype.Component;
 
 /** Health component {@code ejabberd}: the bridge's XMPP session is signed in (UNKNOWN when the bridge is not configured). */
 @Component("ejabberd")
-class XmppHealthIndicator implements HealthIndicator {
+public class XmppHealthIndicator implements HealthIndicator {
 
     private final XmppRelay relay;
 
-    XmppHealthIndicator(XmppRelay relay) {
+    public XmppHealthIndicator(XmppRelay relay) {
         this.relay = relay;
     }
 

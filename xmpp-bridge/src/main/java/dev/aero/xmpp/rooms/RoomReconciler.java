@@ -2,8 +2,10 @@ package dev.aero.xmpp.rooms;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,8 +29,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Keeps every room in line with SP. Two ways in: the SIDs SP publishes on {@code svc/stores}
- * ({@link #changed}, acted on at once, one store at a time, in arrival order, each store once
- * however often it came), and a reconciliation of every store ({@link #reconcileSoon}: at
+ * ({@link #changed}, acted on at once by a few workers, taken in arrival order, each store once
+ * however often it came, one store never by two workers at a time), and a reconciliation of every store ({@link #reconcileSoon}: at
  * start, every {@code reconcile-interval}, and after either side reconnects), which also
  * destroys rooms whose folder is gone. A store that fails (SP or ejabberd unreachable) is
  * retried with a growing delay, so a missed event or a crash heals by itself.
@@ -49,22 +51,29 @@ public class RoomReconciler implements SmartLifecycle {
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
     private final Counter reconciliations;
     private final Counter failures;
-    private final Backoff backoff = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(5));
     private volatile int rooms = -1;
     private final boolean enabled;
     private final String domain;
     private final Counter kicked;
     private volatile boolean running;
+    private final int workers;
     private ScheduledExecutorService executor;
-    private Thread worker;
+    private final List<Thread> threads = new ArrayList<>();
 
     public RoomReconciler(SpStores sp, EjabberdApi ejabberd, RoomKeeper keeper, Duration interval, int pageSize, MeterRegistry meters) {
-        this(sp, ejabberd, keeper, interval, pageSize, true, "", meters);
+        this(sp, ejabberd, keeper, interval, pageSize, 4, true, "", meters);
     }
 
-    /** {@code enabled} false: {@link #start} keeps nothing (the bridge is not configured). */
-    public RoomReconciler(SpStores sp, EjabberdApi ejabberd, RoomKeeper keeper, Duration interval, int pageSize, boolean enabled,
+    /**
+     * @param workers how many stores are brought in line at once (each one SP request and a few ejabberd API calls)
+     * @param enabled false: {@link #start} keeps nothing (the bridge is not configured)
+     */
+    public RoomReconciler(SpStores sp, EjabberdApi ejabberd, RoomKeeper keeper, Duration interval, int pageSize, int workers, boolean enabled,
             String domain, MeterRegistry meters) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("at least one worker");
+        }
+        this.workers = workers;
         this.enabled = enabled;
         this.domain = domain;
         this.kicked = Counter.builder("aero.xmpp.sessions.ended").description("XMPP sessions of unlinked devices ended").register(meters);
@@ -96,7 +105,7 @@ public class RoomReconciler implements SmartLifecycle {
         }
     }
 
-    /** Every store is checked again, as soon as the worker is free. */
+    /** Every store is checked again, as soon as a worker is free. */
     public void reconcileSoon() {
         reconcileWanted.set(true);
         synchronized (pending) {
@@ -149,6 +158,7 @@ public class RoomReconciler implements SmartLifecycle {
     }
 
     private void work() {
+        Backoff backoff = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(5));
         while (running) {
             try {
                 DID kick = nextUnlinked();
@@ -238,7 +248,9 @@ public class RoomReconciler implements SmartLifecycle {
             return;
         }
         running = true;
-        worker = Thread.ofPlatform().name("rooms").daemon().start(this::work);
+        for (int i = 0; i < workers; i++) {
+            threads.add(Thread.ofPlatform().name("rooms-" + i).daemon().start(this::work));
+        }
         executor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("rooms-timer").daemon().unstarted(r));
         executor.scheduleWithFixedDelay(this::reconcileSoon, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -249,9 +261,8 @@ public class RoomReconciler implements SmartLifecycle {
         if (executor != null) {
             executor.shutdownNow();
         }
-        if (worker != null) {
-            worker.interrupt();
-        }
+        threads.forEach(Thread::interrupt);
+        threads.clear();
     }
 
     @Override
