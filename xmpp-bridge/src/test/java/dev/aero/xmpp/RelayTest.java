@@ -137,6 +137,7 @@ class RelayTest {
         SID sid = store(a);
         MultiUserChat room = enter(sid, a, a.hex(), null);
         await(() -> presence.contains("online " + a.hex()), "presence reported");
+        assertThat(meters.get("aero.xmpp.occupants").gauge().value()).isEqualTo(1);
         room.sendMessage(FRAME);
         await(() -> !published.isEmpty(), "the frame relayed");
         assertThat(published).containsExactly(new Published(sid, new StoreMessage(StoreMessage.Kind.MAXCAST, a, FRAME)));
@@ -149,6 +150,7 @@ class RelayTest {
         assertThat(published).hasSize(2);
         room.leave();
         await(() -> presence.contains("offline " + a.hex()), "leave reported");
+        assertThat(meters.get("aero.xmpp.occupants").gauge().value()).isZero();
     }
 
     @Test

@@ -168,8 +168,11 @@ class RoomsTest {
         sp.destroy(gone);
         api.setAffiliation(drifted.hex(), DID.random().hex() + "@" + ejabberd.domain(), "member");
 
-        RoomReconciler reconciler = new RoomReconciler(stores, api, keeper, Duration.ofMinutes(5), 1, new SimpleMeterRegistry());
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        RoomReconciler reconciler = new RoomReconciler(stores, api, keeper, Duration.ofMinutes(5), 1, meters);
         reconciler.reconcile();
+        assertThat(meters.get("aero.xmpp.rooms").gauge().value()).isEqualTo(2);
+        assertThat(meters.get("aero.xmpp.members").gauge().value()).as("a and b in fresh, b in drifted").isEqualTo(3);
 
         String da = a.hex() + "@" + ejabberd.domain();
         String db = b.hex() + "@" + ejabberd.domain();

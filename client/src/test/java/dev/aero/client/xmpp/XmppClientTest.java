@@ -113,23 +113,19 @@ class XmppClientTest {
         assertThat(condition.getAsBoolean()).as(what).isTrue();
     }
 
-    @Test
-    void aDeviceSitsInItsRoomsHearsOthersFramesAndComesBackAfterItsSessionEnds() throws Exception {
-        DID me = DID.random();
-        DID peer = DID.random();
-        SID sid = room(me, peer);
-        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
-        client = new XmppClient(SpClient.builder(URI.create("http://127.0.0.1:" + sp.getAddress().getPort())).build(), me,
+    /** The device's client, with a token stand-in SP; frames it hears go to {@code heard} as {@code <sid> <from> <frame>}. */
+    private XmppClient client(DID me, BlockingQueue<String> heard) {
+        return new XmppClient(SpClient.builder(URI.create("http://127.0.0.1:" + sp.getAddress().getPort())).build(), me,
                 ejabberd.trustManager(), "test", new XmppListener() {
                     @Override
                     public void onMaxcast(SID store, DID from, MaxcastFrame frame) {
                         heard.add(store.hex() + " " + from.hex() + " " + frame.text());
                     }
                 });
-        client.connect();
-        client.rooms(Set.of(sid));
-        await(() -> client.inRoom(sid), "in the room");
+    }
 
+    /** Another device, signed in with plain Smack and in the store's room. */
+    private MultiUserChat peerInRoom(DID peer, SID sid) throws Exception {
         String peerJid = peer.hex() + "@" + ejabberd.domain();
         other = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder().setXmppDomain(ejabberd.domain()).setHost(ejabberd.host())
                 .setPort(ejabberd.port()).setUsernameAndPassword(peer.hex(), ejabberd.jwtKey().sign(peerJid, Instant.now().plusSeconds(300)))
@@ -138,6 +134,21 @@ class XmppClientTest {
         MultiUserChat peerRoom = MultiUserChatManager.getInstanceFor(other).getMultiUserChat(JidCreate.entityBareFrom(sid.hex() + "@"
                 + ejabberd.mucService()));
         peerRoom.join(peerRoom.getEnterConfigurationBuilder(Resourcepart.from(peer.hex())).requestMaxStanzasHistory(0).build());
+        return peerRoom;
+    }
+
+    @Test
+    void aDeviceSitsInItsRoomsHearsOthersFramesAndComesBackAfterItsSessionEnds() throws Exception {
+        DID me = DID.random();
+        DID peer = DID.random();
+        SID sid = room(me, peer);
+        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        client = client(me, heard);
+        client.connect();
+        client.rooms(Set.of(sid));
+        await(() -> client.inRoom(sid), "in the room");
+
+        MultiUserChat peerRoom = peerInRoom(peer, sid);
         peerRoom.sendMessage("AAAAAf////8AAAAFaGVsbG9j");
         peerRoom.sendMessage(FRAME);
         assertThat(heard.poll(5, TimeUnit.SECONDS)).as("the bad frame is never handed on").isEqualTo(sid.hex() + " " + peer.hex() + " " + FRAME);
@@ -158,13 +169,7 @@ class XmppClientTest {
         DID peer = DID.random();
         SID sid = room(peer);
         BlockingQueue<String> heard = new LinkedBlockingQueue<>();
-        client = new XmppClient(SpClient.builder(URI.create("http://127.0.0.1:" + sp.getAddress().getPort())).build(), me,
-                ejabberd.trustManager(), "test", new XmppListener() {
-                    @Override
-                    public void onMaxcast(SID store, DID from, MaxcastFrame frame) {
-                        heard.add(store.hex() + " " + from.hex() + " " + frame.text());
-                    }
-                });
+        client = client(me, heard);
         client.connect();
         client.rooms(Set.of(sid));
         // Refused while not a member (the client tries again every second); let it be refused at least twice.
@@ -174,14 +179,7 @@ class XmppClientTest {
                 + me.hex() + "@" + ejabberd.domain() + "\",\"affiliation\":\"member\"}")).isEqualTo(200);
         await(() -> client.inRoom(sid), "in the room once a member");
 
-        String peerJid = peer.hex() + "@" + ejabberd.domain();
-        other = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder().setXmppDomain(ejabberd.domain()).setHost(ejabberd.host())
-                .setPort(ejabberd.port()).setUsernameAndPassword(peer.hex(), ejabberd.jwtKey().sign(peerJid, Instant.now().plusSeconds(300)))
-                .setSecurityMode(SecurityMode.required).setCustomX509TrustManager(ejabberd.trustManager()).build());
-        other.connect().login();
-        MultiUserChat peerRoom = MultiUserChatManager.getInstanceFor(other).getMultiUserChat(JidCreate.entityBareFrom(sid.hex() + "@"
-                + ejabberd.mucService()));
-        peerRoom.join(peerRoom.getEnterConfigurationBuilder(Resourcepart.from(peer.hex())).requestMaxStanzasHistory(0).build());
+        MultiUserChat peerRoom = peerInRoom(peer, sid);
         peerRoom.sendMessage(FRAME);
         assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo(sid.hex() + " " + peer.hex() + " " + FRAME);
         assertThat(heard.poll(500, TimeUnit.MILLISECONDS)).as("heard once, not once per refused attempt").isNull();

@@ -32,6 +32,15 @@ final class Occupants {
         return occupants == null ? Optional.empty() : Optional.ofNullable(occupants.get(nick));
     }
 
+    /** How many devices are in the bridge's rooms now (a device in two rooms counts twice). */
+    int count() {
+        int n = 0;
+        for (Map<String, Occupant> room : byRoom.values()) {
+            n += room.size();
+        }
+        return n;
+    }
+
     /** Forgets a room (the bridge left it, or lost its connection); returns who was in it. */
     Map<String, Occupant> forget(String room) {
         Map<String, Occupant> occupants = byRoom.remove(room);

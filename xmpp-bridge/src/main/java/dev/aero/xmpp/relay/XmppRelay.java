@@ -120,6 +120,7 @@ public class XmppRelay implements SmartLifecycle, RoomListener {
         this.meters = meters;
         this.reconnects = Counter.builder("aero.xmpp.reconnects").description("new XMPP sessions after the first").register(meters);
         Gauge.builder("aero.xmpp.rooms.joined", joined::size).description("rooms the bridge is in").register(meters);
+        Gauge.builder("aero.xmpp.occupants", occupants::count).description("devices in the bridge's rooms now").register(meters);
     }
 
     /** Run after each new session has signed in (the reconciler checks every room again). */

@@ -52,6 +52,7 @@ public class RoomReconciler implements SmartLifecycle {
     private final Counter reconciliations;
     private final Counter failures;
     private volatile int rooms = -1;
+    private volatile long members = -1;
     private final boolean enabled;
     private final String domain;
     private final Counter kicked;
@@ -86,6 +87,8 @@ public class RoomReconciler implements SmartLifecycle {
         this.failures = Counter.builder("aero.xmpp.rooms.failures").description("room updates that failed and wait to be retried")
                 .register(meters);
         Gauge.builder("aero.xmpp.rooms", () -> rooms).description("rooms the last reconciliation found live").register(meters);
+        Gauge.builder("aero.xmpp.members", () -> members).description("room members (devices) the last reconciliation found")
+                .register(meters);
         Gauge.builder("aero.xmpp.rooms.pending", this::pendingCount).description("stores waiting to be brought in line").register(meters);
     }
 
@@ -136,6 +139,7 @@ public class RoomReconciler implements SmartLifecycle {
     /** One pass over every store: brings each room in line, then destroys rooms of folders SP no longer has. */
     public void reconcile() throws IOException, InterruptedException {
         Set<String> live = new HashSet<>();
+        long memberCount = 0;
         int changes = 0;
         SID after = null;
         do {
@@ -143,6 +147,7 @@ public class RoomReconciler implements SmartLifecycle {
             for (SpStores.Store store : page.stores()) {
                 changes += keeper.keep(store);
                 live.add(store.sid().hex());
+                memberCount += store.devices().size();
             }
             after = page.nextAfter();
         } while (after != null);
@@ -153,6 +158,7 @@ public class RoomReconciler implements SmartLifecycle {
             }
         }
         rooms = live.size();
+        members = memberCount;
         reconciliations.increment();
         log.info("reconciled {} room(s) with SP: {} change(s)", live.size(), changes);
     }
