@@ -203,7 +203,7 @@ SP_CMD=("$JAVA" "${SP_OPTS[@]}" -jar "$JAR_COPY"
   "--spring.data.redis.host=$REDIS_HOST" "--spring.data.redis.port=$REDIS_PORT" "--spring.data.redis.database=$BENCH_REDIS_DB"
   --aero.sp.open-sign-up=true
   --aero.sp.rate-limits.sign-in-per-address=0/1m --aero.sp.rate-limits.sign-in-per-account=0/1m
-  --aero.sp.rate-limits.sign-up-per-address=0/1m)
+  --aero.sp.rate-limits.sign-up-per-address=0/1m --aero.sp.rate-limits.device-registrations-per-user=0/1m)
 if [ -n "$SP_ARGS" ]; then read -r -a EXTRA <<<"$SP_ARGS"; SP_CMD+=("${EXTRA[@]}"); fi
 SP_CMD_SHOWN="java"
 for arg in "${SP_CMD[@]:1}"; do

@@ -81,6 +81,9 @@ public record SpProperties(
             @DefaultValue("100/15m") Limit signInPerAddress,
             @DefaultValue("3/1h") Limit passwordResetPerAccount,
             @DefaultValue("20/1h") Limit passwordResetPerAddress,
-            @DefaultValue("20/1h") Limit signUpPerAddress) {
+            @DefaultValue("20/1h") Limit signUpPerAddress,
+            @DefaultValue("10/15m") Limit passwordChangePerAccount,
+            @DefaultValue("200/1h") Limit invitationsPerUser,
+            @DefaultValue("20/1h") Limit deviceRegistrationsPerUser) {
     }
 }

@@ -95,6 +95,7 @@ class AccountController {
     @Operation(operationId = "changePassword", summary = "Change the password; other sessions are signed out")
     @ProblemResponse(status = 400, type = "password-rejected", when = "the new password breaks the password policy")
     @ProblemResponse(status = 403, type = "password-incorrect", when = "`old_password` is not the current password")
+    @RateLimited
     void changePassword(AuthenticatedUser caller, @Valid @RequestBody PasswordChange body, ClientAddress from) {
         accounts.changePassword(caller, body.oldPassword(), body.newPassword(), from);
     }

@@ -124,6 +124,8 @@ public class AccountService {
 
     /** Changes the password and signs out every other session of the user. */
     public void changePassword(AuthenticatedUser caller, String oldPassword, String newPassword, ClientAddress from) {
+        // Counted before the old password is checked: a stolen session must not guess it freely.
+        limiter.acquire("password-change", "account", caller.id().value(), properties.rateLimits().passwordChangePerAccount());
         UserAccount user = users.findById(caller.id().value()).orElseThrow();
         if (!hasher.matches(oldPassword, user.passwordHash())) {
             throw new ApiProblemException(HttpStatus.FORBIDDEN, "password-incorrect", "old_password is not the current password.");

@@ -24,6 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.aero.common.id.DID;
 import dev.aero.sp.account.AuthenticatedUser;
+import dev.aero.sp.ratelimit.RateLimited;
 import dev.aero.sp.web.ClientAddress;
 import dev.aero.sp.web.PrintableText;
 import io.swagger.v3.oas.annotations.Operation;
@@ -53,6 +54,7 @@ class DeviceController {
     @CsrRefusals
     @ProblemResponse(status = 409, type = "device-owned-elsewhere", when = "the device id is registered to another user")
     @ProblemResponse(status = 409, type = "device-exists", when = "the device id is registered already (or was unlinked: ids are never reused)")
+    @RateLimited
     ResponseEntity<CertificateView> register(AuthenticatedUser caller, @Valid @RequestBody RegisterRequest body,
             ClientAddress from) {
         DeviceService.Certified certified = devices.register(caller, body.registration(), from);
@@ -67,6 +69,7 @@ class DeviceController {
     @CsrRefusals
     @ProblemResponse(status = 409, type = "device-owned-elsewhere", when = "the device id is registered to another user")
     @ProblemResponse(status = 409, type = "device-exists", when = "the device id is registered already (or was unlinked: ids are never reused)")
+    @RateLimited
     ResponseEntity<TeamServerCertificateView> registerTeamServer(AuthenticatedUser caller,
             @Valid @RequestBody RegisterRequest body, ClientAddress from) {
         DeviceService.Certified certified = devices.registerTeamServer(caller, body.registration(), from);

@@ -30,6 +30,7 @@ import dev.aero.sp.ca.DeviceCertificateIssuer.IssuedCertificate;
 import dev.aero.sp.ca.DeviceCertificateRecord;
 import dev.aero.sp.ca.DeviceCertificationRequest;
 import dev.aero.sp.ca.RevocationList;
+import dev.aero.sp.ratelimit.UserActionLimits;
 import dev.aero.sp.sharing.StoreChanges;
 import dev.aero.sp.web.ClientAddress;
 
@@ -50,9 +51,12 @@ public class DeviceService {
     private final CommandOutbox commands;
     private final StoreChanges storeChanges;
     private final UnlinkedDevices unlinked;
+    private final UserActionLimits limits;
 
     DeviceService(Devices devices, UserAccounts users, DeviceCertificateIssuer issuer, RevocationList revocations,
-            AuditLog audit, Clock clock, CommandOutbox commands, StoreChanges storeChanges, UnlinkedDevices unlinked) {
+            AuditLog audit, Clock clock, CommandOutbox commands, StoreChanges storeChanges, UnlinkedDevices unlinked,
+            UserActionLimits limits) {
+        this.limits = limits;
         this.storeChanges = storeChanges;
         this.unlinked = unlinked;
         this.devices = devices;
@@ -75,6 +79,7 @@ public class DeviceService {
 
     @Transactional
     public Certified register(AuthenticatedUser caller, Registration registration, ClientAddress from) {
+        limits.deviceRegistration(caller.id());
         return certifyNew(caller.id(), caller.id(), registration, AuditEventType.DEVICE_CERTIFIED, from);
     }
 
@@ -82,6 +87,7 @@ public class DeviceService {
     @Transactional
     public Certified registerTeamServer(AuthenticatedUser caller, Registration registration, ClientAddress from) {
         caller.requireAdmin();
+        limits.deviceRegistration(caller.id());
         OrgID org = caller.organization();
         UserID teamServer = org.teamServerUser();
         if (!users.existsById(teamServer.value())) {

@@ -18,6 +18,7 @@ import dev.aero.sp.account.UserAccounts;
 import dev.aero.sp.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.device.DeviceService;
+import dev.aero.sp.ratelimit.UserActionLimits;
 import dev.aero.sp.sharing.SharingService;
 import dev.aero.sp.web.ClientAddress;
 
@@ -33,9 +34,11 @@ public class MembershipService {
     private final DeviceService devices;
     private final AuditLog audit;
     private final Clock clock;
+    private final UserActionLimits limits;
 
     MembershipService(Organizations organizations, UserAccounts users, InvitationIssuer issuer, AccountService accounts,
-            DeviceService devices, SharingService sharing, AuditLog audit, Clock clock) {
+            DeviceService devices, SharingService sharing, AuditLog audit, Clock clock, UserActionLimits limits) {
+        this.limits = limits;
         this.sharing = sharing;
         this.organizations = organizations;
         this.users = users;
@@ -61,6 +64,7 @@ public class MembershipService {
     public InvitationIssuer.IssuedInvitation invite(AuthenticatedUser caller, String email, ClientAddress from) {
         caller.requireAdmin();
         UserID invitee = Enrollment.personalUserId(email);
+        limits.invitation(caller.id());
         if (users.existsById(invitee.value())) {
             throw new ApiProblemException(HttpStatus.CONFLICT, "already-member", invitee.value() + " already has an account.");
         }

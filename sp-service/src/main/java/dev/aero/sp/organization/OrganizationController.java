@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.aero.sp.account.AuthenticatedUser;
 import dev.aero.sp.account.Role;
 import dev.aero.sp.account.UserAccount;
+import dev.aero.sp.ratelimit.RateLimited;
 import dev.aero.sp.web.ClientAddress;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -57,6 +58,7 @@ class OrganizationController {
     @AdminOnly
     @ProblemResponse(status = 400, type = "invalid-email", when = "`email` is not an e-mail address")
     @ProblemResponse(status = 409, type = "already-member", when = "the e-mail address has an account")
+    @RateLimited
     InvitationView invite(AuthenticatedUser caller, @Valid @RequestBody InviteRequest body, ClientAddress from) {
         InvitationIssuer.IssuedInvitation issued = memberships.invite(caller, body.email(), from);
         return new InvitationView(issued.email().value(), issued.code(), issued.expiresAt());

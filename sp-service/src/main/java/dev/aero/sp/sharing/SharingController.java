@@ -28,6 +28,7 @@ import dev.aero.common.web.apidoc.ProblemResponse;
 import dev.aero.sp.account.AdminOnly;
 import dev.aero.sp.account.AuthenticatedUser;
 import dev.aero.sp.device.AuthenticatedDevice;
+import dev.aero.sp.ratelimit.RateLimited;
 import dev.aero.sp.web.AuthenticatedService;
 import dev.aero.sp.web.ClientAddress;
 import io.swagger.v3.oas.annotations.Operation;
@@ -183,6 +184,7 @@ class SharingController {
     @ProblemResponse(status = 404, type = "user-not-found", when = "the address's account is deactivated or in "
             + "another organization, or it has none and the caller is not an admin while `aero.sp.members-may-invite` is off")
     @ProblemResponse(status = 409, type = "member-exists", when = "the user is PENDING or JOINED already")
+    @RateLimited
     MemberView invite(AuthenticatedUser caller, @PathVariable SID sid, @Valid @RequestBody InviteRequest body, ClientAddress from) {
         return MemberView.of(sharing.invite(caller, sid, body.email(), body.role(), from));
     }

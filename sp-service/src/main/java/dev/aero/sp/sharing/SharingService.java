@@ -26,6 +26,7 @@ import dev.aero.sp.device.DeviceService;
 import dev.aero.sp.mail.Mailer;
 import dev.aero.sp.organization.Enrollment;
 import dev.aero.sp.organization.InvitationIssuer;
+import dev.aero.sp.ratelimit.UserActionLimits;
 import dev.aero.sp.web.ClientAddress;
 
 /**
@@ -50,10 +51,12 @@ public class SharingService {
     private final StoreDevices storeDevices;
     private final StoreChanges storeChanges;
     private final Clock clock;
+    private final UserActionLimits limits;
 
     SharingService(SharedFolders folders, Groups groups, AclEpochs epochs, DeviceService devices, UserAccounts users, AuditLog audit,
             Mailer mailer, InvitationIssuer invitations, SpProperties properties, AclAnswers aclAnswers, StoreDevices storeDevices,
-            StoreChanges storeChanges, Clock clock) {
+            StoreChanges storeChanges, Clock clock, UserActionLimits limits) {
+        this.limits = limits;
         this.groups = groups;
         this.storeDevices = storeDevices;
         this.storeChanges = storeChanges;
@@ -217,6 +220,7 @@ public class SharingService {
     public SharedFolders.Member invite(AuthenticatedUser caller, SID sid, String email, FolderRole role, ClientAddress from) {
         requireManager(caller, sid);
         UserID invitee = Enrollment.personalUserId(email);
+        limits.invitation(caller.id());
         Optional<UserAccount> account = users.findById(invitee.value());
         boolean newcomer = account.isEmpty();
         if (newcomer) {
