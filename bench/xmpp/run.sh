@@ -149,37 +149,12 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
   --window "$WINDOW" --rooms "$ROOMS" --md "$BODY" --summary "$SUMMARY" \
   > >(tee "$RUN_DIR/tool.out") 2> >(tee "$RUN_DIR/tool.err" >&2) &
 TOOL_PID=$!
-RC=0
-waited=0
-while kill -0 "$TOOL_PID" 2>/dev/null && [ "$waited" -lt "$((RUN_TIMEOUT * 5))" ]; do
-  sleep 0.2
-  waited=$((waited + 1))
-done
-if kill -0 "$TOOL_PID" 2>/dev/null; then
-  stop_pid "$TOOL_PID"
-  RC=124
-else
-  wait "$TOOL_PID" || RC=$?
-fi
-TOOL_PID=""
+wait_tool
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
-
-case $RC in
-  0) VERDICT="ok: every target met" ;;
-  1) VERDICT="**a target was not met** (see below)" ;;
-  124) VERDICT="**FAILED**: timed out after ${RUN_TIMEOUT}s" ;;
-  *) VERDICT="**FAILED**: the load tool broke (exit $RC; see tool.err)" ;;
-esac
-GIT_REV=$(git -C "$ROOT_DIR" rev-parse --short HEAD 2>/dev/null || echo "?")
-GIT_DIRTY=$(git -C "$ROOT_DIR" status --porcelain --untracked-files=no 2>/dev/null | head -c1)
+VERDICT=$(verdict "$RC")
 RESULTS=$RESULTS_DIR/xmpp-$STAMP.md
 {
-  printf '# XMPP benchmark, %s\n\n' "$STAMP"
-  printf -- '- result: %s\n' "$VERDICT"
-  printf -- '- commit %s%s\n' "$GIT_REV" "$([ -n "$GIT_DIRTY" ] && echo " **with uncommitted changes**")"
-  printf -- '- machine: %s CPUs, %s, %s; kernel %s\n' "$(nproc)" "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)" \
-    "$(free -g | awk '/^Mem:/ {print $2 " GiB"}')" "$(uname -r)"
-  printf -- '- JDK: %s; load average at the start %s, at the end %s\n' "$("$JAVA" -version 2>&1 | sed -n '2p')" "$LOAD_START" "$LOAD_END"
+  results_header "XMPP benchmark, $STAMP" "$VERDICT" "$LOAD_START" "$LOAD_END"
   printf -- '- platform: the launcher'"'"'s native instance (SP, verkehr, command-server, devman, zephyr, xmpp-bridge; MariaDB, Redis, ejabberd %s on loopback); per-device XMPP shaper: %s\n' \
     "$(dpkg-query -W -f '${Version}' ejabberd 2>/dev/null || echo '?')" "$DEVICE_RATE"
   printf -- '- command: `%sbench/xmpp/run.sh`; logs `%s`\n\n' "$OVERRIDES" "${RUN_DIR#"$ROOT_DIR"/}"
