@@ -55,7 +55,9 @@ public final class ClientCertificateConnector {
         protocol.setSSLEnabled(true);
         SSLHostConfig host = new SSLHostConfig();
         host.setHostName("_default_");
-        host.setProtocols("TLSv1.2+TLSv1.3");
+        host.setProtocols(String.join("+", TlsPolicy.PROTOCOLS));
+        host.setCiphers(String.join(",", TlsPolicy.CIPHERS));
+        host.setHonorCipherOrder(true);
         host.setCertificateVerification("optional");
         clientTrust.accept(host);
         SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(host,

@@ -39,6 +39,15 @@ public class ProblemWebAutoConfiguration {
         return registration;
     }
 
+    /** nosniff, no-store and (over TLS) HSTS on every answer; {@code aero.web.hsts-max-age}, default one year. */
+    @Bean
+    FilterRegistrationBean<SecurityHeadersFilter> aeroSecurityHeadersFilter(
+            @Value("${aero.web.hsts-max-age:31536000}") long hstsMaxAge) {
+        FilterRegistrationBean<SecurityHeadersFilter> registration = new FilterRegistrationBean<>(new SecurityHeadersFilter(hstsMaxAge));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
     @Bean
     IdentifierConverters aeroIdentifierConverters() {
         return new IdentifierConverters();

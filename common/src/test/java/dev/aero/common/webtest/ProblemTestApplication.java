@@ -51,6 +51,12 @@ public class ProblemTestApplication {
             return Map.of("count", count);
         }
 
+        @GetMapping("/public-info")
+        org.springframework.http.ResponseEntity<Map<String, String>> publicInfo() {
+            return org.springframework.http.ResponseEntity.ok().cacheControl(org.springframework.http.CacheControl.maxAge(java.time.Duration.ofMinutes(5)))
+                    .body(Map.of("info", "cacheable"));
+        }
+
         @GetMapping("/boom")
         String boom() {
             throw new IllegalStateException("secret internal detail at com.example.Foo");

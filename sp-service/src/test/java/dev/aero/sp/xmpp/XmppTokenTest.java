@@ -65,6 +65,21 @@ class XmppTokenTest extends SpTestSupport {
     }
 
     @Test
+    void theTokenAnswerIsNeverStoredAndTheTlsListenerSendsHsts() throws Exception {
+        RegisteredDevice device = register(member("xmpp-headers"));
+        java.net.http.HttpClient tls = java.net.http.HttpClient.newBuilder()
+                .sslContext(device.keys().sslContext(device.certificate().certificate(), device.certificate().caCertificate())).build();
+        java.net.http.HttpResponse<String> r = tls.send(java.net.http.HttpRequest.newBuilder(URI.create("https://127.0.0.1:"
+                + listener.localPort() + "/api/v1/devices/" + device.id().hex() + "/xmpp-token"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"token\"");
+        assertThat(r.headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(r.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        assertThat(r.headers().firstValue("Strict-Transport-Security")).contains("max-age=31536000");
+    }
+
+    @Test
     void aDeviceGetsASignedShortLivedTokenForItsOwnJid() throws Exception {
         RegisteredDevice device = register(member("xmpp-token"));
         Instant before = Instant.now();

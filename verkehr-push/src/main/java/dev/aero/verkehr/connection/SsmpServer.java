@@ -39,6 +39,7 @@ import io.netty.handler.ssl.SslProvider;
 import dev.aero.common.concurrent.Retry;
 import dev.aero.common.tls.ServiceCertificateEnrollment;
 import dev.aero.common.tls.ServiceCertificateEnrollment.KeyMaterial;
+import dev.aero.common.tls.TlsPolicy;
 import dev.aero.verkehr.VerkehrProperties;
 import dev.aero.common.tls.RevocationFollower;
 
@@ -158,7 +159,8 @@ public final class SsmpServer implements SmartLifecycle {
                 .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
                 .trustManager(m.ca())
                 .clientAuth(ClientAuth.OPTIONAL)
-                .protocols("TLSv1.3", "TLSv1.2")
+                .protocols(TlsPolicy.PROTOCOLS)
+                .ciphers(TlsPolicy.CIPHERS)
                 .build();
         revocations.trust(m.ca());
         material = m;
