@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -481,6 +482,44 @@ class FirstScenarioTest {
             report("xmpp-bridge started again to every room in line: %d ms", (System.nanoTime() - started) / 1_000_000);
             awaitBridgeHealth("rooms", "UP", Duration.ofSeconds(10));
         }
+    }
+
+    @Test
+    void secretsOnDiskAreTheirOwnersAloneAndNeverInALog() throws Exception {
+        Path dir = platform.directory();
+        Map<Path, String> secretFiles = new java.util.LinkedHashMap<>();
+        secretFiles.put(dir.resolve("secret.env"), "rw-------");
+        secretFiles.put(dir.resolve("sp/ca/ca.key.pem"), "rw-------");
+        secretFiles.put(dir.resolve("sp/ca"), "rwx------");
+        secretFiles.put(dir.resolve("ejabberd/secrets"), "rwx------");
+        secretFiles.put(dir.resolve("ejabberd/secrets/jwt.jwk"), "rw-------");
+        secretFiles.put(dir.resolve("ejabberd/secrets/bridge.password"), "rw-------");
+        secretFiles.put(dir.resolve("ejabberd/tls/server.pem"), "rw-------");
+        for (Map.Entry<Path, String> f : secretFiles.entrySet()) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(f.getKey())))
+                    .as(f.getKey().toString()).isEqualTo(f.getValue());
+        }
+
+        // The secrets' values, and a line of the CA's private key, appear in no log of the instance.
+        List<String> secrets = new java.util.ArrayList<>();
+        secrets.add(platform.deploymentSecret());
+        secrets.add(java.nio.file.Files.readString(dir.resolve("ejabberd/secrets/bridge.password")).strip());
+        JsonNode jwk = JSON.readTree(java.nio.file.Files.readString(dir.resolve("ejabberd/secrets/jwt.jwk")));
+        secrets.add(jwk.path("k").asString());
+        java.nio.file.Files.readAllLines(dir.resolve("sp/ca/ca.key.pem")).stream()
+                .filter(l -> !l.startsWith("-----") && l.length() >= 40).findFirst().ifPresent(secrets::add);
+        assertThat(secrets).hasSize(4).allSatisfy(v -> assertThat(v).hasSizeGreaterThanOrEqualTo(32));
+        int logs = 0;
+        try (var files = java.nio.file.Files.walk(dir.resolve("logs"))) {
+            for (Path log : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                String text = java.nio.file.Files.readString(log, StandardCharsets.ISO_8859_1);
+                logs++;
+                for (String secret : secrets) {
+                    assertThat(text).as(log + " holds a secret").doesNotContain(secret);
+                }
+            }
+        }
+        assertThat(logs).as("the instance's logs").isGreaterThanOrEqualTo(6);
     }
 
     /** Waits until the bridge's health shows this component with this status. */
