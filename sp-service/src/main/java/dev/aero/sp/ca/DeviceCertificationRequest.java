@@ -21,10 +21,18 @@ public record DeviceCertificationRequest(DID device, PublicKey publicKey) {
 
     public static DeviceCertificationRequest parse(String pem) {
         PKCS10CertificationRequest request = CertificationRequests.read(pem);
-        DID device = subjectDevice(request);
-        PublicKey key = CertificationRequests.acceptableKey(request);
-        CertificationRequests.requireValidSignature(request);
-        return new DeviceCertificationRequest(device, key);
+        try {
+            DID device = subjectDevice(request);
+            PublicKey key = CertificationRequests.acceptableKey(request);
+            CertificationRequests.requireValidSignature(request);
+            return new DeviceCertificationRequest(device, key);
+        } catch (ApiProblemException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Bouncy Castle reads the request's parts when asked, and a malformed part throws then (found by
+            // CsrFuzzTest: a tagged object where the subject belongs was a 500).
+            throw CertificationRequests.refusal("csr-malformed", "The CSR is not a well-formed PKCS#10 certificate request.");
+        }
     }
 
     private static DID subjectDevice(PKCS10CertificationRequest request) {
@@ -36,7 +44,13 @@ public record DeviceCertificationRequest(DID device, PublicKey publicKey) {
         if (!BCStyle.CN.equals(cn.getType())) {
             throw subjectInvalid("The CSR subject must be exactly CN=<device id>.");
         }
-        String value = IETFUtils.valueToString(cn.getValue());
+        String value;
+        try {
+            value = IETFUtils.valueToString(cn.getValue());
+        } catch (IllegalArgumentException e) {
+            // a UTF8String CN that is not UTF-8 (found by CsrFuzzTest; it was a 500)
+            throw subjectInvalid("The CSR's CN cannot be read as text.");
+        }
         DID device = null;
         try {
             device = DID.of(value);
