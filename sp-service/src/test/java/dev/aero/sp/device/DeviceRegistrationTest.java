@@ -153,6 +153,20 @@ class DeviceRegistrationTest extends SpTestSupport {
         }
     }
 
+    /** The requests CsrFuzzTest found, which were answered 500 (its inputs, read as the JSON body carries them). */
+    @Test
+    void csrsTheFuzzerFoundAreRefusedWith400() throws Exception {
+        Account owner = member("fuzzed");
+        String base = "/dev/aero/sp/ca/CsrFuzzTestInputs/csrsParseOrAreRefused/";
+        for (String[] found : new String[][] { { "cn-not-utf8", "csr-subject-invalid" }, { "subject-tagged-object", "csr-malformed" } }) {
+            String csr;
+            try (java.io.InputStream in = getClass().getResourceAsStream(base + found[0])) {
+                csr = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            }
+            assertProblem(problem(() -> owner.client().registerDevice(new RegisterDevice(csr, "x", "Linux", "Arch"))), 400, found[1]);
+        }
+    }
+
     @Test
     void aDeviceIdOwnedByAnotherUserIsRefused() {
         Account first = member("first");
