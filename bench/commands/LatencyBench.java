@@ -170,6 +170,7 @@ public final class LatencyBench {
     static void help() {
         System.out.println("""
                 LatencyBench --sp URL --commands URL --verkehr-http URL --ssmp-port PORT --secret-file FILE
+                  --setup-token TOKEN     the fresh instance's first-run setup token (./aero setup-token)
                   --ssmp-host localhost   verkehr's SSMP host (must match its certificate)
                   --devices 10            devices registered, connected and sent to round-robin
                   --rate 1000             messages/s in all, in every phase
@@ -241,7 +242,7 @@ public final class LatencyBench {
         String email = o.getOrDefault("email", "bench@bench.aero.local");
         long t = System.nanoTime();
         try {
-            sp.signUp(new SignUp(email, PASSWORD, "Bench", "Admin", null, "Bench organization"));
+            sp.signUp(SignUp.firstAdmin(email, PASSWORD, "Bench", "Admin", "Bench organization", o.get("setup-token")));
         } catch (SpApiException e) {
             // An instance that was not wiped: the user from an earlier run signs in below.
             log("sign-up of %s refused (%s); signing in", email, e.getMessage());

@@ -198,6 +198,8 @@ latency_part() {
     tail -n 30 "$LOGS/aero-up.log" >&2
     die "the $INSTANCE instance did not start (log: $LOGS/aero-up.log)"
   fi
+  local setup_token
+  setup_token=$(instance setup-token) || die "no setup token from the fresh $INSTANCE instance"
   pids="verkehr=$(cat "$INSTANCE_DIR/run/verkehr-push.pid"),commands=$(cat "$INSTANCE_DIR/run/command-server.pid")"
   if [ -r "${AERO_STATE_DIR:-$HOME/.aero}/run/redis.pid" ]; then
     pids+=",redis=$(tr -d '[:space:]' <"${AERO_STATE_DIR:-$HOME/.aero}/run/redis.pid")"
@@ -209,7 +211,7 @@ latency_part() {
   timeout -k 10 "$LATENCY_TIMEOUT" "$JAVA" $TOOL_JAVA_OPTS -cp "$cp" "$BENCH_DIR/LatencyBench.java" \
     --sp "http://127.0.0.1:$SP_PORT" --commands "http://127.0.0.1:$COMMANDS_PORT" \
     --verkehr-http "http://127.0.0.1:$VERKEHR_HTTP_PORT" --ssmp-host localhost --ssmp-port "$SSMP_PORT" \
-    --secret-file "$INSTANCE_DIR/secret.env" --devices "$LATENCY_DEVICES" --rate "$RATE" \
+    --secret-file "$INSTANCE_DIR/secret.env" --setup-token "$setup_token" --devices "$LATENCY_DEVICES" --rate "$RATE" \
     --duration "$LAT_DURATION" --warmup "$WARMUP" --lost-after "$LOST_AFTER" --prime "$PRIME" --quiet-wait "$QUIET_WAIT" --senders "$SENDERS" \
     --pids "$pids" --clock-ticks "$(getconf CLK_TCK)" >"$LOGS/latency.out" 2>"$LOGS/latency.log" &
   TOOL_PID=$!

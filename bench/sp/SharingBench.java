@@ -114,7 +114,7 @@ public final class SharingBench {
         String m = "bench-m-" + tag + "@example.com";
         String uEmail = "bench-u-" + tag + "@example.com";
         String password = "correct horse battery staple";
-        anonymous.signUp(new SignUp(admin, password, "Ada", "Admin", null, "Bench Org"));
+        anonymous.signUp(SignUp.firstAdmin(admin, password, "Ada", "Admin", "Bench Org", o.get("setup-token")));
         anonymous.signUp(new SignUp(m, password, "Mia", "Measured", null, null));
         anonymous.signUp(new SignUp(uEmail, password, "Uli", "Changer", null, null));
         mClient = anonymous.withToken(anonymous.signIn(m, password).token());

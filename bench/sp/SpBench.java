@@ -110,7 +110,9 @@ public final class SpBench {
     static void help() {
         System.out.println("""
                 SpBench freeport                       print a free loopback TCP port
-                SpBench run --url URL --sp-pid PID     the benchmark; options (defaults):
+                SpBench run --url URL --sp-pid PID --setup-token-file FILE
+                                                       the benchmark (FILE: where SP writes its
+                                                       first-run setup token); options (defaults):
                   --concurrency 8        client threads (virtual) against SP
                   --duration 20          seconds of each measured window
                   --warmup 5             seconds of unmeasured load before each window
@@ -169,9 +171,13 @@ public final class SpBench {
     final SpClient sp;
     final boolean[] failed = {false};
 
+    /** Where SP writes its first-run setup token, which the first sign-up needs. */
+    private final Path setupTokenFile;
+
     SpBench(Map<String, String> o) {
         url = URI.create(required(o, "url"));
         spPid = Long.parseLong(required(o, "sp-pid"));
+        setupTokenFile = Path.of(required(o, "setup-token-file"));
         concurrency = Integer.parseInt(o.getOrDefault("concurrency", "8"));
         duration = Duration.ofMillis((long) (Double.parseDouble(o.getOrDefault("duration", "20")) * 1000));
         warmup = Duration.ofMillis((long) (Double.parseDouble(o.getOrDefault("warmup", "5")) * 1000));
@@ -398,7 +404,13 @@ public final class SpBench {
         p.windowStart = System.nanoTime();
         p.sampleStart();
         // The first user creates the deployment's organization; the others join it (open sign-up).
-        timed(p, 0, () -> sp.signUp(new SignUp(email(0), PASSWORD, "Bench", "Admin", null, "Bench organization")));
+        String setupToken;
+        try {
+            setupToken = java.nio.file.Files.readString(setupTokenFile).strip();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("no setup token in " + setupTokenFile, e);
+        }
+        timed(p, 0, () -> sp.signUp(SignUp.firstAdmin(email(0), PASSWORD, "Bench", "Admin", "Bench organization", setupToken)));
         AtomicInteger next = new AtomicInteger(1);
         runThreads(concurrency, true, t -> {
             int i;

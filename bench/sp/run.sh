@@ -197,7 +197,7 @@ PORT=$(tool freeport) || die "no free port"
 read -r -a SP_OPTS <<<"$SP_JAVA_OPTS"
 SP_CMD=("$JAVA" "${SP_OPTS[@]}" -jar "$JAR_COPY"
   "--server.port=$PORT" --server.address=127.0.0.1
-  --aero.sp.device-tls.enabled=false "--aero.sp.ca.directory=$TMP_DIR/ca"
+  --aero.sp.device-tls.enabled=false "--aero.sp.ca.directory=$TMP_DIR/ca" "--aero.sp.setup-token-file=$TMP_DIR/setup-token"
   "--spring.datasource.url=jdbc:mysql://$DB_HOST:$DB_PORT/$BENCH_DB?createDatabaseIfNotExist=true"
   "--spring.datasource.username=$DB_USER" "--spring.datasource.password=$DB_PASSWORD"
   "--spring.data.redis.host=$REDIS_HOST" "--spring.data.redis.port=$REDIS_PORT" "--spring.data.redis.database=$BENCH_REDIS_DB"
@@ -226,7 +226,7 @@ BODY=$RUN_DIR/body.md
 SUMMARY=$RUN_DIR/summary.md
 JSON=$RUN_DIR/result.json
 : >"$BODY"; : >"$SUMMARY"; : >"$JSON"
-"$JAVA" "${TOOL_OPTS[@]}" -cp "$CP" SpBench run --url "http://127.0.0.1:$PORT" --sp-pid "$SP_PID" --concurrency "$CONCURRENCY" --duration "$DURATION" \
+"$JAVA" "${TOOL_OPTS[@]}" -cp "$CP" SpBench run --url "http://127.0.0.1:$PORT" --sp-pid "$SP_PID" --setup-token-file "$TMP_DIR/setup-token" --concurrency "$CONCURRENCY" --duration "$DURATION" \
   --warmup "$WARMUP" --users "$USERS" --reps "$REPS" --limit-threads "$LIMIT_THREADS" \
   --limit-duration "$LIMIT_DURATION" --limit-warmup "$LIMIT_WARMUP" --clk-tck "$(getconf CLK_TCK)" --quiet-wait "$QUIET_WAIT" \
   --jstat "$JDK_HOME/bin/jstat" \

@@ -108,6 +108,7 @@ redis-cli -n "$REDIS_DB" FLUSHDB >/dev/null || die "Redis not reachable (./aero 
 launcher up --native --no-build || { tail -n 30 "$RUN_DIR/launcher.log" >&2; die "the instance did not start"; }
 SECRET=$(sed -n 's/^AERO_DEPLOYMENT_SECRET=//p' "${AERO_STATE_DIR:-$HOME/.aero}/instances/$INSTANCE/secret.env")
 [ -n "$SECRET" ] || die "no deployment secret for the instance"
+SETUP_TOKEN=$(launcher setup-token) || die "no setup token from the fresh instance"
 port() { echo $(($1 + PORT_OFFSET)); }
 
 # The tool runs on the client classes and the libraries inside SP's jar (JDBC driver included).
@@ -126,7 +127,7 @@ SUMMARY=$RUN_DIR/summary.md
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 "$JAVA" -XX:+UseSerialGC -Xmx1g -cp "$CP" SharingBench \
   --sp "http://127.0.0.1:$(port 8080)" --sp-devices "https://localhost:$(port 8443)" --ssmp-port "$(port 29438)" \
-  --verkehr-http "http://127.0.0.1:$(port 25234)" --secret "$SECRET" \
+  --verkehr-http "http://127.0.0.1:$(port 25234)" --secret "$SECRET" --setup-token "$SETUP_TOKEN" \
   --jdbc "jdbc:mysql://127.0.0.1:3306/$DB_NAME" --db-user aero --db-password aero \
   --users "$USERS" --folders "$FOLDERS" --devices "$DEVICES" --duration "$DURATION" --reps "$REPS" --push-reps "$PUSH_REPS" \
   --acl-threads "$ACL_THREADS" --md "$BODY" --summary "$SUMMARY" \

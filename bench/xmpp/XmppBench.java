@@ -418,7 +418,7 @@ public final class XmppBench {
         String email = "xmpp-bench-" + System.currentTimeMillis() + "@example.com";
         String password = "correct horse battery staple";
         SpClient anonymous = SpClient.create(URI.create(arg("sp")));
-        anonymous.signUp(new SignUp(email, password, "Xavier", "Bench", null, "XMPP Bench Org"));
+        anonymous.signUp(SignUp.firstAdmin(email, password, "Xavier", "Bench", "XMPP Bench Org", arg("setup-token")));
         SpClient user = anonymous.withToken(anonymous.signIn(email, password).token());
         Device a = device(user, "bench A (XMPP)");
         Device b = device(user, "bench B (XMPP, direct room)");

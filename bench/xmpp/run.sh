@@ -118,6 +118,7 @@ MYSQL_PWD=aero mariadb -uaero -h127.0.0.1 -e "DROP DATABASE IF EXISTS \`$DB_NAME
 redis-cli -n "$REDIS_DB" FLUSHDB >/dev/null || die "Redis not reachable (./aero deps)"
 launcher up --native --no-build || { tail -n 30 "$RUN_DIR/launcher.log" >&2; die "the instance did not start"; }
 port() { echo $(($1 + PORT_OFFSET)); }
+SETUP_TOKEN=$(launcher setup-token) || die "no setup token from the fresh instance"
 pid_of() { cat "$STATE/run/$1.pid" 2>/dev/null || true; }
 BRIDGE_PID=$(pid_of xmpp-bridge)
 VERKEHR_PID=$(pid_of verkehr-push)
@@ -141,7 +142,7 @@ SUMMARY=$RUN_DIR/summary.md
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 "$JAVA" -XX:+UseSerialGC -Xmx1g -cp "$CP" XmppBench \
   --sp "http://127.0.0.1:$(port 8080)" --sp-devices "https://localhost:$(port 8443)" --ssmp-port "$(port 29438)" \
-  --bridge-http "http://127.0.0.1:$(port 8090)" --ejabberd-api "http://127.0.0.1:$(port 5280)/api" \
+  --setup-token "$SETUP_TOKEN" --bridge-http "http://127.0.0.1:$(port 8090)" --ejabberd-api "http://127.0.0.1:$(port 5280)/api" \
   --bridge-password-file "$STATE/ejabberd/secrets/bridge.password" --domain "${AERO_DOMAIN:-aero.local}" \
   --ctl "$STATE/ejabberd/ctl" --jcmd "$JDK_HOME/bin/jcmd" --clk-tck "$(getconf CLK_TCK)" \
   --bridge-pid "$BRIDGE_PID" --verkehr-pid "$VERKEHR_PID" --ejabberd-pid "$EJABBERD_PID" \

@@ -1,6 +1,7 @@
 package dev.aero.sp;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -32,6 +33,8 @@ import org.springframework.boot.convert.DurationStyle;
  * @param deploymentSecret the secret platform services authenticate to SP with
  *        ({@code Authorization: Aero-Service-Shared-Secret <service> <secret>}); when empty,
  *        service endpoints answer 503
+ * @param setupTokenFile where SP writes the first-run setup token for the operator while the
+ *        deployment has no admin (mode 0600); the first sign-up must show it
  */
 @ConfigurationProperties("aero.sp")
 public record SpProperties(
@@ -47,7 +50,8 @@ public record SpProperties(
         @DefaultValue RateLimits rateLimits,
         @DefaultValue("Aero <no-reply@localhost>") String mailFrom,
         @DefaultValue("true") boolean membersMayInvite,
-        @DefaultValue("") String deploymentSecret) {
+        @DefaultValue("") String deploymentSecret,
+        @DefaultValue("data/setup-token") Path setupTokenFile) {
 
     /**
      * Argon2id cost; the defaults are OWASP's (19 MiB, 2 passes, 1 lane). At most

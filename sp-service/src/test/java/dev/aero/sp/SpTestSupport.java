@@ -3,10 +3,13 @@ package dev.aero.sp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -44,6 +47,9 @@ public abstract class SpTestSupport {
     @Autowired
     protected JdbcTemplate jdbc;
 
+    @Autowired
+    private SpProperties properties;
+
     private Account admin;
 
     /** A signed-in account: its e-mail and a client carrying its token. */
@@ -66,14 +72,26 @@ public abstract class SpTestSupport {
         return who + "-" + SEQUENCE.incrementAndGet() + "-" + Long.toString(System.nanoTime(), 36) + "@example.com";
     }
 
-    /** The organization's admin: the first user who signed up on this class's fresh database. */
+    /**
+     * The organization's admin: the first user who signed up on this class's fresh database, with
+     * the setup token SP wrote for the operator.
+     */
     protected synchronized Account admin() {
         if (admin == null) {
             String email = uniqueEmail("admin");
-            anonymous().signUp(new SignUp(email, PASSWORD, "Ada", "Admin", null, "Test Org"));
+            anonymous().signUp(SignUp.firstAdmin(email, PASSWORD, "Ada", "Admin", "Test Org", setupToken()));
             admin = signIn(email, PASSWORD);
         }
         return admin;
+    }
+
+    /** The first-run setup token, as the operator reads it (the file SP wrote it to). */
+    protected String setupToken() {
+        try {
+            return Files.readString(properties.setupTokenFile()).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no setup token file (has the organization been created?)", e);
+        }
     }
 
     /** A new member, invited by the admin, signed in. */

@@ -73,6 +73,18 @@ class SpClientTest {
     }
 
     @Test
+    void theFirstAdminsSignUpSendsTheSetupToken() throws Exception {
+        sp.answerJson(201, USER_JSON);
+
+        client.signUp(SignUp.firstAdmin("ann@example.com", "pw", "Ann", "Lee", "Ann's Org", "setup-tok"));
+
+        JsonNode body = sp.lastRequest().json();
+        assertThat(body.get("setup_token").asString()).isEqualTo("setup-tok");
+        assertThat(body.get("organization_name").asString()).isEqualTo("Ann's Org");
+        assertThat(body.has("invitation_code")).isFalse();
+    }
+
+    @Test
     void aClientWithATokenSendsItAsBearerAndTheOriginalStaysAnonymous() throws Exception {
         sp.answerJson(201, """
                 {"token": "tok-abc", "expires_at": "2026-03-02T10:15:30.250+02:00", "user_id": "ann@example.com"}""");

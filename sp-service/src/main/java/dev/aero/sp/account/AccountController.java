@@ -47,16 +47,24 @@ class AccountController {
 
     @PostMapping("/users")
     @Operation(operationId = "signUp", summary = "Sign up; the deployment's first user creates the organization",
+            description = "The first sign-up on a new deployment creates its organization and admin, and must carry the "
+                    + "deployment's one-time `setup_token` (the operator gets it from `./aero setup-token`). Later users "
+                    + "need an `invitation_code` unless open sign-up is on.",
             responses = @ApiResponse(responseCode = "201", description = "The account; `Location` is /api/v1/users/me"))
     @RateLimited
     @ProblemResponse(status = 400, type = "invalid-email", when = "`email` is not an e-mail address")
     @ProblemResponse(status = 400, type = "password-rejected", when = "the password breaks the password policy")
     @ProblemResponse(status = 403, type = "invitation-required", when = "open sign-up is off and no `invitation_code` was given")
     @ProblemResponse(status = 403, type = "invitation-invalid", when = "the invitation code is unknown, used, expired or for another address")
+    @ProblemResponse(status = 403, type = "setup-token-required",
+            when = "the deployment has no admin yet and no `setup_token` was given (the first sign-up creates the admin)")
+    @ProblemResponse(status = 403, type = "setup-token-invalid", when = "the `setup_token` is not the deployment's")
+    @ProblemResponse(status = 403, type = "setup-token-used",
+            when = "a `setup_token` without an invitation code, and the deployment has its admin already")
     @ProblemResponse(status = 409, type = "user-exists", when = "the e-mail address has an account")
     ResponseEntity<UserView> signUp(@Valid @RequestBody SignUpRequest body, ClientAddress from) {
         UserAccount user = enrollment.signUp(new Enrollment.SignUp(body.email(), body.password(), body.firstName(),
-                body.lastName(), body.invitationCode(), body.organizationName()), from);
+                body.lastName(), body.invitationCode(), body.organizationName(), body.setupToken()), from);
         return ResponseEntity.created(URI.create("/api/v1/users/me")).body(UserView.of(user));
     }
 
@@ -129,7 +137,8 @@ class AccountController {
             @NotBlank @Size(max = 100) @Pattern(regexp = PrintableText.PATTERN) String firstName,
             @NotBlank @Size(max = 100) @Pattern(regexp = PrintableText.PATTERN) String lastName,
             @Size(max = 128) String invitationCode,
-            @Size(max = 255) @Pattern(regexp = PrintableText.PATTERN) String organizationName) {
+            @Size(max = 255) @Pattern(regexp = PrintableText.PATTERN) String organizationName,
+            @Size(max = 128) String setupToken) {
     }
 
     record SignInRequest(@NotNull @Size(max = 254) String email, @NotNull @Size(max = PasswordPolicy.MAX_LENGTH) String password) {

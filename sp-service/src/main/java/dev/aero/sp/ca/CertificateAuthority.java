@@ -9,12 +9,9 @@ import java.net.InetAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -31,7 +28,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import javax.security.auth.x500.X500Principal;
 
@@ -67,6 +63,7 @@ import org.bouncycastle.openssl.PKCS8Generator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.aero.common.files.PrivateFiles;
 import dev.aero.common.id.DID;
 import dev.aero.common.id.UserID;
 
@@ -102,7 +99,7 @@ public final class CertificateAuthority {
                 return load(properties.certificateFile(), properties.privateKeyFile(), properties.keyPassphrase());
             }
             Path dir = properties.directory().toAbsolutePath();
-            createPrivateDirectory(dir);
+            PrivateFiles.createDirectory(dir);
             // The lock makes two SP nodes sharing a volume agree on one CA.
             try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = lockFile.lock()) {
@@ -112,7 +109,7 @@ public final class CertificateAuthority {
                     return load(cert, key, properties.keyPassphrase());
                 }
                 CertificateAuthority created = create(properties.subject(), properties.validity());
-                writePrivateFile(key, created.privateKeyPem(properties.keyPassphrase()));
+                PrivateFiles.write(key, created.privateKeyPem(properties.keyPassphrase()), false);
                 Files.writeString(cert, created.certificatePem());
                 log.info("Created the platform CA in {} ({}, valid until {})", dir,
                         created.certificate.getSubjectX500Principal().getName(), created.certificate.getNotAfter().toInstant());
@@ -334,37 +331,6 @@ public final class CertificateAuthority {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("The CA private key does not belong to the CA certificate: " + e.getMessage());
         }
-    }
-
-    private static void createPrivateDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-        }
-        if (supportsPosix(dir)) {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        }
-    }
-
-    private static void writePrivateFile(Path file, String content) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        if (supportsPosix(file.getParent())) {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(Set.of(PosixFilePermission.OWNER_READ,
-                    PosixFilePermission.OWNER_WRITE)));
-        } else {
-            Files.createFile(tmp);
-        }
-        Files.writeString(tmp, content);
-        try {
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException e) {
-            Files.delete(tmp);
-            throw e;
-        }
-    }
-
-    private static boolean supportsPosix(Path path) {
-        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
     /** A TLS server key with its certificate chain (server certificate, then the CA). */

@@ -26,8 +26,9 @@ import dev.aero.sp.ratelimit.RateLimiter;
 import dev.aero.sp.web.ClientAddress;
 
 /**
- * Sign-up. The deployment's first user creates the organization and becomes its admin; later
- * users join it, with an invitation code for their address, or freely when open sign-up is on.
+ * Sign-up. The deployment's first user creates the organization and becomes its admin, with the
+ * first-run {@link SetupToken}; later users join it, with an invitation code for their address,
+ * or freely when open sign-up is on.
  */
 @Service
 public class Enrollment {
@@ -41,11 +42,12 @@ public class Enrollment {
     private final AuditLog audit;
     private final SpProperties properties;
     private final TransactionTemplate tx;
+    private final SetupToken setupToken;
     private final Clock clock;
 
     Enrollment(UserAccounts users, Organizations organizations, Invitations invitations, PasswordHasher hasher,
             PasswordPolicy policy, RateLimiter limiter, AuditLog audit, SpProperties properties, TransactionTemplate tx,
-            Clock clock) {
+            SetupToken setupToken, Clock clock) {
         this.users = users;
         this.organizations = organizations;
         this.invitations = invitations;
@@ -55,11 +57,12 @@ public class Enrollment {
         this.audit = audit;
         this.properties = properties;
         this.tx = tx;
+        this.setupToken = setupToken;
         this.clock = clock;
     }
 
     public record SignUp(String email, String password, String firstName, String lastName, String invitationCode,
-            String organizationName) {
+            String organizationName, String setupToken) {
     }
 
     public UserAccount signUp(SignUp request, ClientAddress from) {
@@ -67,15 +70,20 @@ public class Enrollment {
         UserID id = personalUserId(request.email());
         policy.check(request.password(), id);
         String hash = hasher.hash(request.password());
+        UserAccount user;
         try {
-            return tx.execute(s -> enroll(id, hash, request, from));
+            user = tx.execute(s -> enroll(id, hash, request, from));
         } catch (DataIntegrityViolationException e) {
             if (users.existsById(id.value())) {
                 throw userExists();
             }
             // Another first user created the organization at the same moment; join it instead.
-            return tx.execute(s -> enroll(id, hash, request, from));
+            user = tx.execute(s -> enroll(id, hash, request, from));
         }
+        if (user.role() == Role.ADMIN) {
+            setupToken.used();
+        }
+        return user;
     }
 
     private UserAccount enroll(UserID id, String passwordHash, SignUp request, ClientAddress from) {
@@ -86,6 +94,7 @@ public class Enrollment {
         Role role;
         boolean created = false;
         if (!organizations.existsById(Organization.DEPLOYMENT_ORGANIZATION)) {
+            setupToken.consume(request.setupToken());
             String name = request.organizationName() == null || request.organizationName().isBlank()
                     ? request.firstName() + " " + request.lastName() + "'s organization"
                     : request.organizationName().strip();
@@ -93,7 +102,7 @@ public class Enrollment {
             role = Role.ADMIN;
             created = true;
         } else {
-            admit(id, request.invitationCode(), now);
+            admit(id, request.invitationCode(), request.setupToken(), now);
             role = Role.USER;
         }
         UserAccount user = users.saveAndFlush(new UserAccount(id, new OrgID(Organization.DEPLOYMENT_ORGANIZATION),
@@ -106,8 +115,13 @@ public class Enrollment {
     }
 
     /** Checks and uses the invitation code, or that sign-up is open when there is none. */
-    private void admit(UserID id, String code, Instant now) {
+    private void admit(UserID id, String code, String setupToken, Instant now) {
         if (code == null || code.isBlank()) {
+            if (setupToken != null && !setupToken.isBlank() && !properties.openSignUp()) {
+                throw new ApiProblemException(HttpStatus.FORBIDDEN, "setup-token-used",
+                        "This deployment has its first admin already; the setup token no longer works. "
+                                + "Sign-up needs an invitation code from an organization admin.");
+            }
             if (!properties.openSignUp()) {
                 throw new ApiProblemException(HttpStatus.FORBIDDEN, "invitation-required",
                         "Sign-up needs an invitation code from an organization admin.");

@@ -15,7 +15,7 @@ class PasswordHasherTest {
         SpProperties.Limit off = SpProperties.Limit.valueOf("0/1m");
         return new SpProperties(false, java.net.URI.create("http://localhost"), Duration.ofDays(1), Duration.ofHours(1),
                 Duration.ofDays(1), 8, List.of(), "X-Client-Certificate", new SpProperties.Argon2(memoryKib, iterations, 1, 0),
-                new SpProperties.RateLimits(off, off, off, off, off, off, off, off), "a@b.c", true, "");
+                new SpProperties.RateLimits(off, off, off, off, off, off, off, off), "a@b.c", true, "", java.nio.file.Path.of("setup-token"));
     }
 
     private final PasswordHasher hasher = new PasswordHasher(properties(1024, 1));

@@ -131,19 +131,28 @@ class FirstScenarioTest {
 
     private static Account admin;
 
-    /** The organization's first user, who created it (whichever scenario runs first signs it up). */
-    private static synchronized Account admin() {
+    /**
+     * The organization's first user, who created it with the setup token the launcher gives the
+     * operator (whichever scenario runs first signs it up).
+     */
+    private static synchronized Account admin() throws Exception {
         if (admin == null) {
             String email = "e2e-" + System.nanoTime() + "@example.com";
             SpClient anonymous = SpClient.create(sp());
-            anonymous.signUp(new SignUp(email, PASSWORD, "Eve", "Tester", null, "E2E Org"));
+            String setupToken = platform.setupToken();
+            assertThat(platform.launcherLog()).as("./aero up shows the operator the setup token").contains(setupToken);
+            Path tokenFile = platform.directory().resolve("sp/setup-token");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(tokenFile)))
+                    .isEqualTo("rw-------");
+            anonymous.signUp(SignUp.firstAdmin(email, PASSWORD, "Eve", "Tester", "E2E Org", setupToken));
+            assertThat(tokenFile).as("the used setup token's file").doesNotExist();
             admin = new Account(email, anonymous.withToken(anonymous.signIn(email, PASSWORD).token()));
         }
         return admin;
     }
 
     /** A user the admin invited. */
-    private static Account invitedUser(String who) {
+    private static Account invitedUser(String who) throws Exception {
         String email = "e2e-" + who + "-" + System.nanoTime() + "@example.com";
         String code = admin().client().invite(email).invitationCode();
         SpClient anonymous = SpClient.create(sp());

@@ -96,6 +96,24 @@ final class LauncherInstance implements AutoCloseable {
         throw new IllegalStateException("no deployment secret in " + directory().resolve("secret.env"));
     }
 
+    /**
+     * The first-run setup token, as an operator gets it: {@code ./aero setup-token}. Fails once
+     * the first admin has signed up (the token is used up then).
+     */
+    String setupToken() throws IOException, InterruptedException {
+        Path out = log.resolveSibling("setup-token.out");
+        Files.deleteIfExists(out);
+        exec(60, List.of("bash", "-c", "bash \"$0\" setup-token > \"$1\"", root.resolve("aero").toString(), out.toString()));
+        String token = Files.readString(out).strip();
+        Files.delete(out);
+        return token;
+    }
+
+    /** What {@code ./aero up} printed, as far as the launcher's log of this run holds it. */
+    String launcherLog() throws IOException {
+        return Files.readString(log);
+    }
+
     URI http(int basePort) {
         return URI.create("http://127.0.0.1:" + port(basePort));
     }

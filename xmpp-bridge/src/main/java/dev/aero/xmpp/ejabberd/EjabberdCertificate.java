@@ -7,9 +7,7 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -31,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
+import dev.aero.common.files.PrivateFiles;
 import dev.aero.common.tls.ServiceCertificateEnrollment;
 
 /**
@@ -79,16 +78,9 @@ public class EjabberdCertificate implements SmartLifecycle {
             }
             writer.writeObject(new PemObject("PRIVATE KEY", withPublicKey(issued.key(), issued.chain().getFirst().getPublicKey())));
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".new");
-        Files.writeString(tmp, pem.toString(), StandardCharsets.US_ASCII);
-        try {
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: its own permissions apply
-        }
         // ejabberd reads a certificate file again only when its modification time moved: make sure it does.
         Instant before = Files.exists(file) ? Files.getLastModifiedTime(file).toInstant() : Instant.EPOCH;
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        PrivateFiles.write(file, pem.toString(), true);
         Instant now = clock.instant();
         Files.setLastModifiedTime(file, FileTime.from(now.isAfter(before.plusSeconds(1)) ? now : before.plusSeconds(2)));
         ejabberd.reloadConfig();
