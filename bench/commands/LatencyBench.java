@@ -132,7 +132,7 @@ public final class LatencyBench {
         String authorization = new ServiceCredential("bench", secret).toHeaderValue();
         this.commandsTarget = new HttpTarget(URI.create(required("commands")), authorization);
         this.verkehrTarget = new HttpTarget(URI.create(required("verkehr-http")), authorization);
-        this.metricsTarget = new HttpTarget(URI.create(required("commands")), authorization);
+        this.metricsTarget = new HttpTarget(URI.create(required("commands-management")), authorization);
         String list = o.getOrDefault("pids", "");
         for (String entry : list.split(",")) {
             if (!entry.isBlank()) {
@@ -171,6 +171,7 @@ public final class LatencyBench {
         System.out.println("""
                 LatencyBench --sp URL --commands URL --verkehr-http URL --ssmp-port PORT --secret-file FILE
                   --setup-token TOKEN     the fresh instance's first-run setup token (./aero setup-token)
+                  --commands-management URL  command-server's management port (its Prometheus metrics)
                   --ssmp-host localhost   verkehr's SSMP host (must match its certificate)
                   --devices 10            devices registered, connected and sent to round-robin
                   --rate 1000             messages/s in all, in every phase

@@ -210,6 +210,7 @@ latency_part() {
   # shellcheck disable=SC2086 # TOOL_JAVA_OPTS is a list of options
   timeout -k 10 "$LATENCY_TIMEOUT" "$JAVA" $TOOL_JAVA_OPTS -cp "$cp" "$BENCH_DIR/LatencyBench.java" \
     --sp "http://127.0.0.1:$SP_PORT" --commands "http://127.0.0.1:$COMMANDS_PORT" \
+    --commands-management "http://127.0.0.1:$((9022 + PORT_OFFSET))" \
     --verkehr-http "http://127.0.0.1:$VERKEHR_HTTP_PORT" --ssmp-host localhost --ssmp-port "$SSMP_PORT" \
     --secret-file "$INSTANCE_DIR/secret.env" --setup-token "$setup_token" --devices "$LATENCY_DEVICES" --rate "$RATE" \
     --duration "$LAT_DURATION" --warmup "$WARMUP" --lost-after "$LOST_AFTER" --prime "$PRIME" --quiet-wait "$QUIET_WAIT" --senders "$SENDERS" \

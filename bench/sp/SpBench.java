@@ -120,7 +120,7 @@ public final class SpBench {
                   --limit-threads 2      threads of the in-process physical limit
                   --limit-duration 10    seconds of each limit window (after --limit-warmup 2)
                   --reps 1               limit/scenario alternations per scenario
-                  --ready-timeout 180    seconds to wait for SP's /actuator/health
+                  --ready-timeout 180    seconds to wait for SP's /readyz
                   --clk-tck 100          for the CPU figures from /proc
                   --quiet-wait 20        seconds to wait before each window for < 0.3 busy cores
                   --jstat PATH           jstat binary, to follow SP's GC time (jstat -gc -t PID 250)
@@ -968,7 +968,7 @@ public final class SpBench {
 
     void waitReady() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        URI health = url.resolve("/actuator/health");
+        URI health = url.resolve("/readyz");
         long deadline = System.nanoTime() + readyTimeout * 1_000_000_000L;
         String last = "no answer";
         while (System.nanoTime() < deadline) {

@@ -194,9 +194,11 @@ done
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 PORT=$(tool freeport) || die "no free port"
+MANAGEMENT_PORT=$(tool freeport) || die "no free port"
+[ "$MANAGEMENT_PORT" != "$PORT" ] || MANAGEMENT_PORT=$(tool freeport) || die "no free port"
 read -r -a SP_OPTS <<<"$SP_JAVA_OPTS"
 SP_CMD=("$JAVA" "${SP_OPTS[@]}" -jar "$JAR_COPY"
-  "--server.port=$PORT" --server.address=127.0.0.1
+  "--server.port=$PORT" --server.address=127.0.0.1 "--management.server.port=$MANAGEMENT_PORT"
   --aero.sp.device-tls.enabled=false "--aero.sp.ca.directory=$TMP_DIR/ca" "--aero.sp.setup-token-file=$TMP_DIR/setup-token"
   "--spring.datasource.url=jdbc:mysql://$DB_HOST:$DB_PORT/$BENCH_DB?createDatabaseIfNotExist=true"
   "--spring.datasource.username=$DB_USER" "--spring.datasource.password=$DB_PASSWORD"

@@ -270,7 +270,7 @@ FAILED=0
 # ---------------------------------------------------------------------------------------------
 PKI=$RUN_DIR/pki
 tool pki --dir "$PKI" >/dev/null 2>"$RUN_DIR/pki.err" || { cat "$RUN_DIR/pki.err" >&2; die "generating the test PKI failed"; }
-read -r VK_PORT HTTP_PORT DIRECT_PORT MQ_PORT <<<"$(tool freeports --count 4 2>/dev/null)" || die "no free ports"
+read -r VK_PORT HTTP_PORT DIRECT_PORT MQ_PORT MANAGEMENT_PORT <<<"$(tool freeports --count 5 2>/dev/null)" || die "no free ports"
 [ -n "$MQ_PORT" ] || die "no free ports"
 CLK_TCK=$(getconf CLK_TCK)
 COMMON_FANOUT=(--ca "$PKI/ca.pem" --subscribers "$SUBSCRIBERS" --payload "$PAYLOAD" --warmup "$WARMUP" --duration "$DURATION"
@@ -303,7 +303,8 @@ say "  JDK $JDK_HOME; run dir $RUN_DIR"
 # the servers
 # ---------------------------------------------------------------------------------------------
 VK_CMD=("$JAVA" "${SERVER_OPTS[@]}" "$NATIVE" -jar "$JAR_COPY"
-  "--server.port=$HTTP_PORT" --server.address=127.0.0.1 --aero.verkehr.host=127.0.0.1 "--aero.verkehr.port=$VK_PORT"
+  "--server.port=$HTTP_PORT" --server.address=127.0.0.1 "--management.server.port=$MANAGEMENT_PORT"
+  --aero.verkehr.host=127.0.0.1 "--aero.verkehr.port=$VK_PORT"
   "--aero.verkehr.deployment-secret=$SECRET"
   "--aero.verkehr.tls.certificate-file=$PKI/server.pem" "--aero.verkehr.tls.private-key-file=$PKI/server.key"
   "--aero.verkehr.tls.ca-certificate-file=$PKI/ca.pem" "--aero.verkehr.tls.crl-url=file:$PKI/crl.der"
@@ -317,11 +318,12 @@ for arg in "${VK_CMD[@]:1}"; do
   VK_CMD_SHOWN+=" ${arg//$RUN_DIR/<run>}"
 done
 VK_URL=http://127.0.0.1:$HTTP_PORT
+VK_MANAGEMENT_URL=http://127.0.0.1:$MANAGEMENT_PORT
 start_verkehr() {
   wait_quiet
   "${VK_CMD[@]}" >"$RUN_DIR/verkehr.log" 2>&1 &
   VK_PID=$!
-  tool wait-ready --port "$VK_PORT" --health-url "$VK_URL/actuator/health" --pid "$VK_PID" --ca "$PKI/ca.pem" --timeout 120 \
+  tool wait-ready --port "$VK_PORT" --health-url "$VK_MANAGEMENT_URL/actuator/health" --pid "$VK_PID" --ca "$PKI/ca.pem" --timeout 120 \
     2>"$RUN_DIR/verkehr-ready.err" &
   if ! wait $!; then
     tail -n 30 "$RUN_DIR/verkehr.log" | sed 's/^/  /' >&2
@@ -365,7 +367,7 @@ if want idle; then
   run_tool idle idle --port "$VK_PORT" --ca "$PKI/ca.pem" --secret "$SECRET" --server-pid "$VK_PID" \
     --jcmd "$JDK_HOME/bin/jcmd" --java "$JAVA" --cp "$CP" "--worker-jvm=$NATIVE $WORKER_JAVA_OPTS" \
     --conns "$IDLE_CONNS" --workers "$IDLE_WORKERS" --warmup-conns "$IDLE_WARMUP" --idle-seconds "$IDLE_SECONDS" \
-    --worker-max-seconds "$PART_TIMEOUT" --metrics-url "$VK_URL/actuator/prometheus" \
+    --worker-max-seconds "$PART_TIMEOUT" --metrics-url "$VK_MANAGEMENT_URL/actuator/prometheus" \
     --out "$RUN_DIR/idle.properties" --worker-log "$RUN_DIR/idle-workers.err" --histograms "$RUN_DIR"
 fi
 
@@ -381,7 +383,7 @@ if want verkehr; then
   say ""
   say "=== 2./3. verkehr fan-out: $SUBSCRIBERS TLS subscribers, $PAYLOAD-byte payloads ==="
   run_tool fanout-verkehr fanout --target verkehr --label verkehr --port "$VK_PORT" --secret "$SECRET" --server-pid "$VK_PID" \
-    --metrics-url "$VK_URL/actuator/prometheus" --out "$RUN_DIR/fanout-$ORDER-verkehr.properties" "${COMMON_FANOUT[@]}"
+    --metrics-url "$VK_MANAGEMENT_URL/actuator/prometheus" --out "$RUN_DIR/fanout-$ORDER-verkehr.properties" "${COMMON_FANOUT[@]}"
   ORDER=$((ORDER + 1))
 fi
 
@@ -393,7 +395,7 @@ VK_LOG_KINDS=""
 if [ -n "$VK_PID" ]; then
   VK_ALIVE=yes
   kill -0 "$VK_PID" 2>/dev/null || VK_ALIVE="**no** (exited; see verkehr.log)"
-  curl -s --max-time 5 "$VK_URL/actuator/prometheus" >"$RUN_DIR/verkehr-metrics-end.txt" 2>/dev/null || true
+  curl -s --max-time 5 "$VK_MANAGEMENT_URL/actuator/prometheus" >"$RUN_DIR/verkehr-metrics-end.txt" 2>/dev/null || true
   stop_pid "$VK_PID"
   VK_PID=""
   VK_ERRORS=$(grep -c ' ERROR ' "$RUN_DIR/verkehr.log" || true)

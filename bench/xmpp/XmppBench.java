@@ -204,7 +204,7 @@ public final class XmppBench {
     /** The bridge's gauge {@code aero_xmpp_rooms_joined}, or -1 when the bridge does not answer. */
     private long bridgeRoomsJoined() {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(arg("bridge-http") + "/actuator/prometheus"))
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(arg("bridge-management") + "/actuator/prometheus"))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
             for (String line : r.body().split("\n")) {
                 if (line.startsWith("aero_xmpp_rooms_joined")) {

@@ -142,7 +142,7 @@ SUMMARY=$RUN_DIR/summary.md
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 "$JAVA" -XX:+UseSerialGC -Xmx1g -cp "$CP" XmppBench \
   --sp "http://127.0.0.1:$(port 8080)" --sp-devices "https://localhost:$(port 8443)" --ssmp-port "$(port 29438)" \
-  --setup-token "$SETUP_TOKEN" --bridge-http "http://127.0.0.1:$(port 8090)" --ejabberd-api "http://127.0.0.1:$(port 5280)/api" \
+  --setup-token "$SETUP_TOKEN" --bridge-management "http://127.0.0.1:$(port 8091)" --ejabberd-api "http://127.0.0.1:$(port 5280)/api" \
   --bridge-password-file "$STATE/ejabberd/secrets/bridge.password" --domain "${AERO_DOMAIN:-aero.local}" \
   --ctl "$STATE/ejabberd/ctl" --jcmd "$JDK_HOME/bin/jcmd" --clk-tck "$(getconf CLK_TCK)" \
   --bridge-pid "$BRIDGE_PID" --verkehr-pid "$VERKEHR_PID" --ejabberd-pid "$EJABBERD_PID" \

@@ -8,7 +8,7 @@
  *
  * It accepts the same --aero.zephyr.* / --server.port arguments as the real relay (only host,
  * port, max-connections and pre-bind-buffer-bytes are honoured) and serves GET /status and
- * GET /actuator/health on server.port.
+ * GET /readyz on server.port.
  */
 
 import com.sun.net.httpserver.HttpServer;
@@ -79,7 +79,7 @@ public final class StandInRelay {
                     + ",\"refused\":{\"fd_limit\":" + refusedFd.get() + ",\"max_connections\":" + refusedMax.get() + "}}";
             reply(ex, body);
         });
-        http.createContext("/actuator/health", ex -> reply(ex, "{\"status\":\"UP\"}"));
+        http.createContext("/readyz", ex -> reply(ex, "{\"status\":\"UP\"}"));
         http.start();
         System.err.println("StandInRelay (TEST DOUBLE) on " + host + ":" + port + ", status on " + httpPort);
         r.run(host, port);

@@ -2425,7 +2425,7 @@ public final class ZephyrBench {
                 String health;
                 boolean up;
                 try {
-                    health = relay.get("/actuator/health", 5);
+                    health = relay.get("/readyz", 5);
                     up = health.contains("\"UP\"");
                 } catch (IOException e) {
                     health = e.toString();
@@ -2496,7 +2496,7 @@ public final class ZephyrBench {
             return 0;
         }
 
-        /** Waits until the relay answers with REGISTER (and /actuator/health is UP when a status port is given). */
+        /** Waits until the relay answers with REGISTER (and /readyz is UP when a status port is given). */
         static int waitReady(Opts o) throws Exception {
             Relay relay = new Relay(o);
             double timeout = o.d("timeout", 120);
@@ -2511,7 +2511,7 @@ public final class ZephyrBench {
                 }
                 if (!healthy) {
                     try {
-                        healthy = relay.get("/actuator/health", 3).contains("\"UP\"");
+                        healthy = relay.get("/readyz", 3).contains("\"UP\"");
                         if (!healthy) last = "health not UP";
                     } catch (IOException e) {
                         last = "health: " + e.getMessage();

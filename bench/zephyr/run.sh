@@ -152,8 +152,8 @@ STATUS_PORT=""
 start_relay() {
   local tag=$1 fdlim=$2 ports log
   shift 2
-  ports=$(bench freeports --count 2) || die "no free ports"
-  read -r RELAY_PORT STATUS_PORT <<<"$ports"
+  ports=$(bench freeports --count 3) || die "no free ports"
+  read -r RELAY_PORT STATUS_PORT MANAGEMENT_PORT <<<"$ports"
   log=$RUN_DIR/relay-$tag.log
   local cmd=("$JAVA")
   read -r -a opts <<<"$RELAY_JAVA_OPTS"
@@ -164,7 +164,7 @@ start_relay() {
     cmd+=(-jar "$JAR_COPY")
   fi
   cmd+=(--aero.zephyr.host=127.0.0.1 "--aero.zephyr.port=$RELAY_PORT" "--server.port=$STATUS_PORT"
-    --server.address=127.0.0.1)
+    --server.address=127.0.0.1 "--management.server.port=$MANAGEMENT_PORT")
   if [ -n "$RELAY_ARGS" ]; then
     read -r -a extra <<<"$RELAY_ARGS"
     cmd+=("${extra[@]}")

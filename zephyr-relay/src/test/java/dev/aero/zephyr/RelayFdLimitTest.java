@@ -53,14 +53,15 @@ class RelayFdLimitTest {
     void atTheFdLimitNewConnectionsAreRefusedExistingPairsWorkAndAcceptingResumes() throws Exception {
         int port = freePort();
         int httpPort = freePort();
+        int managementPort = freePort();
         Path log = Files.createTempFile("relay-fd", ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String command = "ulimit -n " + FD_LIMIT + " && exec '" + java + "' -XX:+UseSerialGC -Xmx192m -cp '"
                 + System.getProperty("java.class.path") + "' dev.aero.zephyr.ZephyrRelayApplication"
-                + " --aero.zephyr.host=127.0.0.1 --aero.zephyr.port=" + port + " --server.port=" + httpPort
+                + " --aero.zephyr.host=127.0.0.1 --aero.zephyr.port=" + port + " --server.port=" + httpPort + " --management.server.port=" + managementPort
                 + " --aero.zephyr.fd-reserve=8 --aero.zephyr.bind-deadline=60s --spring.main.banner-mode=off";
         relay = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        awaitHealthy(httpPort, log.toFile());
+        awaitHealthy(managementPort, log.toFile());
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
 
         // Pair up clients until the relay starts refusing.
@@ -132,13 +133,13 @@ class RelayFdLimitTest {
         return JsonMapper.builder().build().readTree(response.body());
     }
 
-    private void awaitHealthy(int httpPort, File log) throws Exception {
+    private void awaitHealthy(int managementPort, File log) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
             assertThat(relay.isAlive()).as("relay process died: " + Files.readString(log.toPath())).isTrue();
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/health")).build(),
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/health")).build(),
                         HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
                     return;
                 }

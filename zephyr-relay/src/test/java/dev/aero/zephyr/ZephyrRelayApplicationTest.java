@@ -63,7 +63,7 @@ class ZephyrRelayApplicationTest extends BootServiceContract {
             bad.getOutputStream().write(dev.aero.common.zephyr.ZephyrWire.message(1));
             assertThat(bad.getInputStream().read()).isEqualTo(-1);
         }
-        String metrics = get("/actuator/prometheus").body();
+        String metrics = management("/actuator/prometheus").body();
         assertThat(metrics).contains("zephyr_connections_closed_total{application=\"zephyr-relay\",cause=\"unknown_zid\"} 1.0")
                 .contains("zephyr_connections_refused_total{application=\"zephyr-relay\",cause=\"fd_limit\"}")
                 .contains("zephyr_bytes_relayed_bytes_total").contains("zephyr_pairs_bound");

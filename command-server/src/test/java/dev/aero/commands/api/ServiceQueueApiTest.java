@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -53,6 +54,9 @@ class ServiceQueueApiTest {
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     @Autowired
     CommandQueues queues;
@@ -116,7 +120,7 @@ class ServiceQueueApiTest {
         DID did = DID.random();
         call("POST", "/v1/devices/" + did.hex() + "/commands", "{\"type\":\"LOG_THREADS\"}");
         queues.ack(did, queues.head(did).epoch());
-        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).containsPattern("aero_commands_enqueues_total\\{[^}]*\\} [1-9]")
                 .containsPattern("aero_commands_acks_total\\{[^}]*\\} [1-9]")

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
 
@@ -53,7 +54,9 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
 
     @Override
     public void onApplicationEvent(WebServerInitializedEvent event) {
-        if (!settings.enabled() || !(event.getWebServer() instanceof TomcatWebServer tomcat) || connector != null) {
+        if (!settings.enabled() || !(event.getWebServer() instanceof TomcatWebServer tomcat) || connector != null
+                || WebServerApplicationContext.hasServerNamespace(event.getApplicationContext(), "management")) {
+            // The management server (actuator, on a port of its own) has no device endpoints.
             return;
         }
         Retry.inBackground("device-tls-setup", Duration.ofMillis(500), Duration.ofSeconds(10),

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import tools.jackson.databind.JsonNode;
@@ -19,8 +20,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What every Boot app of the platform must do, checked against the app started on a random
- * port: report health UP including each backing service it uses, serve Prometheus metrics,
- * and answer errors as problem+json. A service's test extends this, adds
+ * port: on its management port, report health UP including each backing service it uses and
+ * serve Prometheus metrics; on its public port, nothing of that, only details-free liveness
+ * and readiness; and answer errors as problem+json. A service's test extends this, adds
  * {@code @SpringBootTest(webEnvironment = RANDOM_PORT)} and, where it uses them,
  * {@code @RealServices}.
  */
@@ -31,6 +33,9 @@ public abstract class BootServiceContract {
 
     @LocalServerPort
     protected int port;
+
+    @LocalManagementPort
+    protected int managementPort;
 
     /** Health components that must be present and UP, e.g. "db", "redis". */
     protected abstract Set<String> backingServices();
@@ -47,13 +52,21 @@ public abstract class BootServiceContract {
     }
 
     protected HttpResponse<String> get(String path) throws Exception {
+        return get(port, path);
+    }
+
+    protected HttpResponse<String> management(String path) throws Exception {
+        return get(managementPort, path);
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void healthIsUpWithEveryBackingService() throws Exception {
-        HttpResponse<String> response = get("/actuator/health");
+        HttpResponse<String> response = management("/actuator/health");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode health = JSON.readTree(response.body());
         assertThat(health.get("status").asString()).isEqualTo("UP");
@@ -67,15 +80,33 @@ public abstract class BootServiceContract {
 
     @Test
     void readinessAndLivenessProbesAnswer() throws Exception {
-        assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
-        assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        assertThat(management("/actuator/health/readiness").statusCode()).isEqualTo(200);
+        assertThat(management("/actuator/health/liveness").statusCode()).isEqualTo(200);
     }
 
     @Test
     void prometheusMetricsAreServed() throws Exception {
-        HttpResponse<String> response = get("/actuator/prometheus");
+        HttpResponse<String> response = management("/actuator/prometheus");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("jvm_memory_used_bytes").contains("application=");
+    }
+
+    @Test
+    void thePublicPortAnswersLivenessAndReadinessWithoutDetailsAndServesNoActuator() throws Exception {
+        assertThat(managementPort).as("a management port of its own").isNotEqualTo(port);
+        for (String probe : List.of("/livez", "/readyz")) {
+            HttpResponse<String> response = get(probe);
+            assertThat(response.statusCode()).as(probe).isEqualTo(200);
+            JsonNode body = JSON.readTree(response.body());
+            List<String> members = new ArrayList<>();
+            body.propertyNames().forEach(members::add);
+            assertThat(members).as(probe + ": " + response.body()).containsExactly("status");
+            assertThat(body.get("status").asString()).isEqualTo("UP");
+        }
+        for (String internal : List.of("/actuator", "/actuator/health", "/actuator/prometheus", "/actuator/info",
+                "/actuator/env", "/actuator/heapdump", "/actuator/health/readiness")) {
+            assertThat(get(internal).statusCode()).as(internal + " on the public port").isEqualTo(404);
+        }
     }
 
     @Test

@@ -138,15 +138,30 @@ class ComposeFileTest {
     }
 
     @Test
-    void healthChecksProbeThePortEachServiceListensOn() {
+    void healthChecksProbeTheManagementPortOfEachService() {
+        int checked = 0;
         for (Module app : ReactorPoms.bootApps(repoRoot)) {
-            Integer port = configuredServerPort(app.name());
-            if (port == null) {
-                continue; // no fixed server.port to compare with
-            }
+            Integer port = configuredPort(app.name(), "management");
+            assertThat(port).as("%s has a management port of its own (management.server.port in its application.yml)", app.name())
+                    .isNotNull().isNotEqualTo(configuredPort(app.name(), "server"));
             assertThat(healthCommand(service(app.name())))
-                    .as("%s listens on %d (its application.yml)", app.name(), port)
+                    .as("%s serves actuator on %d (its application.yml)", app.name(), port)
                     .contains("127.0.0.1:" + port + "/actuator/health");
+            checked++;
+        }
+        assertThat(checked).isPositive();
+    }
+
+    @Test
+    void managementPortsAreNeverPublished() {
+        for (Module app : ReactorPoms.bootApps(repoRoot)) {
+            Map<String, Object> service = service(app.name());
+            Integer management = configuredPort(app.name(), "management");
+            assertThat(ports(service).stream().map(PublishedPort::target).toList())
+                    .as("%s's published ports", app.name()).doesNotContain(management);
+            assertThat(map(service.get("environment")).get("AERO_MANAGEMENT_ADDRESS"))
+                    .as("%s's management port listens on the Compose network (for its health check and Prometheus)", app.name())
+                    .isEqualTo("0.0.0.0");
         }
     }
 
@@ -835,12 +850,15 @@ class ComposeFileTest {
     // ------------------------------------------------------------------
 
     /** server.port from the module's application.yml, when it is a plain number or ${VAR:number}. */
-    private static Integer configuredServerPort(String module) {
+    /** {@code server.port} ("server") or {@code management.server.port} ("management") in the module's application.yml. */
+    private static Integer configuredPort(String module, String which) {
         Path yml = repoRoot.resolve(module).resolve("src/main/resources/application.yml");
         if (!Files.isRegularFile(yml)) {
             return null;
         }
-        Object port = map(yamlMap(readString(yml)).get("server")).get("port");
+        Map<String, Object> root = yamlMap(readString(yml));
+        Map<String, Object> server = which.equals("server") ? map(root.get("server")) : map(map(root.get("management")).get("server"));
+        Object port = server.get("port");
         if (port == null) {
             return null;
         }

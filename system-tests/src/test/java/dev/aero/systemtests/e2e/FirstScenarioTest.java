@@ -531,11 +531,56 @@ class FirstScenarioTest {
         assertThat(logs).as("the instance's logs").isGreaterThanOrEqualTo(6);
     }
 
+    @Test
+    void actuatorIsOnLoopbackManagementPortsOnlyAndThePublicPortsAnswerProbesWithoutDetails() throws Exception {
+        // Each service: its public HTTP port and its management port (the launcher's table).
+        Map<Integer, Integer> services = Map.of(8080, 8081, 25234, 25235, 9020, 9022, 8701, 8703, 8889, 8890, 8090, 8091);
+        List<java.net.InetAddress> outside = new java.util.ArrayList<>();
+        for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (nic.isUp() && !nic.isLoopback()) {
+                nic.inetAddresses().filter(a -> a instanceof java.net.Inet4Address).forEach(outside::add);
+            }
+        }
+        for (Map.Entry<Integer, Integer> s : services.entrySet()) {
+            URI publicPort = platform.http(s.getKey());
+            for (String internal : List.of("/actuator", "/actuator/health", "/actuator/prometheus", "/actuator/env",
+                    "/actuator/heapdump", "/actuator/health/liveness")) {
+                HttpResponse<String> r = get(publicPort.resolve(internal));
+                assertThat(r.statusCode()).as("%s%s", publicPort, internal).isEqualTo(404);
+                assertThat(r.body()).as("%s%s", publicPort, internal).doesNotContain("jvm_").doesNotContain("components");
+            }
+            for (String probe : List.of("/livez", "/readyz")) {
+                HttpResponse<String> r = get(publicPort.resolve(probe));
+                assertThat(r.statusCode()).as("%s%s", publicPort, probe).isEqualTo(200);
+                assertThat(JSON.readTree(r.body()).propertyNames()).as("%s%s: %s", publicPort, probe, r.body())
+                        .containsExactly("status");
+            }
+            URI management = platform.http(s.getValue());
+            HttpResponse<String> health = get(management.resolve("/actuator/health"));
+            assertThat(health.statusCode()).as(management + " health").isEqualTo(200);
+            assertThat(JSON.readTree(health.body()).path("components").isObject()).as(health.body()).isTrue();
+            assertThat(get(management.resolve("/actuator/prometheus")).body()).contains("jvm_memory_used_bytes");
+            // Not reachable from outside this machine: the management listener is bound to loopback.
+            for (java.net.InetAddress address : outside) {
+                try (java.net.Socket socket = new java.net.Socket()) {
+                    socket.connect(new java.net.InetSocketAddress(address, LauncherInstance.port(s.getValue())), 2000);
+                    throw new AssertionError("management port " + LauncherInstance.port(s.getValue()) + " answers on " + address);
+                } catch (java.net.ConnectException expected) {
+                    // refused: nothing listens there
+                }
+            }
+        }
+    }
+
+    private HttpResponse<String> get(URI uri) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Waits until the bridge's health shows this component with this status. */
     private void awaitBridgeHealth(String component, String status, Duration within) throws Exception {
         DesktopDevice.await(() -> {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(platform.http(8090).resolve("/actuator/health"))
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(platform.http(8091).resolve("/actuator/health"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 return JSON.readTree(r.body()).path("components").path(component).path("status").asString().equals(status) ? true : null;
             } catch (Exception e) {
