@@ -85,6 +85,21 @@ final class RelayConnection extends ChannelInboundHandlerAdapter {
         this.relay = relay;
     }
 
+    /** Where this connection is in its state machine (for tests). */
+    State state() {
+        return state;
+    }
+
+    /** Its zid, or -1 if it was refused on arrival (for tests). */
+    int zid() {
+        return zid;
+    }
+
+    /** Why the relay closed it, or null while it has not (for tests). */
+    CloseCause closeCause() {
+        return closeCause.get();
+    }
+
     // ---------------------------------------------------------------- lifecycle
 
     @Override
