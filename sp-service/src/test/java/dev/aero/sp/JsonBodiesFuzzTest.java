@@ -86,7 +86,7 @@ class JsonBodiesFuzzTest extends SpTestSupport {
         if (token != null) {
             return;
         }
-        anonymous().signUp(new SignUp(ADMIN, PASSWORD, "Ada", "Admin", null, "Fuzz Org"));
+        anonymous().signUp(SignUp.firstAdmin(ADMIN, PASSWORD, "Ada", "Admin", "Fuzz Org", setupToken()));
         Account admin = signIn(ADMIN, PASSWORD);
         String session = anonymous().signIn(ADMIN, PASSWORD).token();
         String code = admin.client().invite(MEMBER).invitationCode();
