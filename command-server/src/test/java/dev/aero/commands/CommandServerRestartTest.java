@@ -27,7 +27,7 @@ class CommandServerRestartTest {
 
     private static ConfigurableApplicationContext start(TestRedis redis) {
         return new SpringApplicationBuilder(CommandServerApplication.class).run(
-                "--server.port=0", "--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port(),
+                "--server.port=0", "--management.server.port=0", "--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port(),
                 "--spring.data.redis.database=" + redis.database(), "--aero.commands.deployment-secret=" + SECRET,
                 "--aero.commands.device-tls.enabled=false", "--aero.commands.verkehr-url=http://127.0.0.1:9");
     }

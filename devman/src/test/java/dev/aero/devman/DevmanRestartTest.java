@@ -33,7 +33,7 @@ class DevmanRestartTest {
     private static final int DEVICES = 2_500;
 
     private static ConfigurableApplicationContext start(TestRedis redis) {
-        return new SpringApplicationBuilder(DevmanApplication.class).run("--server.port=0",
+        return new SpringApplicationBuilder(DevmanApplication.class).run("--server.port=0", "--management.server.port=0",
                 "--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port(),
                 "--spring.data.redis.database=" + redis.database(), "--aero.devman.deployment-secret=s",
                 "--aero.devman.device-tls.enabled=false");

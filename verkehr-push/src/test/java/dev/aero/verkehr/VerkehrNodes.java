@@ -43,6 +43,7 @@ final class VerkehrNodes implements AutoCloseable {
         p.put("spring.data.redis.port", redis.port());
         p.put("spring.data.redis.database", redis.database());
         p.put("server.port", 0);
+        p.put("management.server.port", 0);
         p.put("aero.verkehr.host", "127.0.0.1");
         p.put("aero.verkehr.port", 0);
         p.put("aero.verkehr.node-id", nodeId);
