@@ -532,6 +532,47 @@ class FirstScenarioTest {
     }
 
     @Test
+    void everyOperationOfEveryApiRefusesEveryCredentialItDoesNotGrant() throws Exception {
+        Account a = invitedUser("authz-a");
+        Account b = invitedUser("authz-b");
+        String ca = a.client().caCertificatePem();
+        dev.aero.client.device.DeviceKeys linkedKeys = dev.aero.client.device.DeviceKeys.generate();
+        DID linked = DID.random();
+        a.client().registerDevice(new dev.aero.client.sp.RegisterDevice(linkedKeys.certificationRequestPem(linked), "a-laptop", "Linux", "Debian 13"));
+        dev.aero.client.device.DeviceKeys revokedKeys = dev.aero.client.device.DeviceKeys.generate();
+        DID revoked = DID.random();
+        String revokedPem = a.client().registerDevice(new dev.aero.client.sp.RegisterDevice(revokedKeys.certificationRequestPem(revoked),
+                "a-old-laptop", "Linux", "Debian 12")).certificate();
+        a.client().unlinkDevice(revoked, false);
+        dev.aero.client.device.DeviceKeys otherKeys = dev.aero.client.device.DeviceKeys.generate();
+        DID other = DID.random();
+        String otherPem = b.client().registerDevice(new dev.aero.client.sp.RegisterDevice(otherKeys.certificationRequestPem(other),
+                "b-laptop", "Linux", "Debian 13")).certificate();
+        SID folder = SID.random();
+        a.client().createSharedFolder("A's folder", folder);
+        long group = admin().client().createGroup("authz group " + System.nanoTime()).groupId();
+        javax.net.ssl.SSLContext revokedTls = revokedKeys.sslContext(revokedPem, ca);
+        // devman learns of the revocation from SP's CRL: wait until it refuses the unlinked device.
+        CheckinClient revokedCheckin = new CheckinClient(devmanForDevices(), revokedTls);
+        DesktopDevice.await(() -> {
+            try {
+                revokedCheckin.checkin();
+                return null;
+            } catch (Exception refused) {
+                return true;
+            }
+        }, Duration.ofSeconds(90), "devman refusing the unlinked device's certificate");
+
+        AuthorizationMatrix.Subjects subjects = new AuthorizationMatrix.Subjects(a.email(),
+                SpClient.create(sp()).signIn(a.email(), PASSWORD).token(), SpClient.create(sp()).signIn(b.email(), PASSWORD).token(), linked.hex(), revoked.hex(), otherKeys.sslContext(otherPem, ca), otherPem, revokedTls,
+                revokedPem, folder.hex(), group);
+        java.util.concurrent.atomic.AtomicInteger tried = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> failures = AuthorizationMatrix.check(subjects, LauncherInstance::port, tried);
+        assertThat(failures).as("operations whose answers differ from the authorization matrix").isEmpty();
+        assertThat(tried.get()).as("attempts").isGreaterThan(300);
+    }
+
+    @Test
     void actuatorIsOnLoopbackManagementPortsOnlyAndThePublicPortsAnswerProbesWithoutDetails() throws Exception {
         // Each service: its public HTTP port and its management port (the launcher's table).
         Map<Integer, Integer> services = Map.of(8080, 8081, 25234, 25235, 9020, 9022, 8701, 8703, 8889, 8890, 8090, 8091);
