@@ -38,7 +38,7 @@ class ComposeFileTest {
 
     /** Backing services, by the dependency (artifactId) that makes a module need them. */
     private static final Map<String, String> BACKING_SERVICE_BY_DEPENDENCY = Map.of(
-            "spring-boot-starter-data-jpa", "mysql",
+            "spring-boot-starter-data-jpa", "mariadb",
             "spring-boot-starter-data-redis", "redis",
             "smack-tcp", "ejabberd");
 
@@ -170,12 +170,38 @@ class ComposeFileTest {
     // ------------------------------------------------------------------
 
     @Test
-    void mysqlIs84WithUtf8mb4() {
-        Map<String, Object> mysql = service("mysql");
-        assertThat(string(mysql.get("image"))).matches("mysql:8\\.4(\\.\\d+)?");
-        assertThat(commandArgs(mysql)).contains("--character-set-server=utf8mb4");
-        assertThat(map(mysql.get("environment"))).containsEntry("MYSQL_DATABASE", "aero_sp");
-        assertThat(healthCommand(mysql)).contains("mysqladmin ping");
+    void mariadbIsBuiltFromDebianWithUtf8mb4() {
+        Map<String, Object> mariadb = service("mariadb");
+        Map<String, Object> build = map(mariadb.get("build"));
+        assertThat(realPath(Path.of(string(build.get("context"))).resolve(string(build.get("dockerfile")))))
+                .isEqualTo(realPath(repoRoot.resolve("deploy/images/mariadb/Dockerfile")));
+        assertThat(string(map(build.get("args")).get("BASE_IMAGE"))).startsWith("debian:");
+        String dockerfile = readString(repoRoot.resolve("deploy/images/mariadb/Dockerfile"));
+        assertThat(dockerfile).contains("mariadb-server").contains("USER mysql");
+        assertThat(readString(repoRoot.resolve("deploy/images/mariadb/entrypoint.sh")))
+                .contains("--character-set-server=utf8mb4").contains("--skip-name-resolve");
+        assertThat(map(mariadb.get("environment"))).containsEntry("MYSQL_DATABASE", "aero_sp");
+        assertThat(healthCommand(mariadb)).contains("mariadb-admin ping");
+    }
+
+    @Test
+    void everyImageBuiltHereStartsFromTheDebianBaseImage() {
+        int built = 0;
+        for (Map.Entry<String, Object> entry : map(config.get("services")).entrySet()) {
+            Map<String, Object> build = map(map(entry.getValue()).get("build"));
+            if (build.isEmpty()) {
+                continue;
+            }
+            assertThat(string(map(build.get("args")).get("BASE_IMAGE"))).as("%s's base image", entry.getKey())
+                    .isEqualTo("debian:trixie-slim");
+            String dockerfile = readString(Path.of(string(build.get("context"))).resolve(string(build.get("dockerfile"))));
+            assertThat(dockerfile).as("%s's Dockerfile", entry.getKey())
+                    .contains("ARG BASE_IMAGE=debian:trixie-slim").contains("FROM ${BASE_IMAGE}")
+                    .contains("/usr/share/doc/aero/packages.txt").contains("org.opencontainers.image.revision")
+                    .containsPattern("(?m)^USER ").containsPattern("(?m)^HEALTHCHECK ");
+            built++;
+        }
+        assertThat(built).as("images built from this repository").isGreaterThanOrEqualTo(8);
     }
 
     @Test
@@ -207,7 +233,7 @@ class ComposeFileTest {
     @Test
     void stateLivesInNamedVolumes() {
         Set<String> declared = map(config.get("volumes")).keySet();
-        assertNamedVolumeAt("mysql", "/var/lib/mysql", declared);
+        assertNamedVolumeAt("mariadb", "/var/lib/mysql", declared);
         assertNamedVolumeAt("redis", "/data", declared);
         assertNamedVolumeAt("ejabberd", "/opt/ejabberd/database", declared);
         assertThat(assertNamedVolumeAt(XMPP_INIT, "/var/lib/aero/xmpp-secrets", declared)).isEqualTo(XMPP_SECRETS);
@@ -240,7 +266,7 @@ class ComposeFileTest {
                 }
             }
         }
-        assertThat(ports(service("mysql"))).as("mysql published ports").isEmpty();
+        assertThat(ports(service("mariadb"))).as("mariadb published ports").isEmpty();
         assertThat(ports(service("redis"))).as("redis published ports").isEmpty();
     }
 
