@@ -23,7 +23,7 @@
 # the one file both read: 0640, owned by ejabberd, group aero. Everything else is 0600/0700 and
 # ejabberd's (the bridge writes the certificate file itself, mode 0600, and ejabberd reads it).
 #
-# POSIX sh: it runs in Alpine's busybox (ejabberd image) and in dash (the platform image).
+# POSIX sh: it runs in dash (the ejabberd image and the platform image, both Debian).
 set -eu
 
 SECRETS_DIR=${AERO_XMPP_SECRETS_DIR:-/var/lib/aero/xmpp-secrets}
@@ -33,7 +33,7 @@ CERTIFICATE=$TLS_DIR/server.pem
 PASSWORD_FILE=${AERO_XMPP_BRIDGE_PASSWORD_FILE:-$SECRETS_DIR/bridge.password}
 # The self-signed certificate the ejabberd image was built with: the bootstrap certificate when
 # there is no openssl to make one for the domain.
-IMAGE_CERTIFICATE=${AERO_EJABBERD_IMAGE_CERTIFICATE:-/opt/ejabberd/conf/server.pem}
+IMAGE_CERTIFICATE=${AERO_EJABBERD_IMAGE_CERTIFICATE:-/etc/ejabberd/ejabberd.pem}
 # ejabberd's health check waits for this file: the bridge's account is in place.
 ACCOUNT_READY=${AERO_XMPP_ACCOUNT_READY:-/tmp/aero-bridge-account}
 
