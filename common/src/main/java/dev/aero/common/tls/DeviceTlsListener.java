@@ -41,6 +41,8 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
     private final HttpClient http;
     private final Consumer<KeyMaterial> onReady;
     private volatile Connector connector;
+    /** Set by the first server event taken: the connector is set up once, whatever events follow. */
+    private final java.util.concurrent.atomic.AtomicBoolean settingUp = new java.util.concurrent.atomic.AtomicBoolean();
 
     public DeviceTlsListener(String service, DeviceTlsSettings settings, URI spUrl, String deploymentSecret, HttpClient http,
             Consumer<KeyMaterial> onReady) {
@@ -54,9 +56,14 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
 
     @Override
     public void onApplicationEvent(WebServerInitializedEvent event) {
-        if (!settings.enabled() || !(event.getWebServer() instanceof TomcatWebServer tomcat) || connector != null
+        if (!settings.enabled() || !(event.getWebServer() instanceof TomcatWebServer tomcat)
                 || WebServerApplicationContext.hasServerNamespace(event.getApplicationContext(), "management")) {
             // The management server (actuator, on a port of its own) has no device endpoints.
+            return;
+        }
+        if (!settingUp.compareAndSet(false, true)) {
+            // Already being set up (in the background, from an earlier event): a second connector
+            // on the same port would fail to bind, again and again.
             return;
         }
         Retry.inBackground("device-tls-setup", Duration.ofMillis(500), Duration.ofSeconds(10),
