@@ -4,14 +4,12 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The whole platform under Docker Compose, as an admin starts it: {@code ./aero up --docker}
@@ -85,12 +83,7 @@ final class ComposeInstance implements AutoCloseable {
 
     /** The first-run setup token, as an operator gets it: {@code ./aero setup-token}. */
     String setupToken() throws IOException, InterruptedException {
-        Path out = log.resolveSibling("compose-setup-token.out");
-        Files.deleteIfExists(out);
-        exec(120, List.of("bash", "-c", "bash \"$0\" setup-token > \"$1\"", root.resolve("aero").toString(), out.toString()));
-        String token = Files.readString(out).strip();
-        Files.delete(out);
-        return token;
+        return LauncherCommands.setupToken(root, log, this::environment);
     }
 
     /** What the launcher printed. */
@@ -111,11 +104,11 @@ final class ComposeInstance implements AutoCloseable {
     }
 
     private void exec(int timeoutSeconds, List<String> command) throws IOException, InterruptedException {
-        Files.createDirectories(log.getParent());
-        Files.writeString(log, "\n$ " + String.join(" ", command) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        Map<String, String> env = builder.environment();
+        LauncherCommands.exec(root, log, this::environment, timeoutSeconds, command);
+    }
+
+    /** The project's settings for the launcher. */
+    private void environment(Map<String, String> env) {
         env.put("AERO_COMPOSE_ENV", envFile.toString());
         env.put("AERO_COMPOSE_PROJECT", PROJECT);
         // Its own launcher state: the compose marker, and the Docker engine the launcher may start.
@@ -123,17 +116,6 @@ final class ComposeInstance implements AutoCloseable {
         env.put("AERO_UP_TIMEOUT", "600");
         env.remove("AERO_DEPLOYMENT_SECRET");
         env.remove("AERO_INSTANCE");
-        Process p = builder.start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " took over " + timeoutSeconds + " s; see " + log);
-        }
-        if (p.exitValue() != 0) {
-            List<String> all = Files.readAllLines(log);
-            throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): "
-                    + String.join("\n", all.subList(Math.max(0, all.size() - 40), all.size())));
-        }
     }
 
     @Override

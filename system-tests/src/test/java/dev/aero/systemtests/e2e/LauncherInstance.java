@@ -101,12 +101,7 @@ final class LauncherInstance implements AutoCloseable {
      * the first admin has signed up (the token is used up then).
      */
     String setupToken() throws IOException, InterruptedException {
-        Path out = log.resolveSibling("setup-token.out");
-        Files.deleteIfExists(out);
-        exec(60, List.of("bash", "-c", "bash \"$0\" setup-token > \"$1\"", root.resolve("aero").toString(), out.toString()));
-        String token = Files.readString(out).strip();
-        Files.delete(out);
-        return token;
+        return LauncherCommands.setupToken(root, log, LauncherInstance::environment);
     }
 
     /** What {@code ./aero up} printed, as far as the launcher's log of this run holds it. */
@@ -125,32 +120,20 @@ final class LauncherInstance implements AutoCloseable {
     }
 
     private void exec(int timeoutSeconds, List<String> command) throws IOException, InterruptedException {
-        Files.createDirectories(log.getParent());
-        Files.writeString(log, "\n$ " + String.join(" ", command) + "\n", java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.APPEND);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        Map<String, String> env = builder.environment();
+        try {
+            LauncherCommands.exec(root, log, LauncherInstance::environment, timeoutSeconds, command);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + "\nservice logs: " + directory().resolve("logs"), e);
+        }
+    }
+
+    /** The named instance's settings for the launcher. */
+    private static void environment(Map<String, String> env) {
         env.put("AERO_INSTANCE", NAME);
         env.put("AERO_PORT_OFFSET", Integer.toString(OFFSET));
         env.put("AERO_REDIS_DATABASE", Integer.toString(REDIS_DATABASE));
         // The instance's own secret, in its secret.env (an exported one would win and not be written there).
         env.remove("AERO_DEPLOYMENT_SECRET");
-        Process p = builder.start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " took over " + timeoutSeconds + " s; see " + log);
-        }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): "
-                    + tail(log, 40) + "\nservice logs: " + directory().resolve("logs"));
-        }
-    }
-
-    private static String tail(Path file, int lines) throws IOException {
-        List<String> all = Files.readAllLines(file);
-        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     private static void deleteTree(Path dir) throws IOException {

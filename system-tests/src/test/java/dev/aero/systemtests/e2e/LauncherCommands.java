@@ -1,0 +1,55 @@
+package dev.aero.systemtests.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs the project's launcher ({@code ./aero}) for a platform the tests start, natively or under
+ * compose: its output appended to a log, bounded in time, its environment set by the caller.
+ */
+final class LauncherCommands {
+
+    private LauncherCommands() {
+    }
+
+    /** Runs {@code command} from the repository root; fails with the log's tail when it fails or overruns. */
+    static void exec(Path root, Path log, Consumer<Map<String, String>> environment, int timeoutSeconds, List<String> command)
+            throws IOException, InterruptedException {
+        Files.createDirectories(log.getParent());
+        Files.writeString(log, "\n$ " + String.join(" ", command) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        environment.accept(builder.environment());
+        Process p = builder.start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " took over " + timeoutSeconds + " s; see " + log);
+        }
+        if (p.exitValue() != 0) {
+            List<String> all = Files.readAllLines(log);
+            throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): "
+                    + String.join("\n", all.subList(Math.max(0, all.size() - 40), all.size())));
+        }
+    }
+
+    /**
+     * The first-run setup token, as an operator gets it: {@code ./aero setup-token}. Fails once
+     * the first admin has signed up (the token is used up then).
+     */
+    static String setupToken(Path root, Path log, Consumer<Map<String, String>> environment) throws IOException, InterruptedException {
+        Path out = log.resolveSibling(log.getFileName() + ".setup-token");
+        Files.deleteIfExists(out);
+        exec(root, log, environment, 120,
+                List.of("bash", "-c", "bash \"$0\" setup-token > \"$1\"", root.resolve("aero").toString(), out.toString()));
+        String token = Files.readString(out).strip();
+        Files.delete(out);
+        return token;
+    }
+}
