@@ -68,9 +68,10 @@ public class SetupToken implements SmartInitializingSingleton {
             return;
         }
         String token = SecretTokens.newToken();
+        String hash = SecretTokens.hash(token);
+        Timestamp now = Timestamp.from(clock.instant());
         jdbc.update("INSERT INTO setup_token (id, token_hash, created_at) VALUES (1, ?, ?) "
-                + "ON DUPLICATE KEY UPDATE token_hash = ?, created_at = ?", SecretTokens.hash(token),
-                Timestamp.from(clock.instant()), SecretTokens.hash(token), Timestamp.from(clock.instant()));
+                + "ON DUPLICATE KEY UPDATE token_hash = ?, created_at = ?", hash, now, hash, now);
         try {
             PrivateFiles.createDirectory(file.getParent());
             PrivateFiles.write(file, token + "\n", true);
