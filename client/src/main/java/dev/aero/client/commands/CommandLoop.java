@@ -19,7 +19,11 @@ import dev.aero.common.command.InvalidCommandException;
  * The client's command loop (docs/protocols/commands.md): on start and after any failure, drain the
  * queue (head, act, ack, at most as many times as the queue was long when the drain began),
  * retrying with backoff from 2 s to 60 s; on a push, act on that command, ack it, and drain again
- * if more remain. Commands are handled one at a time, on the loop's own thread.
+ * if more remain. While the push channel is down (from a dropped verkehr connection until it
+ * is back) pushes cannot arrive, so the queue is read with the same backoff: a device whose
+ * certificate was just revoked loses its verkehr connection, perhaps before its unlink push
+ * went out, and can only learn of the unlink from its queue. Commands are handled one at a
+ * time, on the loop's own thread.
  */
 public final class CommandLoop implements AutoCloseable {
 
@@ -28,12 +32,15 @@ public final class CommandLoop implements AutoCloseable {
     private static final int MAX_UNDECODABLE = 100;
 
     private final Backoff retries;
+    private final Backoff offlinePolls;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "aero-command-loop");
         t.setDaemon(true);
         return t;
     });
     private ScheduledFuture<?> retry;
+    /** The next read of the queue while the push channel is down; null while it is up. Loop thread only. */
+    private ScheduledFuture<?> offlinePoll;
 
     public CommandLoop(CommandClient queue, CommandHandler handler) {
         this(queue, handler, Duration.ofSeconds(2), Duration.ofSeconds(60));
@@ -43,11 +50,49 @@ public final class CommandLoop implements AutoCloseable {
         this.queue = queue;
         this.handler = handler;
         this.retries = Backoff.exponential(firstRetry, lastRetry);
+        this.offlinePolls = Backoff.exponential(firstRetry, lastRetry);
     }
 
     /** Drains the queue now (in the background). */
     public void start() {
-        worker.execute(this::drain);
+        submit(this::drain);
+    }
+
+    /**
+     * The push channel went down: drain now, then again with backoff until {@link #pushChannelUp}.
+     * {@link #pushListener} calls both.
+     */
+    public void pushChannelDown() {
+        submit(() -> {
+            if (offlinePoll == null) {
+                offlinePolls.reset();
+                pollWhileOffline();
+            }
+        });
+    }
+
+    /** The push channel is back: pushes arrive again, so the queue is drained once (pushes sent meanwhile are gone) and no longer polled. */
+    public void pushChannelUp() {
+        submit(() -> {
+            if (offlinePoll != null) {
+                offlinePoll.cancel(false);
+                offlinePoll = null;
+            }
+            drain();
+        });
+    }
+
+    private void pollWhileOffline() {
+        drain();
+        offlinePoll = worker.schedule(this::pollWhileOffline, offlinePolls.next().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void submit(Runnable task) {
+        try {
+            worker.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the loop is closed: nothing more to do
+        }
     }
 
     /** A push on {@code cmd/<did>}: its payload, base64 of the {@code Command}. */
@@ -56,10 +101,10 @@ public final class CommandLoop implements AutoCloseable {
         try {
             command = CommandCodec.fromPushPayload(new String(payload, java.nio.charset.StandardCharsets.US_ASCII));
         } catch (InvalidCommandException e) {
-            worker.execute(this::drain);
+            submit(this::drain);
             return;
         }
-        worker.execute(() -> {
+        submit(() -> {
             try {
                 CommandClient.Acked acked = act(command);
                 if (acked.next().queueSize() > 0) {
@@ -71,7 +116,10 @@ public final class CommandLoop implements AutoCloseable {
         });
     }
 
-    /** A listener for the device's SSMP connection that feeds its {@code cmd/} pushes in (and drains on reconnect). */
+    /**
+     * A listener for the device's SSMP connection that feeds its {@code cmd/} pushes in, drains on
+     * every login and reads the queue with backoff while the connection is down.
+     */
     public SsmpListener pushListener(SsmpListener next) {
         return new ForwardingSsmpListener(next) {
             @Override
@@ -85,8 +133,17 @@ public final class CommandLoop implements AutoCloseable {
             @Override
             public void onConnected() {
                 // Pushes sent while the connection was down are gone: the queue has them.
-                start();
+                pushChannelUp();
                 super.onConnected();
+            }
+
+            @Override
+            public void onDisconnected(Throwable cause, boolean reconnecting) {
+                // Closed by this client (no cause, no reconnect): the device is going away.
+                if (cause != null || reconnecting) {
+                    pushChannelDown();
+                }
+                super.onDisconnected(cause, reconnecting);
             }
         };
     }

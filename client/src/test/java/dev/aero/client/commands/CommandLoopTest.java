@@ -29,7 +29,8 @@ import dev.aero.common.id.DID;
 /**
  * The command loop against a stand-in command-server: a command it cannot decode (a type newer
  * than the client) is reported failed, by its epoch, and the loop goes on with the rest of the
- * queue; a queue it cannot read is read again, with backoff, until it can.
+ * queue; a queue it cannot read is read again, with backoff, until it can; while the push
+ * channel is down the queue is read with backoff, and no longer once it is back.
  */
 class CommandLoopTest {
 
@@ -102,6 +103,60 @@ class CommandLoopTest {
             server.stop(0);
         }
         assertThat(heads.get()).isEqualTo(4);
+    }
+
+    @Test
+    void whileThePushChannelIsDownTheQueueIsReadWithBackoffAndAfterwardsNot() throws Exception {
+        DID did = DID.random();
+        String unlink = CommandCodec.toPushPayload(Command.newBuilder().setEpoch(1).setType(CommandType.UNLINK_AND_WIPE_SELF).build());
+        java.util.concurrent.atomic.AtomicInteger heads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean enqueued = new java.util.concurrent.atomic.AtomicBoolean();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        String prefix = "/v1/devices/" + did.hex();
+        server.createContext(prefix + "/head", exchange -> {
+            heads.incrementAndGet();
+            answer(exchange, enqueued.get() ? "{\"command\":\"" + unlink + "\",\"epoch\":1,\"queue_size\":1}"
+                    : "{\"command\":null,\"epoch\":0,\"queue_size\":0}");
+        });
+        server.createContext(prefix + "/ack", exchange -> {
+            enqueued.set(false);
+            answer(exchange, "{\"result\":\"acked\",\"next\":{\"command\":null,\"epoch\":0,\"queue_size\":0}}");
+        });
+        server.start();
+        CountDownLatch handled = new CountDownLatch(1);
+        URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        try (CommandLoop loop = new CommandLoop(new CommandClient(base, did, SSLContext.getDefault()), command -> handled.countDown(),
+                Duration.ofMillis(10), Duration.ofMillis(40))) {
+            dev.aero.client.ssmp.SsmpListener listener = loop.pushListener(new dev.aero.client.ssmp.SsmpListener() { });
+            // verkehr closed the connection (a revoked certificate: no reconnecting), and the
+            // command comes into the queue only afterwards, its push sent to nobody.
+            listener.onDisconnected(new IOException("closed by the server"), false);
+            awaitAtLeast(heads, 3, "reads of the empty queue while the push channel is down");
+            enqueued.set(true);
+            assertThat(handled.await(10, TimeUnit.SECONDS)).as("the command read from the queue without a push").isTrue();
+
+            // Back online: one drain, then pushes again, and no more polling.
+            listener.onConnected();
+            int afterLogin = awaitAtLeast(heads, heads.get() + 1, "the drain on login");
+            Thread.sleep(300); // several polling intervals (at most 40 ms) in which none may come
+            assertThat(heads.get()).as("reads of the queue after the push channel came back").isEqualTo(afterLogin);
+
+            // Closed by the client itself: not a failure, no polling.
+            listener.onDisconnected(null, false);
+            Thread.sleep(300);
+            assertThat(heads.get()).isEqualTo(afterLogin);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    private static int awaitAtLeast(java.util.concurrent.atomic.AtomicInteger counter, int wanted, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (counter.get() < wanted) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+        return counter.get();
     }
 
     private static void answer(HttpExchange exchange, String json) throws IOException {

@@ -199,6 +199,10 @@ class ComposeFileTest {
                     .contains("ARG BASE_IMAGE=debian:trixie-slim").contains("FROM ${BASE_IMAGE}")
                     .contains("/usr/share/doc/aero/packages.txt").contains("org.opencontainers.image.revision")
                     .containsPattern("(?m)^USER ").containsPattern("(?m)^HEALTHCHECK ");
+            // A name of its own, the same in every compose project: a second project (the
+            // end-to-end tests') reuses the images instead of leaving copies under its name.
+            assertThat(string(map(entry.getValue()).get("image"))).as("%s's image name", entry.getKey()).startsWith("aero/")
+                    .endsWith(":dev");
             built++;
         }
         assertThat(built).as("images built from this repository").isGreaterThanOrEqualTo(8);
