@@ -14,6 +14,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationListener;
 
 import dev.aero.common.concurrent.Retry;
@@ -30,7 +32,7 @@ import dev.aero.common.tls.ServiceCertificateEnrollment.KeyMaterial;
  * until the connector listens, so a service is not reported ready while devices would be
  * refused (SP may start after the service, and enrollment waits for it).
  */
-public final class DeviceTlsListener implements ApplicationListener<WebServerInitializedEvent>, HealthIndicator {
+public final class DeviceTlsListener implements ApplicationListener<WebServerInitializedEvent>, ApplicationContextAware, HealthIndicator {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceTlsListener.class);
 
@@ -43,6 +45,8 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
     private volatile Connector connector;
     /** Set by the first server event taken: the connector is set up once, whatever events follow. */
     private final java.util.concurrent.atomic.AtomicBoolean settingUp = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The context this listener is a bean of: only its own web server gets the connector. */
+    private volatile ApplicationContext context;
 
     public DeviceTlsListener(String service, DeviceTlsSettings settings, URI spUrl, String deploymentSecret, HttpClient http,
             Consumer<KeyMaterial> onReady) {
@@ -55,10 +59,18 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
     }
 
     @Override
+    public void setApplicationContext(ApplicationContext applicationContext) {
+        this.context = applicationContext;
+    }
+
+    @Override
     public void onApplicationEvent(WebServerInitializedEvent event) {
         if (!settings.enabled() || !(event.getWebServer() instanceof TomcatWebServer tomcat)
-                || WebServerApplicationContext.hasServerNamespace(event.getApplicationContext(), "management")) {
-            // The management server (actuator, on a port of its own) has no device endpoints.
+                || WebServerApplicationContext.hasServerNamespace(event.getApplicationContext(), "management")
+                || (context != null && event.getApplicationContext() != context)) {
+            // The management server (actuator, on a port of its own, in a child context whose
+            // events reach this listener too) has no device endpoints: a device connector there
+            // would answer every device request with 404.
             return;
         }
         if (!settingUp.compareAndSet(false, true)) {
@@ -66,12 +78,20 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
             // on the same port would fail to bind, again and again.
             return;
         }
+        log.info("device HTTPS: setting up on the web server of context '{}' (port {})", event.getApplicationContext().getId(),
+                event.getWebServer().getPort());
         Retry.inBackground("device-tls-setup", Duration.ofMillis(500), Duration.ofSeconds(10),
                 () -> !tomcat.getTomcat().getServer().getState().isAvailable(), () -> {
             KeyMaterial material = material();
             Connector c = connector(material);
             onReady.accept(material);
             tomcat.getTomcat().getService().addConnector(c);
+            if (c.getLocalPort() <= 0) {
+                // Tomcat logs a connector that cannot bind and carries on without it: take it
+                // out and try again (with backoff) rather than report a listener that is not there.
+                tomcat.getTomcat().getService().removeConnector(c);
+                throw new IllegalStateException("the device connector could not listen on " + settings.host() + ":" + settings.port());
+            }
             connector = c;
             log.info("device HTTPS listening on {}:{}", settings.host(), c.getLocalPort());
         }, (e, next) -> log.warn("device listener not up yet ({}); retrying in {} ms", e.toString(), next));

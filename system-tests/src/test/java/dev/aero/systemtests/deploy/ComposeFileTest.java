@@ -424,7 +424,8 @@ class ComposeFileTest {
         assertThat(readString(repoRoot.resolve(XmppScript.SCRIPT)))
                 .as("the script's ready file is what the health check waits for")
                 .contains("ACCOUNT_READY=${AERO_XMPP_ACCOUNT_READY:-/tmp/aero-bridge-account}");
-        assertThat(healthCommand(ejabberd)).contains("test -f /tmp/aero-bridge-account").contains("ejabberdctl status");
+        assertThat(healthCommand(ejabberd)).contains("test -f /tmp/aero-bridge-account").contains("/dev/tcp/127.0.0.1/5222")
+                .contains("/dev/tcp/127.0.0.1/5280").doesNotContain("ejabberdctl");
     }
 
     @Test

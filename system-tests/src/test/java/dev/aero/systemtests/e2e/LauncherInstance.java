@@ -1,10 +1,20 @@
 package dev.aero.systemtests.e2e;
 
 import java.io.IOException;
-import java.net.URI;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * own database, Redis database, CA, secret and every service port shifted by an offset. The
  * jars are the ones the reactor has just built (this module runs after the services).
  */
-final class LauncherInstance implements AutoCloseable {
+final class LauncherInstance implements ScenarioPlatform {
 
     static final String NAME = "e2e";
     static final int OFFSET = 1000;
@@ -24,6 +34,7 @@ final class LauncherInstance implements AutoCloseable {
     private final Path root;
     private final Path log;
     private final Path stateDir;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     LauncherInstance(Path root, Path log) {
         this.root = root;
@@ -43,7 +54,8 @@ final class LauncherInstance implements AutoCloseable {
         throw new IllegalStateException("no repository root above " + here);
     }
 
-    static int port(int base) {
+    @Override
+    public int port(int base) {
         return base + OFFSET;
     }
 
@@ -52,7 +64,8 @@ final class LauncherInstance implements AutoCloseable {
     }
 
     /** Stops what an earlier run may have left, forgets its state, and starts every service. */
-    void start() throws IOException, InterruptedException {
+    @Override
+    public void start() throws IOException, InterruptedException {
         for (String jar : List.of("sp-service", "verkehr-push", "command-server", "devman", "zephyr-relay", "xmpp-bridge")) {
             Path file = root.resolve(jar).resolve("target").resolve(jar + ".jar");
             if (!Files.isRegularFile(file)) {
@@ -72,7 +85,8 @@ final class LauncherInstance implements AutoCloseable {
     }
 
     /** Stops one service of the instance (as a crash would: its pid file is left for `up` to replace). */
-    void kill(String service) throws IOException, InterruptedException {
+    @Override
+    public void kill(String service) throws IOException, InterruptedException {
         Path pidFile = directory().resolve("run").resolve(service + ".pid");
         long pid = Long.parseLong(Files.readString(pidFile).strip());
         ProcessHandle.of(pid).ifPresent(p -> {
@@ -82,12 +96,14 @@ final class LauncherInstance implements AutoCloseable {
     }
 
     /** Starts whatever of the instance is not running. */
-    void up() throws IOException, InterruptedException {
+    @Override
+    public void up() throws IOException, InterruptedException {
         run(420, "up", "--native", "--no-build");
     }
 
     /** The instance's deployment secret (what the services authenticate to each other with). */
-    String deploymentSecret() throws IOException {
+    @Override
+    public String deploymentSecret() throws IOException {
         for (String line : Files.readAllLines(directory().resolve("secret.env"))) {
             if (line.startsWith("AERO_DEPLOYMENT_SECRET=")) {
                 return line.substring("AERO_DEPLOYMENT_SECRET=".length()).strip();
@@ -100,17 +116,93 @@ final class LauncherInstance implements AutoCloseable {
      * The first-run setup token, as an operator gets it: {@code ./aero setup-token}. Fails once
      * the first admin has signed up (the token is used up then).
      */
-    String setupToken() throws IOException, InterruptedException {
+    @Override
+    public String setupToken() throws IOException, InterruptedException {
         return LauncherCommands.setupToken(root, log, LauncherInstance::environment);
     }
 
     /** What {@code ./aero up} printed, as far as the launcher's log of this run holds it. */
-    String launcherLog() throws IOException {
+    @Override
+    public String launcherLog() throws IOException {
         return Files.readString(log);
     }
 
-    URI http(int basePort) {
-        return URI.create("http://127.0.0.1:" + port(basePort));
+    @Override
+    public SecretFile setupTokenFile() throws IOException {
+        return secretFile(directory().resolve("sp/setup-token"));
+    }
+
+    /** Natively the management ports listen on loopback, where the operator's tools reach them. */
+    @Override
+    public Answer management(String service, String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(http(SERVICES.get(service)[1]).resolve(path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.body());
+    }
+
+    /** The launcher's default domain for a native instance. */
+    @Override
+    public String xmppDomain() {
+        return "aero.local";
+    }
+
+    @Override
+    public Answer ejabberdApi(String command, String json) throws IOException, InterruptedException {
+        String password = Files.readString(directory().resolve("ejabberd/secrets/bridge.password")).strip();
+        String authorization = "Basic " + Base64.getEncoder().encodeToString(("xmpp-bridge@" + xmppDomain() + ":" + password)
+                .getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(http(5280).resolve("/api/" + command))
+                .header("Authorization", authorization).timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.body());
+    }
+
+    /** Bound to loopback: not on this machine's other addresses. */
+    @Override
+    public List<InetAddress> managementUnreachableOn() throws IOException {
+        List<InetAddress> outside = new ArrayList<>();
+        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (nic.isUp() && !nic.isLoopback()) {
+                nic.inetAddresses().filter(a -> a instanceof java.net.Inet4Address).forEach(outside::add);
+            }
+        }
+        return outside;
+    }
+
+    @Override
+    public List<SecretFile> secretFiles() throws IOException {
+        List<SecretFile> files = new ArrayList<>();
+        for (String f : List.of("secret.env", "sp/ca/ca.key.pem", "sp/ca", "ejabberd/secrets", "ejabberd/secrets/jwt.jwk",
+                "ejabberd/secrets/bridge.password", "ejabberd/tls/server.pem")) {
+            files.add(secretFile(directory().resolve(f)));
+        }
+        return files;
+    }
+
+    private static SecretFile secretFile(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        // Natively every service runs as the operator's account: nothing is shared with a group.
+        boolean directory = Files.isDirectory(file);
+        return new SecretFile(file.toString(), PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+                directory ? "rwx------" : "rw-------", directory ? null : Files.readString(file));
+    }
+
+    @Override
+    public Map<String, String> logs() throws IOException {
+        Map<String, String> logs = new LinkedHashMap<>();
+        try (var files = Files.walk(directory().resolve("logs"))) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                logs.put(f.toString(), Files.readString(f, StandardCharsets.ISO_8859_1));
+            }
+        }
+        return logs;
+    }
+
+    @Override
+    public String clientAddressSeenByServices() {
+        return "127.0.0.1";
     }
 
     private void run(int timeoutSeconds, String... args) throws IOException, InterruptedException {

@@ -20,6 +20,12 @@ import tools.jackson.databind.json.JsonMapper;
  * The commands of ejabberd's admin HTTP API ({@code mod_http_api}) the bridge uses, as its own
  * account (HTTP Basic): room creation with options, destruction, affiliations, the rooms
  * ejabberd holds, ending a device's sessions and reloading the configuration.
+ *
+ * <p>ejabberd 24.12 renamed the arguments of its room commands ({@code name} became {@code room};
+ * {@code set_room_affiliation} takes {@code user} and {@code host} for {@code jid}) and answers
+ * affiliations with a {@code jid}, where 23.01 (Debian 12's) takes and answers the old forms and
+ * refuses the new ones ("missing argument", "unknown arguments"). The first room command finds
+ * out which it is talking to: the new names, and the old ones if those are refused.
  */
 public final class EjabberdApi {
 
@@ -33,6 +39,9 @@ public final class EjabberdApi {
     private final String authorization;
     private final String mucService;
     private final Duration timeout;
+
+    /** Whether ejabberd takes the room arguments of 24.12 and later; null until a room command has found out. */
+    private volatile Boolean newRoomArguments;
 
     public EjabberdApi(URI base, String bareJid, String password, String mucService, Duration timeout) {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
@@ -65,7 +74,8 @@ public final class EjabberdApi {
     public boolean createRoom(String name) throws IOException, InterruptedException {
         List<Map<String, String>> options = new ArrayList<>();
         ROOM_OPTIONS.forEach((k, v) -> options.add(Map.of("name", k, "value", v)));
-        Result r = call("create_room_with_opts", Map.of("name", name, "service", mucService, "host", hostOf(mucService), "options", options));
+        Result r = roomCall("create_room_with_opts", Map.of("room", name, "service", mucService, "host", hostOf(mucService), "options", options),
+                Map.of("name", name, "service", mucService, "host", hostOf(mucService), "options", options));
         if (r.status() == 400 && r.body().contains("already exists")) {
             return false;
         }
@@ -75,7 +85,7 @@ public final class EjabberdApi {
 
     /** Destroys the room (its occupants get an unavailable presence with {@code <destroy/>}); false when there was none. */
     public boolean destroyRoom(String name) throws IOException, InterruptedException {
-        Result r = call("destroy_room", Map.of("name", name, "service", mucService));
+        Result r = roomCall("destroy_room", Map.of("room", name, "service", mucService), Map.of("name", name, "service", mucService));
         if (r.status() == 400 && r.body().contains("exist")) {
             return false;
         }
@@ -85,17 +95,22 @@ public final class EjabberdApi {
 
     /** {@code affiliation}: member, or none to take membership away (a present occupant is removed, status 321). */
     public void setAffiliation(String room, String bareJid, String affiliation) throws IOException, InterruptedException {
-        call("set_room_affiliation", Map.of("name", room, "service", mucService, "jid", bareJid, "affiliation", affiliation))
+        int at = bareJid.indexOf('@');
+        roomCall("set_room_affiliation", Map.of("room", room, "service", mucService, "user", bareJid.substring(0, Math.max(at, 0)),
+                "host", bareJid.substring(at + 1), "affiliation", affiliation),
+                Map.of("name", room, "service", mucService, "jid", bareJid, "affiliation", affiliation))
                 .requireOk("set_room_affiliation " + room + " " + bareJid + " " + affiliation);
     }
 
     /** The bare JIDs with an affiliation in the room, by affiliation. */
     public Map<String, String> affiliations(String room) throws IOException, InterruptedException {
-        Result r = call("get_room_affiliations", Map.of("name", room, "service", mucService));
+        Result r = roomCall("get_room_affiliations", Map.of("room", room, "service", mucService), Map.of("name", room, "service", mucService));
         r.requireOk("get_room_affiliations " + room);
         Map<String, String> out = new LinkedHashMap<>();
         for (JsonNode a : JSON.readTree(r.body())) {
-            out.put(a.path("username").asString() + "@" + a.path("domain").asString(), a.path("affiliation").asString());
+            // 24.12: {jid, affiliation, reason}; 23.01: {username, domain, affiliation, reason}.
+            String jid = a.has("jid") ? a.path("jid").asString() : a.path("username").asString() + "@" + a.path("domain").asString();
+            out.put(jid, a.path("affiliation").asString());
         }
         return out;
     }
@@ -125,6 +140,24 @@ public final class EjabberdApi {
 
     private static String hostOf(String mucService) {
         return mucService.startsWith("c.") ? mucService.substring(2) : mucService;
+    }
+
+    /** A room command with the arguments of 24.12 and later ({@code current}) or those before ({@code older}). */
+    private Result roomCall(String command, Map<String, ?> current, Map<String, ?> older) throws IOException, InterruptedException {
+        Boolean known = newRoomArguments;
+        if (Boolean.FALSE.equals(known)) {
+            return call(command, older);
+        }
+        Result r = call(command, current);
+        if (known == null) {
+            // 23.01 checks for its own names first ("missing argument: name"), then for others.
+            boolean refused = r.status() == 400 && (r.body().contains("missing argument") || r.body().contains("unknown arguments"));
+            newRoomArguments = !refused;
+            if (refused) {
+                return call(command, older);
+            }
+        }
+        return r;
     }
 
     private Result call(String command, Map<String, ?> arguments) throws IOException, InterruptedException {

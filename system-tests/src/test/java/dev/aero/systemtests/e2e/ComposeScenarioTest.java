@@ -1,0 +1,135 @@
+package dev.aero.systemtests.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import tools.jackson.databind.JsonNode;
+
+import dev.aero.client.commands.CommandClient;
+import dev.aero.client.sp.Device;
+import dev.aero.client.sp.Member;
+import dev.aero.client.sp.SpClient;
+import dev.aero.common.command.CommandType;
+import dev.aero.common.testing.TestServices;
+
+/**
+ * The end-to-end scenarios ({@link FirstScenario}) against the platform as compose runs it, from
+ * nothing: {@code ./aero up --docker} on this machine (the Docker engine, the Debian base image
+ * and every image made here), as a compose project of its own driven only through the ports it
+ * publishes on 127.0.0.1. Then, last, an upgrade: the stack down, its images rebuilt, up again
+ * on the same volumes, and everything a deployment keeps is still there.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ComposeScenarioTest extends FirstScenario {
+
+    @BeforeAll
+    static void startPlatform() throws Exception {
+        // Without a Docker engine, and without dockerd to start one, this cannot run: a failure
+        // where the test services are required (CI, ./aero test), a skip that says why elsewhere.
+        if (!dockerAvailable()) {
+            String why = "no Docker engine answers and there is no dockerd to start one (./aero deps installs docker.io)";
+            if (TestServices.required()) {
+                throw new IllegalStateException(why);
+            }
+            Assumptions.abort(why);
+        }
+        begin(new ComposeInstance(LauncherInstance.repositoryRoot(), Path.of("target", "e2e", "compose.log").toAbsolutePath()));
+    }
+
+    private static boolean dockerAvailable() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, "dockerd"))) {
+                return true;
+            }
+        }
+        return Files.isExecutable(Path.of("/usr/sbin/dockerd")) || Files.exists(Path.of("/var/run/docker.sock"));
+    }
+
+    @Test
+    @Order(1)
+    void everyPublicHttpPortAnswersItsReadinessProbeAndTheLauncherPrintedTheSetupToken() throws Exception {
+        for (int[] ports : ScenarioPlatform.SERVICES.values()) {
+            assertThat(get(platform.http(ports[0]).resolve("/readyz")).statusCode()).as("%d /readyz", ports[0]).isEqualTo(200);
+        }
+        // admin() signs the first admin up with ./aero setup-token's output, which ./aero up printed too.
+        assertThat(admin().client().me().role()).isEqualTo("ADMIN");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void anUpgradeKeepsUsersDevicesTheCaTheCrlQueuedCommandsAndDevmanState() throws Exception {
+        ComposeInstance compose = (ComposeInstance) platform;
+        Account owner = invitedUser("upgrade");
+        CommandClient queue;
+        dev.aero.common.id.DID seenDid;
+        String waiting;
+        JsonNode seenBefore;
+        X509Certificate revoked;
+        try (DesktopDevice seen = device(owner, "online before the upgrade"); DesktopDevice gone = device(owner, "unlinked before it")) {
+            // devman knows one device's last visit; a command waits in its queue; another is revoked.
+            seen.goOnline();
+            awaitDevmanOnline(seen.did, true, Duration.ofSeconds(10));
+            seen.close();
+            awaitDevmanOnline(seen.did, false, Duration.ofSeconds(10));
+            seenBefore = devman(seen.did);
+            seenDid = seen.did;
+            owner.client().updateName("Up", "Graded");
+            queue = seen.queue;
+            DesktopDevice.await(() -> {
+                try {
+                    return queue.head().empty() ? null : true;
+                } catch (Exception e) {
+                    return null;
+                }
+            }, Duration.ofSeconds(20), "the rename's command in the offline device's queue");
+            waiting = queue.head().command().getType() + " " + queue.head().command().getEpoch();
+            owner.client().unlinkDevice(gone.did, false);
+            revoked = (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(gone.certificate.certificate().getBytes(StandardCharsets.US_ASCII)));
+        }
+        String ca = owner.client().caCertificatePem();
+        assertThat(SpClient.create(sp()).parsedCrl().isRevoked(revoked)).isTrue();
+        List<String> members = admin().client().members().stream().map(m -> m.userId().value() + " " + m.role() + " " + m.active()).sorted().toList();
+        List<String> devices = owner.client().devices().stream().map(d -> d.deviceId().hex() + " " + d.name() + " " + d.certificateSerial()).sorted().toList();
+        String before = compose.runningRevision("sp-service");
+
+        String upgraded = "upgrade-test-" + System.currentTimeMillis();
+        compose.upgrade(upgraded);
+        for (String service : ScenarioPlatform.SERVICES.keySet()) {
+            assertThat(compose.runningRevision(service)).as("the image %s runs after the upgrade", service).isEqualTo(upgraded)
+                    .isNotEqualTo(before);
+        }
+
+        // The same users sign in with the same passwords; the organization's members, the
+        // owner's devices, the CA and its CRL, the queued command and devman's memory are there.
+        SpClient anonymous = SpClient.create(sp());
+        SpClient ownerAgain = anonymous.withToken(anonymous.signIn(owner.email(), PASSWORD).token());
+        SpClient adminAgain = anonymous.withToken(anonymous.signIn(admin().email(), PASSWORD).token());
+        assertThat(adminAgain.members().stream().map(m -> m.userId().value() + " " + m.role() + " " + m.active()).sorted().toList()).isEqualTo(members);
+        assertThat(ownerAgain.devices().stream().map(d -> d.deviceId().hex() + " " + d.name() + " " + d.certificateSerial()).sorted().toList()).isEqualTo(devices);
+        assertThat(ownerAgain.devices()).extracting(Device::name).contains("online before the upgrade");
+        assertThat(ownerAgain.caCertificatePem()).isEqualTo(ca);
+        assertThat(SpClient.create(sp()).parsedCrl().isRevoked(revoked)).as("the CRL still lists the unlinked device").isTrue();
+        assertThat(queue.head().command().getType() + " " + queue.head().command().getEpoch()).isEqualTo(waiting)
+                .startsWith(CommandType.INVALIDATE_USER_NAME_CACHE.name());
+        JsonNode seenAfter = devman(seenDid);
+        assertThat(seenAfter.path("last_seen_time").asString()).isEqualTo(seenBefore.path("last_seen_time").asString()).isNotEmpty();
+        assertThat(seenAfter.path("ip_address").asString()).isEqualTo(seenBefore.path("ip_address").asString());
+        assertThat(seenAfter.path("online").asBoolean()).isFalse();
+    }
+}
