@@ -78,8 +78,7 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
             // on the same port would fail to bind, again and again.
             return;
         }
-        log.info("device HTTPS: setting up on the web server of context '{}' (port {})", event.getApplicationContext().getId(),
-                event.getWebServer().getPort());
+        log.info("device HTTPS: setting up beside the web server on port {}", event.getWebServer().getPort());
         Retry.inBackground("device-tls-setup", Duration.ofMillis(500), Duration.ofSeconds(10),
                 () -> !tomcat.getTomcat().getServer().getState().isAvailable(), () -> {
             KeyMaterial material = material();

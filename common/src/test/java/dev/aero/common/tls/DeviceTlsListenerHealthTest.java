@@ -22,7 +22,8 @@ import dev.aero.common.testing.TestPki;
 
 /**
  * The device listener's health: DOWN from the start until its connector listens (so a launcher
- * waiting for health never hands out a port that refuses devices), then UP; UP when disabled.
+ * waiting for health never hands out a port that refuses devices), then UP; DOWN and retried
+ * while its port is taken; UP when disabled.
  */
 class DeviceTlsListenerHealthTest {
 
@@ -100,6 +101,27 @@ class DeviceTlsListenerHealthTest {
             assertThat(attempts.get()).isEqualTo(3);
             assertThat(listener.health().getStatus()).isEqualTo(Status.UP);
         });
+    }
+
+    @Test
+    void aPortInUseKeepsItDownAndRetriedUntilThePortIsFree() throws Exception {
+        TestPki pki = new TestPki(Path.of("target", "test-pki", "listener-" + UUID.randomUUID()));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            DeviceTlsSettings onTakenPort = new DeviceTlsSettings(true, "127.0.0.1", port, pki.serverCertificateFile().toString(),
+                    pki.serverKeyFile().toString(), pki.caFile().toString(), List.of("localhost"));
+            DeviceTlsListener listener = listener(onTakenPort);
+            onStartedTomcat(listener, () -> {
+                // Not reported as listening (on port -1) while something else holds the port ...
+                assertThat(listener.awaitListening(Duration.ofMillis(1500))).isFalse();
+                assertThat(listener.health().getStatus()).isEqualTo(Status.DOWN);
+                // ... and listening there once it is free.
+                taken.close();
+                assertThat(listener.awaitListening(Duration.ofSeconds(20))).isTrue();
+                assertThat(listener.port()).isEqualTo(port);
+                assertThat(listener.health().getStatus()).isEqualTo(Status.UP);
+            });
+        }
     }
 
     @Test
