@@ -24,6 +24,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.aero.common.id.DID;
 import dev.aero.common.id.SID;
+import dev.aero.common.id.UserID;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.DeserializationFeature;
@@ -157,6 +158,16 @@ public final class SpClient {
 
     public List<Device> devices() {
         return call("GET", "/users/me/devices", null, DeviceList.class).devices();
+    }
+
+    /**
+     * Admins: the organization's linked devices with presence, a page at a time by device id
+     * ({@code after} null: the first), of one owner when {@code owner} is not null.
+     */
+    public DevicePage organizationDevices(DID after, UserID owner, int limit) {
+        return call("GET", "/organizations/me/devices?limit=" + limit + (after == null ? "" : "&after=" + after.hex())
+                + (owner == null ? "" : "&owner=" + encode(owner.value())),
+                null, DevicePage.class);
     }
 
     public Device device(DID device) {
@@ -325,6 +336,34 @@ public final class SpClient {
             query.add("before=" + before);
         }
         return call("GET", "/audit-events" + query, null, AuditPage.class);
+    }
+
+    /**
+     * A page of audit events, newest first, of these {@code types} (empty: any), by {@code actor}
+     * and in [{@code since}, {@code until}) where not null.
+     */
+    public AuditPage auditEvents(int limit, Long before, java.util.Collection<String> types, String actor, java.time.Instant since,
+            java.time.Instant until) {
+        StringJoiner query = new StringJoiner("&", "?", "");
+        query.add("limit=" + limit);
+        if (before != null) {
+            query.add("before=" + before);
+        }
+        types.forEach(t -> query.add("type=" + encode(t)));
+        if (actor != null) {
+            query.add("actor=" + encode(actor));
+        }
+        if (since != null) {
+            query.add("since=" + encode(since.toString()));
+        }
+        if (until != null) {
+            query.add("until=" + encode(until.toString()));
+        }
+        return call("GET", "/audit-events" + query, null, AuditPage.class);
+    }
+
+    private static String encode(String value) {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     // --- the exchange

@@ -1,5 +1,7 @@
 package dev.aero.sp.audit;
 
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 
 import org.springframework.data.domain.Pageable;
@@ -16,4 +18,9 @@ interface AuditEvents extends Repository<AuditEvent, Long> {
 
     @Query("select e from AuditEvent e order by e.id desc")
     List<AuditEvent> newest(Pageable page);
+
+    /** Newest first below {@code before} (null: from the newest), of these types, by {@code actor} and in [since, until) where given. */
+    @Query("select e from AuditEvent e where (?1 is null or e.id < ?1) and e.type in ?2 and (?3 is null or e.actor = ?3)"
+            + " and (?4 is null or e.occurredAt >= ?4) and (?5 is null or e.occurredAt < ?5) order by e.id desc")
+    List<AuditEvent> filtered(Long before, Collection<AuditEventType> types, String actor, Instant since, Instant until, Pageable page);
 }

@@ -44,6 +44,23 @@ public class AuditLog {
         return before == null ? events.newest(page) : events.before(before, page);
     }
 
+    /** What an audit page is filtered by; empty types, null actor, since or until: not filtered by it. */
+    public record Filter(java.util.Set<AuditEventType> types, String actor, java.time.Instant since, java.time.Instant until) {
+        public boolean none() {
+            return types.isEmpty() && actor == null && since == null && until == null;
+        }
+    }
+
+    /** Newest first, filtered; {@code before} as for {@link #page(Long, int)}. */
+    @Transactional(readOnly = true)
+    public List<AuditEvent> page(Long before, int limit, Filter filter) {
+        if (filter.none()) {
+            return page(before, limit);
+        }
+        java.util.Set<AuditEventType> types = filter.types().isEmpty() ? java.util.EnumSet.allOf(AuditEventType.class) : filter.types();
+        return events.filtered(before, types, filter.actor(), filter.since(), filter.until(), PageRequest.of(0, limit));
+    }
+
     private static String text(Object value) {
         return value == null ? null : value.toString();
     }

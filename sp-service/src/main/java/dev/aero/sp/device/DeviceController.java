@@ -37,6 +37,7 @@ import jakarta.validation.constraints.Size;
 @RestController
 @RequestMapping("/api/v1")
 @Tag(name = "Devices", description = "Registering, listing, renaming and unlinking devices; device certificates")
+@org.springframework.validation.annotation.Validated
 class DeviceController {
 
 
@@ -84,6 +85,22 @@ class DeviceController {
         List<DeviceService.DeviceDetails> list = devices.devicesOf(caller);
         Map<DID, DevmanPresence.Presence> presence = devman.of(list.stream().map(d -> d.device().id()).toList());
         return new DeviceList(list.stream().map(d -> DeviceView.of(d, presence.get(d.device().id()))).toList());
+    }
+
+    record DevicePage(List<DeviceView> devices, String nextAfter) {
+    }
+
+    @GetMapping("/organizations/me/devices")
+    @Operation(operationId = "listOrganizationDevices", summary = "Every linked device of the organization (of one `owner`, "
+            + "when given) with presence from devman, by device id, a page at a time: pass `next_after` as `after` for the next (admins)")
+    @AdminOnly
+    DevicePage organizationDevices(AuthenticatedUser caller, @RequestParam(required = false) DID after,
+            @RequestParam(required = false) dev.aero.common.id.UserID owner,
+            @RequestParam(defaultValue = "100") @jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(1000) int limit) {
+        List<DeviceService.DeviceDetails> page = devices.organizationDevices(caller, after, owner, limit);
+        Map<DID, DevmanPresence.Presence> presence = devman.of(page.stream().map(d -> d.device().id()).toList());
+        List<DeviceView> views = page.stream().map(d -> DeviceView.of(d, presence.get(d.device().id()))).toList();
+        return new DevicePage(views, views.size() == limit ? views.getLast().deviceId() : null);
     }
 
     @GetMapping("/devices/{did}")

@@ -127,6 +127,14 @@ public class DeviceService {
         return devices.linkedOf(caller.id().value()).stream().map(this::details).toList();
     }
 
+    /** Admins: the organization's linked devices by id, a page at a time, of one owner when {@code owner} is not null. */
+    @Transactional(readOnly = true)
+    public List<DeviceDetails> organizationDevices(AuthenticatedUser caller, DID after, UserID owner, int limit) {
+        caller.requireAdmin();
+        return devices.linkedInOrganization(caller.organization().value(), after == null ? "" : after.hex(),
+                owner == null ? null : owner.value(), limit).stream().map(this::details).toList();
+    }
+
     @Transactional(readOnly = true)
     public DeviceDetails device(AuthenticatedUser caller, DID did) {
         return details(visible(caller, did));

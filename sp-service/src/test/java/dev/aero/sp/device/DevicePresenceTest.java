@@ -23,7 +23,8 @@ import dev.aero.sp.SpServiceTest;
 import dev.aero.sp.SpTestSupport;
 
 /**
- * Device lists and details carry last seen and online state from devman, and still answer,
+ * Device lists (the user's own, and the organization's for admins, a page at a time) and details
+ * carry last seen and online state from devman, and still answer,
  * quickly and without that data, when devman is slow or down. devman's status API is stood in
  * for by a small HTTP server that answers from the request (or stalls, or refuses).
  */
@@ -91,6 +92,47 @@ class DevicePresenceTest extends SpTestSupport {
         Device one = owner.client().device(device.id());
         assertThat(one.lastSeenTime()).isEqualTo(SEEN);
         assertThat(AUTHORIZATIONS).allSatisfy(a -> assertThat(a).startsWith("Aero-Service-Shared-Secret sp-service "));
+    }
+
+    @Test
+    void anAdminListsEveryLinkedDeviceOfTheOrganizationAPageAtATimeWithPresence() throws Exception {
+        MODE.set(0);
+        Account alice = member("org-devices-a");
+        Account bob = member("org-devices-b");
+        RegisteredDevice a1 = register(alice);
+        RegisteredDevice a2 = register(alice);
+        RegisteredDevice b1 = register(bob);
+        RegisteredDevice gone = register(bob);
+        bob.client().unlinkDevice(gone.id(), false);
+
+        // Every page, one device at a time: each linked device once, in id order, none unlinked.
+        List<dev.aero.common.id.DID> seen = new ArrayList<>();
+        dev.aero.common.id.DID after = null;
+        do {
+            dev.aero.client.sp.DevicePage page = admin().client().organizationDevices(after, null, 1);
+            assertThat(page.devices()).hasSizeLessThanOrEqualTo(1);
+            page.devices().forEach(d -> {
+                seen.add(d.deviceId());
+                assertThat(d.online()).as("presence from devman").isTrue();
+                assertThat(d.lastSeenTime()).isEqualTo(SEEN);
+            });
+            after = page.nextAfter();
+        } while (after != null);
+        assertThat(seen).contains(a1.id(), a2.id(), b1.id()).doesNotContain(gone.id()).doesNotHaveDuplicates()
+                .isSortedAccordingTo(java.util.Comparator.comparing(dev.aero.common.id.DID::hex));
+
+        // One owner's devices.
+        dev.aero.client.sp.DevicePage alices = admin().client().organizationDevices(null, dev.aero.common.id.UserID.of(alice.email()), 1000);
+        assertThat(alices.devices()).extracting(Device::deviceId).containsExactlyInAnyOrder(a1.id(), a2.id());
+        assertThat(alices.devices()).extracting(Device::owner).containsOnly(dev.aero.common.id.UserID.of(alice.email()));
+        assertThat(alices.nextAfter()).isNull();
+
+        // Members are refused; bad paging is a 400.
+        assertProblem(problem(() -> alice.client().organizationDevices(null, null, 10)), 403, "admin-required");
+        String token = anonymous().signIn(admin().email(), PASSWORD).token();
+        for (String bad : List.of("limit=0", "limit=1001", "after=nothex", "owner=not%20an%20address")) {
+            assertProblemResponse(raw("GET", "/api/v1/organizations/me/devices?" + bad, null, null, token), 400);
+        }
     }
 
     @Test

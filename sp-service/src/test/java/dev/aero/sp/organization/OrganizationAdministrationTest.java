@@ -111,6 +111,60 @@ class OrganizationAdministrationTest extends SpTestSupport {
         assertThat(second.events().get(0).id()).isLessThan(first.events().get(1).id());
     }
 
+    @Test
+    void theAuditLogIsFilteredByTypeActorAndTimeAndPagesWithinTheFilter() throws Exception {
+        Account m = member("filtered");
+        // Event times are kept to the second: the range is taken in whole seconds.
+        java.time.Instant start = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        RegisteredDevice d1 = register(m);
+        RegisteredDevice d2 = register(m);
+        m.client().renameDevice(d1.id(), "renamed once");
+        m.client().unlinkDevice(d2.id(), false);
+        admin().client().setRole(m.email(), "ADMIN");
+        admin().client().setRole(m.email(), "USER");
+        java.time.Instant end = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
+        List<String> deviceEvents = List.of("DEVICE_CERTIFIED", "DEVICE_RENAMED", "DEVICE_UNLINKED");
+
+        // By actor and type: what m did to its devices, newest first, and nothing anyone else did.
+        List<AuditEvent> byM = admin().client().auditEvents(500, null, deviceEvents, m.email(), start, end).events();
+        assertThat(byM).extracting(AuditEvent::type).containsExactly("DEVICE_UNLINKED", "DEVICE_RENAMED", "DEVICE_CERTIFIED",
+                "DEVICE_CERTIFIED");
+        assertThat(byM).allSatisfy(e -> assertThat(e.actor()).isEqualTo(m.email()));
+        // The actor is matched whatever its case.
+        assertThat(admin().client().auditEvents(500, null, deviceEvents, m.email().toUpperCase(java.util.Locale.ROOT), start, end)
+                .events()).hasSize(4);
+        // By actor alone: those and m's own sign-in, nothing of the admin's.
+        assertThat(admin().client().auditEvents(500, null, List.of(), m.email(), null, null).events())
+                .extracting(AuditEvent::type).contains("SIGN_IN_SUCCEEDED", "DEVICE_RENAMED").doesNotContain("ROLE_CHANGED");
+
+        // Paged one at a time, the pages stay within the filter.
+        List<AuditEvent> paged = new java.util.ArrayList<>();
+        Long before = null;
+        do {
+            AuditPage page = admin().client().auditEvents(1, before, deviceEvents, m.email(), start, end);
+            assertThat(page.events()).hasSizeLessThanOrEqualTo(1);
+            paged.addAll(page.events());
+            before = page.nextBefore();
+        } while (before != null);
+        assertThat(paged).isEqualTo(byM);
+
+        // By type alone: the admin's two role changes of m are among the role changes in the range.
+        List<AuditEvent> roles = admin().client().auditEvents(500, null, List.of("ROLE_CHANGED"), null, start, end).events();
+        assertThat(roles).allSatisfy(e -> assertThat(e.type()).isEqualTo("ROLE_CHANGED"));
+        assertThat(roles).filteredOn(e -> m.email().equals(e.target())).hasSize(2);
+
+        // Nothing of m's device events before the start: the range is honoured.
+        assertThat(admin().client().auditEvents(500, null, deviceEvents, m.email(), start.minusSeconds(3600), start).events()).isEmpty();
+
+        // Bad filters are refused with a problem, and members may not read the log at all.
+        String token = token(admin());
+        for (String bad : List.of("type=NO_SUCH_EVENT", "type=%00", "since=yesterday", "since=" + end + "&until=" + start,
+                "actor=" + "a".repeat(255))) {
+            assertProblemResponse(raw("GET", "/api/v1/audit-events?" + bad, null, null, token), 400);
+        }
+        assertProblem(problem(() -> m.client().auditEvents(10, null, deviceEvents, null, null, null)), 403, "admin-required");
+    }
+
     private String token(Account account) {
         return anonymous().signIn(account.email(), PASSWORD).token();
     }

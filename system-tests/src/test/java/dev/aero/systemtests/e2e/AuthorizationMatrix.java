@@ -148,6 +148,7 @@ final class AuthorizationMatrix {
         row("sp-service", "setMemberRole", admin());
         row("sp-service", "deactivateMember", admin());
         row("sp-service", "listOrganizationSharedFolders", admin());
+        row("sp-service", "listOrganizationDevices", admin());
         row("sp-service", "listAuditEvents", admin());
         row("sp-service", "registerTeamServer", admin());
         row("sp-service", "createGroup", admin());
