@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -37,7 +39,9 @@ import dev.aero.common.testing.TestServices;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ComposeScenarioTest extends FirstScenario {
 
+    // From nothing: the Debian base image made and every image built when the engine has none (over 5 min, the default for a lifecycle method).
     @BeforeAll
+    @Timeout(value = 40, unit = TimeUnit.MINUTES)
     static void startPlatform() throws Exception {
         // Without a Docker engine, and without dockerd to start one, this cannot run: a failure
         // where the test services are required (CI, ./aero test), a skip that says why elsewhere.
@@ -62,10 +66,13 @@ class ComposeScenarioTest extends FirstScenario {
 
     @Test
     @Order(1)
-    void everyPublicHttpPortAnswersItsReadinessProbeAndTheLauncherPrintedTheSetupToken() throws Exception {
+    void everyPublicHttpPortAnswersItsReadinessProbeAndTheLauncherPrintedItsPortsAndTheSetupToken() throws Exception {
         for (int[] ports : ScenarioPlatform.SERVICES.values()) {
             assertThat(get(platform.http(ports[0]).resolve("/readyz")).statusCode()).as("%d /readyz", ports[0]).isEqualTo(200);
         }
+        // The status table ./aero up printed names the ports the project publishes (moved by its env file).
+        assertThat(platform.launcherLog()).contains("http://127.0.0.1:" + platform.port(8080) + " mgmt:8081(network) device-https:"
+                + platform.port(8443)).contains("ssmp-tls:" + platform.port(29438));
         // admin() signs the first admin up with ./aero setup-token's output, which ./aero up printed too.
         assertThat(admin().client().me().role()).isEqualTo("ADMIN");
     }

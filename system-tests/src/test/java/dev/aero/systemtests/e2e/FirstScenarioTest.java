@@ -1,8 +1,10 @@
 package dev.aero.systemtests.e2e;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The end-to-end scenarios ({@link FirstScenario}) against the platform the launcher runs
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 class FirstScenarioTest extends FirstScenario {
 
     @BeforeAll
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     static void startPlatform() throws Exception {
         begin(new LauncherInstance(LauncherInstance.repositoryRoot(), Path.of("target", "e2e", "launcher.log").toAbsolutePath()));
     }
