@@ -32,7 +32,13 @@ public final class CommandLoop implements AutoCloseable {
     private static final int MAX_UNDECODABLE = 100;
 
     private final Backoff retries;
+    /**
+     * Reads while the push channel is down, jittered: a verkehr restart drops every device at
+     * once, and their reads of the queue must not reach command-server in lockstep.
+     */
     private final Backoff offlinePolls;
+    private final java.util.Random random = new java.util.Random();
+    private final long firstRetryMillis;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "aero-command-loop");
         t.setDaemon(true);
@@ -50,7 +56,8 @@ public final class CommandLoop implements AutoCloseable {
         this.queue = queue;
         this.handler = handler;
         this.retries = Backoff.exponential(firstRetry, lastRetry);
-        this.offlinePolls = Backoff.exponential(firstRetry, lastRetry);
+        this.offlinePolls = Backoff.withEqualJitter(firstRetry, lastRetry, random);
+        this.firstRetryMillis = firstRetry.toMillis();
     }
 
     /** Drains the queue now (in the background). */
@@ -59,14 +66,14 @@ public final class CommandLoop implements AutoCloseable {
     }
 
     /**
-     * The push channel went down: drain now, then again with backoff until {@link #pushChannelUp}.
-     * {@link #pushListener} calls both.
+     * The push channel went down: drain within {@code firstRetry} (at a random point of it), then
+     * again with jittered backoff until {@link #pushChannelUp}. {@link #pushListener} calls both.
      */
     public void pushChannelDown() {
         submit(() -> {
             if (offlinePoll == null) {
                 offlinePolls.reset();
-                pollWhileOffline();
+                offlinePoll = worker.schedule(this::pollWhileOffline, random.nextLong(firstRetryMillis + 1), TimeUnit.MILLISECONDS);
             }
         });
     }

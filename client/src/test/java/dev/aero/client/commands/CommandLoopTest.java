@@ -150,6 +150,42 @@ class CommandLoopTest {
         }
     }
 
+    @Test
+    void devicesDroppedTogetherReadTheirQueuesSpreadOverTheFirstRetryNotInLockstep() throws Exception {
+        int devices = 20;
+        java.util.Map<String, Long> firstRead = new java.util.concurrent.ConcurrentHashMap<>();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/v1/devices/", exchange -> {
+            firstRead.putIfAbsent(exchange.getRequestURI().getPath(), System.nanoTime());
+            answer(exchange, "{\"command\":null,\"epoch\":0,\"queue_size\":0}");
+        });
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+        server.start();
+        URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        List<CommandLoop> loops = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < devices; i++) {
+                loops.add(new CommandLoop(new CommandClient(base, DID.random(), SSLContext.getDefault()), command -> { },
+                        Duration.ofMillis(400), Duration.ofSeconds(5)));
+            }
+            // verkehr went away under all of them at once.
+            long dropped = System.nanoTime();
+            loops.forEach(CommandLoop::pushChannelDown);
+            long deadline = dropped + Duration.ofSeconds(10).toNanos();
+            while (firstRead.size() < devices && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(firstRead).as("every device read its queue").hasSize(devices);
+            long earliest = firstRead.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+            long latest = firstRead.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+            // Twenty draws over 400 ms: together within 100 ms only if they were not drawn at all.
+            assertThat(Duration.ofNanos(latest - earliest)).as("spread of the first reads").isGreaterThan(Duration.ofMillis(100));
+        } finally {
+            loops.forEach(CommandLoop::close);
+            server.stop(0);
+        }
+    }
+
     private static int awaitAtLeast(java.util.concurrent.atomic.AtomicInteger counter, int wanted, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (counter.get() < wanted) {
