@@ -2,7 +2,10 @@ package dev.aero.client.sp;
 
 import java.nio.charset.StandardCharsets;
 
-/** Percent-encoding of one URI path segment (RFC 3986): everything but unreserved characters. */
+/**
+ * Percent-encoding of one URI path segment (RFC 3986): everything but unreserved characters;
+ * as strict, it is also a query parameter's value.
+ */
 final class PathSegments {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();

@@ -166,7 +166,7 @@ public final class SpClient {
      */
     public DevicePage organizationDevices(DID after, UserID owner, int limit) {
         return call("GET", "/organizations/me/devices?limit=" + limit + (after == null ? "" : "&after=" + after.hex())
-                + (owner == null ? "" : "&owner=" + encode(owner.value())),
+                + (owner == null ? "" : "&owner=" + PathSegments.encode(owner.value())),
                 null, DevicePage.class);
     }
 
@@ -349,21 +349,17 @@ public final class SpClient {
         if (before != null) {
             query.add("before=" + before);
         }
-        types.forEach(t -> query.add("type=" + encode(t)));
+        types.forEach(t -> query.add("type=" + PathSegments.encode(t)));
         if (actor != null) {
-            query.add("actor=" + encode(actor));
+            query.add("actor=" + PathSegments.encode(actor));
         }
         if (since != null) {
-            query.add("since=" + encode(since.toString()));
+            query.add("since=" + PathSegments.encode(since.toString()));
         }
         if (until != null) {
-            query.add("until=" + encode(until.toString()));
+            query.add("until=" + PathSegments.encode(until.toString()));
         }
         return call("GET", "/audit-events" + query, null, AuditPage.class);
-    }
-
-    private static String encode(String value) {
-        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     // --- the exchange

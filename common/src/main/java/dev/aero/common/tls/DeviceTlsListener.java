@@ -14,8 +14,6 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
-import org.springframework.context.ApplicationContext;
-import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationListener;
 
 import dev.aero.common.concurrent.Retry;
@@ -32,7 +30,7 @@ import dev.aero.common.tls.ServiceCertificateEnrollment.KeyMaterial;
  * until the connector listens, so a service is not reported ready while devices would be
  * refused (SP may start after the service, and enrollment waits for it).
  */
-public final class DeviceTlsListener implements ApplicationListener<WebServerInitializedEvent>, ApplicationContextAware, HealthIndicator {
+public final class DeviceTlsListener implements ApplicationListener<WebServerInitializedEvent>, HealthIndicator {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceTlsListener.class);
 
@@ -45,8 +43,6 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
     private volatile Connector connector;
     /** Set by the first server event taken: the connector is set up once, whatever events follow. */
     private final java.util.concurrent.atomic.AtomicBoolean settingUp = new java.util.concurrent.atomic.AtomicBoolean();
-    /** The context this listener is a bean of: only its own web server gets the connector. */
-    private volatile ApplicationContext context;
 
     public DeviceTlsListener(String service, DeviceTlsSettings settings, URI spUrl, String deploymentSecret, HttpClient http,
             Consumer<KeyMaterial> onReady) {
@@ -59,15 +55,9 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
     }
 
     @Override
-    public void setApplicationContext(ApplicationContext applicationContext) {
-        this.context = applicationContext;
-    }
-
-    @Override
     public void onApplicationEvent(WebServerInitializedEvent event) {
         if (!settings.enabled() || !(event.getWebServer() instanceof TomcatWebServer tomcat)
-                || WebServerApplicationContext.hasServerNamespace(event.getApplicationContext(), "management")
-                || (context != null && event.getApplicationContext() != context)) {
+                || WebServerApplicationContext.hasServerNamespace(event.getApplicationContext(), "management")) {
             // The management server (actuator, on a port of its own, in a child context whose
             // events reach this listener too) has no device endpoints: a device connector there
             // would answer every device request with 404.

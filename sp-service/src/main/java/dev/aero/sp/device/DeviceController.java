@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -23,6 +24,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.aero.common.id.DID;
+import dev.aero.common.id.UserID;
 import dev.aero.sp.account.AuthenticatedUser;
 import dev.aero.sp.ratelimit.RateLimited;
 import dev.aero.sp.web.ClientAddress;
@@ -30,6 +32,8 @@ import dev.aero.sp.web.PrintableText;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -37,7 +41,7 @@ import jakarta.validation.constraints.Size;
 @RestController
 @RequestMapping("/api/v1")
 @Tag(name = "Devices", description = "Registering, listing, renaming and unlinking devices; device certificates")
-@org.springframework.validation.annotation.Validated
+@Validated
 class DeviceController {
 
 
@@ -95,8 +99,8 @@ class DeviceController {
             + "when given) with presence from devman, by device id, a page at a time: pass `next_after` as `after` for the next (admins)")
     @AdminOnly
     DevicePage organizationDevices(AuthenticatedUser caller, @RequestParam(required = false) DID after,
-            @RequestParam(required = false) dev.aero.common.id.UserID owner,
-            @RequestParam(defaultValue = "100") @jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(1000) int limit) {
+            @RequestParam(required = false) UserID owner,
+            @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
         List<DeviceService.DeviceDetails> page = devices.organizationDevices(caller, after, owner, limit);
         Map<DID, DevmanPresence.Presence> presence = devman.of(page.stream().map(d -> d.device().id()).toList());
         List<DeviceView> views = page.stream().map(d -> DeviceView.of(d, presence.get(d.device().id()))).toList();

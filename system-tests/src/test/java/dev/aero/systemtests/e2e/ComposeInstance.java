@@ -111,7 +111,7 @@ final class ComposeInstance implements ScenarioPlatform {
 
     @Override
     public String deploymentSecret() throws IOException {
-        return envValue("AERO_DEPLOYMENT_SECRET");
+        return LauncherCommands.envValue(envFile, "AERO_DEPLOYMENT_SECRET");
     }
 
     /** Kills the service's container (SIGKILL); the restart policy leaves a container killed by hand alone. */
@@ -126,20 +126,19 @@ final class ComposeInstance implements ScenarioPlatform {
      */
     @Override
     public void up() throws IOException, InterruptedException {
-        String stopped = capture(null, 60, "docker", "ps", "-aq", "--filter", "label=com.docker.compose.project=" + PROJECT,
-                "--filter", "status=exited").strip();
-        for (String id : stopped.isEmpty() ? List.<String>of() : List.of(stopped.split("\n"))) {
-            String service = capture(null, 60, "docker", "inspect", "-f", "{{index .Config.Labels \"com.docker.compose.service\"}}", id).strip();
-            if (!service.equals("xmpp-init")) {
+        List<String> oneShot = containers(true, SERVICE + "xmpp-init");
+        for (String id : containers(true, "status=exited")) {
+            if (!oneShot.contains(id)) {
                 capture(null, 60, "docker", "start", id);
             }
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
         while (true) {
-            String states = capture(null, 60, "sh", "-c", "docker ps -aq --filter label=com.docker.compose.project=$0 | xargs -r docker inspect -f "
-                    + "'{{index .Config.Labels \"com.docker.compose.service\"}} {{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}:{{.State.ExitCode}}{{end}}'",
-                    PROJECT).strip();
-            List<String> waiting = states.lines().filter(l -> !l.endsWith(" healthy") && !l.endsWith(" exited:0")).toList();
+            List<String> inspect = new ArrayList<>(List.of("docker", "inspect", "-f", "{{index .Config.Labels \"com.docker.compose.service\"}}"
+                    + " {{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}:{{.State.ExitCode}}{{end}}"));
+            inspect.addAll(containers(true));
+            List<String> waiting = capture(null, 60, inspect.toArray(String[]::new)).strip().lines()
+                    .filter(l -> !l.endsWith(" healthy") && !l.endsWith(" exited:0")).toList();
             if (waiting.isEmpty()) {
                 return;
             }
@@ -177,16 +176,7 @@ final class ComposeInstance implements ScenarioPlatform {
     /** {@code AERO_DOMAIN} of the project's env file. */
     @Override
     public String xmppDomain() throws IOException {
-        return envValue("AERO_DOMAIN");
-    }
-
-    private String envValue(String name) throws IOException {
-        for (String line : Files.readAllLines(envFile)) {
-            if (line.startsWith(name + "=")) {
-                return line.substring(name.length() + 1).strip();
-            }
-        }
-        throw new IllegalStateException("no " + name + " in " + envFile);
+        return LauncherCommands.envValue(envFile, "AERO_DOMAIN");
     }
 
     /** ejabberd's admin API is on the Compose network only: called from the bridge's container, with its password file. */
@@ -256,7 +246,7 @@ final class ComposeInstance implements ScenarioPlatform {
         Map<String, String> logs = new LinkedHashMap<>();
         for (String service : List.of("sp-service", "verkehr-push", "command-server", "devman", "zephyr-relay", "xmpp-bridge",
                 "xmpp-init", "ejabberd", "mariadb", "redis")) {
-            logs.put(service, capture(null, 120, "sh", "-c", "docker logs \"$0\" 2>&1", containerIncludingStopped(service)));
+            logs.put(service, capture(null, 120, "sh", "-c", "docker logs \"$0\" 2>&1", containers(true, SERVICE + service).get(0)));
         }
         return logs;
     }
@@ -269,20 +259,25 @@ final class ComposeInstance implements ScenarioPlatform {
         return capture(null, 60, "docker", "network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}", network).strip();
     }
 
+    private static final String SERVICE = "label=com.docker.compose.service=";
+
     /** The running container of a service of this project. */
     private String container(String service) throws IOException, InterruptedException {
-        String id = capture(null, 60, "docker", "ps", "-q", "--filter", "label=com.docker.compose.project=" + PROJECT,
-                "--filter", "label=com.docker.compose.service=" + service).strip();
-        if (id.isEmpty() || id.contains("\n")) {
-            throw new IllegalStateException("not one running container of " + service + " in " + PROJECT + ": '" + id + "'");
+        List<String> ids = containers(false, SERVICE + service);
+        if (ids.size() != 1) {
+            throw new IllegalStateException("not one running container of " + service + " in " + PROJECT + ": " + ids);
         }
-        return id;
+        return ids.get(0);
     }
 
-    private String containerIncludingStopped(String service) throws IOException, InterruptedException {
-        String ids = capture(null, 60, "docker", "ps", "-aq", "--filter", "label=com.docker.compose.project=" + PROJECT,
-                "--filter", "label=com.docker.compose.service=" + service).strip();
-        return ids.split("\n")[0];
+    /** This project's containers matching {@code filters} ({@code docker ps --filter}): the running ones, or {@code all}. */
+    private List<String> containers(boolean all, String... filters) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("docker", "ps", all ? "-aq" : "-q", "--filter", "label=com.docker.compose.project=" + PROJECT));
+        for (String filter : filters) {
+            command.addAll(List.of("--filter", filter));
+        }
+        String ids = capture(null, 60, command.toArray(String[]::new)).strip();
+        return ids.isEmpty() ? List.of() : List.of(ids.split("\n"));
     }
 
     /** Runs a command (with {@code stdin}, if any) and returns its standard output; its errors go to the log. */

@@ -52,4 +52,14 @@ final class LauncherCommands {
         Files.delete(out);
         return token;
     }
+
+    /** The value of {@code name} in an env file ({@code NAME=value} lines), as the launcher and compose read it. */
+    static String envValue(Path file, String name) throws IOException {
+        for (String line : Files.readAllLines(file)) {
+            if (line.startsWith(name + "=")) {
+                return line.substring(name.length() + 1).strip();
+            }
+        }
+        throw new IllegalStateException("no " + name + " in " + file);
+    }
 }

@@ -104,12 +104,7 @@ final class LauncherInstance implements ScenarioPlatform {
     /** The instance's deployment secret (what the services authenticate to each other with). */
     @Override
     public String deploymentSecret() throws IOException {
-        for (String line : Files.readAllLines(directory().resolve("secret.env"))) {
-            if (line.startsWith("AERO_DEPLOYMENT_SECRET=")) {
-                return line.substring("AERO_DEPLOYMENT_SECRET=".length()).strip();
-            }
-        }
-        throw new IllegalStateException("no deployment secret in " + directory().resolve("secret.env"));
+        return LauncherCommands.envValue(directory().resolve("secret.env"), "AERO_DEPLOYMENT_SECRET");
     }
 
     /**
