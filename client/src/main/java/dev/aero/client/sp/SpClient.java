@@ -174,6 +174,7 @@ public final class SpClient {
         return call("GET", devicePath(device), null, Device.class);
     }
 
+    /** The device's owner, or an admin of its organization: renames it; the owner's other devices refetch the name. */
     public Device renameDevice(DID device, String name) {
         return call("PATCH", devicePath(device), new Rename(name), Device.class);
     }
@@ -191,6 +192,16 @@ public final class SpClient {
     /** Device-authenticated: a short-lived token for ejabberd, for the calling device itself only. */
     public XmppToken xmppToken(DID device) {
         return call("POST", devicePath(device) + "/xmpp-token", null, XmppToken.class);
+    }
+
+    /** Admins: the device's command queue and dead letters, from command-server (503 {@code command-server-unavailable} when it does not answer). */
+    public DeviceCommands deviceCommands(DID device) {
+        return call("GET", devicePath(device) + "/commands", null, DeviceCommands.class);
+    }
+
+    /** Admins: puts the device's dead letters back at the tail of its queue; how many there were. */
+    public long redriveDeadLetters(DID device) {
+        return call("POST", devicePath(device) + "/dead-letters/redrive", null, Redriven.class).commands();
     }
 
     public TeamServerCertificate registerTeamServer(RegisterDevice request) {
@@ -261,8 +272,16 @@ public final class SpClient {
 
     /** Admins: every folder of the organization with its members, a page at a time by SID ({@code after} null: the first). */
     public SharedFolderPage organizationSharedFolders(SID after, int limit) {
-        return call("GET", "/organizations/me/shared-folders?limit=" + limit + (after == null ? "" : "&after=" + after.hex()), null,
-                SharedFolderPage.class);
+        return organizationSharedFolders(after, null, limit);
+    }
+
+    /**
+     * Admins: as {@link #organizationSharedFolders(SID, int)}, only the folders {@code member} is a
+     * member of (invited, joined or left) when it is not null.
+     */
+    public SharedFolderPage organizationSharedFolders(SID after, UserID member, int limit) {
+        return call("GET", "/organizations/me/shared-folders?limit=" + limit + (after == null ? "" : "&after=" + after.hex())
+                + (member == null ? "" : "&member=" + PathSegments.encode(member.value())), null, SharedFolderPage.class);
     }
 
     // --- groups
@@ -279,6 +298,11 @@ public final class SpClient {
 
     public Group group(long groupId) {
         return call("GET", "/groups/" + groupId, null, Group.class);
+    }
+
+    /** Admins: the group under a new name (1-255 characters, as for {@link #createGroup}). */
+    public Group renameGroup(long groupId, String name) {
+        return call("PATCH", "/groups/" + groupId, new Name(name), Group.class);
     }
 
     /** Admins: deletes the group and unshares it from every folder. */
@@ -466,6 +490,9 @@ public final class SpClient {
     }
 
     private record DeviceList(List<Device> devices) {
+    }
+
+    private record Redriven(long commands) {
     }
 
     /** Settings of an {@link SpClient}: the base URL, an optional TLS context, the per-request timeout. */

@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.aero.common.id.DID;
 import dev.aero.common.id.UserID;
 import dev.aero.sp.account.AuthenticatedUser;
+import dev.aero.sp.commands.CommandServerQueues;
 import dev.aero.sp.ratelimit.RateLimited;
 import dev.aero.sp.web.ClientAddress;
 import dev.aero.sp.web.PrintableText;
@@ -40,7 +41,7 @@ import jakarta.validation.constraints.Size;
 
 @RestController
 @RequestMapping("/api/v1")
-@Tag(name = "Devices", description = "Registering, listing, renaming and unlinking devices; device certificates")
+@Tag(name = "Devices", description = "Registering, listing, renaming and unlinking devices; device certificates; their command queues")
 @Validated
 class DeviceController {
 
@@ -115,9 +116,9 @@ class DeviceController {
     }
 
     @PatchMapping("/devices/{did}")
-    @Operation(operationId = "renameDevice", summary = "Rename a device (its owner)")
+    @Operation(operationId = "renameDevice", summary = "Rename a device (its owner, or an admin); the owner's other devices are "
+            + "told to refetch device names")
     @ProblemResponse(status = 404, type = "device-not-found", when = "no such linked device, or it is neither the caller's nor in the admin's organization")
-    @ProblemResponse(status = 403, type = "not-device-owner", when = "an admin may see the device, but only its owner renames it")
     DeviceView rename(AuthenticatedUser caller, @PathVariable DID did, @Valid @RequestBody RenameRequest body,
             ClientAddress from) {
         return DeviceView.of(devices.rename(caller, did, body.name(), from));
@@ -142,6 +143,30 @@ class DeviceController {
             ClientAddress from) {
         int hours = body.expiresInHours() == null ? 24 : body.expiresInHours();
         return devices.requestLogs(caller, did, body.defectId(), java.time.Duration.ofHours(hours), from);
+    }
+
+    @GetMapping("/devices/{did}/commands")
+    @Operation(operationId = "listDeviceCommands", summary = "A device's command queue, head first, and its dead letters "
+            + "(commands it failed too often), as command-server holds them; `arguments` are the command's (UPLOAD_LOGS: "
+            + "`defect_id`, `expiry_time` in ms, `destination`), null for a command without (admins)")
+    @AdminOnly
+    @ProblemResponse(status = 404, type = "device-not-found", when = "no such linked device, or it is not in the admin's organization")
+    @ProblemResponse(status = 503, type = "command-server-unavailable", when = "command-server did not answer")
+    CommandServerQueues.DeviceQueue commands(AuthenticatedUser caller, @PathVariable DID did) {
+        return devices.commandQueue(caller, did);
+    }
+
+    record Redriven(long commands) {
+    }
+
+    @PostMapping("/devices/{did}/dead-letters/redrive")
+    @Operation(operationId = "redriveDeviceDeadLetters", summary = "Put a device's dead letters back at the tail of its queue, "
+            + "their attempts reset, and push the head to the device; `commands` is how many (admins)")
+    @AdminOnly
+    @ProblemResponse(status = 404, type = "device-not-found", when = "no such linked device, or it is not in the admin's organization")
+    @ProblemResponse(status = 503, type = "command-server-unavailable", when = "command-server did not answer (nothing was re-driven, or it is not known whether it was)")
+    Redriven redrive(AuthenticatedUser caller, @PathVariable DID did, ClientAddress from) {
+        return new Redriven(devices.redriveDeadLetters(caller, did, from));
     }
 
     record LogsRequestBody(

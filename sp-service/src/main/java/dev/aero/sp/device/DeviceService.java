@@ -25,6 +25,7 @@ import dev.aero.sp.account.UserAccounts;
 import dev.aero.sp.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.commands.CommandOutbox;
+import dev.aero.sp.commands.CommandServerQueues;
 import dev.aero.sp.ca.DeviceCertificateIssuer;
 import dev.aero.sp.ca.DeviceCertificateIssuer.IssuedCertificate;
 import dev.aero.sp.ca.DeviceCertificateRecord;
@@ -52,11 +53,13 @@ public class DeviceService {
     private final StoreChanges storeChanges;
     private final UnlinkedDevices unlinked;
     private final UserActionLimits limits;
+    private final CommandServerQueues queues;
 
     DeviceService(Devices devices, UserAccounts users, DeviceCertificateIssuer issuer, RevocationList revocations,
             AuditLog audit, Clock clock, CommandOutbox commands, StoreChanges storeChanges, UnlinkedDevices unlinked,
-            UserActionLimits limits) {
+            UserActionLimits limits, CommandServerQueues queues) {
         this.limits = limits;
+        this.queues = queues;
         this.storeChanges = storeChanges;
         this.unlinked = unlinked;
         this.devices = devices;
@@ -140,17 +143,16 @@ public class DeviceService {
         return details(visible(caller, did));
     }
 
+    /** Renames a device of the caller's, or any member's device when the caller is an admin. */
     @Transactional
     public DeviceDetails rename(AuthenticatedUser caller, DID did, String name, ClientAddress from) {
         Device device = visible(caller, did);
-        if (!device.owner().equals(caller.id())) {
-            throw new ApiProblemException(HttpStatus.FORBIDDEN, "not-device-owner", "Only the device's owner can rename it.");
-        }
         String before = device.name();
         device.rename(name.strip());
-        // The owner's other devices show this name: they refetch it.
+        // The owner's other devices show this name: they refetch it (whoever renamed it).
         commands.enqueueAll(othersOf(device), CommandType.INVALIDATE_DEVICE_NAME_CACHE);
-        audit.record(AuditEventType.DEVICE_RENAMED, caller.id(), did, from, Map.of("from", before, "to", device.name()));
+        audit.record(AuditEventType.DEVICE_RENAMED, caller.id(), did, from,
+                Map.of("from", before, "to", device.name(), "owner", device.owner().value()));
         return details(device);
     }
 
@@ -196,6 +198,28 @@ public class DeviceService {
     }
 
     public record LogsRequest(String defectId, java.time.Instant expiryTime) {
+    }
+
+    /*
+     * The queue and its dead letters live in command-server, which is asked while the caller
+     * waits: these two hold no transaction (and no database connection) over that call.
+     */
+
+    /** Admins: a linked device's command queue, head first, and its dead letters, from command-server. */
+    public CommandServerQueues.DeviceQueue commandQueue(AuthenticatedUser caller, DID did) {
+        caller.requireAdmin();
+        visible(caller, did);
+        return queues.of(did);
+    }
+
+    /** Admins: a linked device's dead letters go back to the tail of its queue; how many did. */
+    public long redriveDeadLetters(AuthenticatedUser caller, DID did, ClientAddress from) {
+        caller.requireAdmin();
+        Device device = visible(caller, did);
+        long redriven = queues.redrive(did);
+        audit.record(AuditEventType.DEAD_LETTERS_REDRIVEN, caller.id(), did, from,
+                Map.of("commands", redriven, "owner", device.owner().value()));
+        return redriven;
     }
 
     /** The linked devices of {@code owner}, for what the other features send them. */

@@ -7,6 +7,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -74,6 +75,15 @@ class GroupController {
     @ProblemResponse(status = 404, type = "group-not-found", when = NOT_FOUND)
     GroupView group(AuthenticatedUser caller, @PathVariable long groupId) {
         return GroupView.of(groups.group(caller, groupId));
+    }
+
+    @PatchMapping("/{groupId}")
+    @Operation(operationId = "renameGroup", summary = "Rename a group; folders shared with it show the new name (admins)")
+    @AdminOnly
+    @ProblemResponse(status = 400, type = "folder-name-invalid", when = "the name is not 1-255 characters (trimmed) without control characters")
+    @ProblemResponse(status = 404, type = "group-not-found", when = NOT_FOUND)
+    GroupView rename(AuthenticatedUser caller, @PathVariable long groupId, @Valid @RequestBody NameRequest body, ClientAddress from) {
+        return GroupView.of(groups.rename(caller, groupId, body.name(), from));
     }
 
     @DeleteMapping("/{groupId}")

@@ -17,7 +17,7 @@ import dev.aero.sp.organization.Enrollment;
 import dev.aero.sp.web.ClientAddress;
 
 /**
- * The organization's groups: admins create and delete them and change their members, every
+ * The organization's groups: admins create, rename and delete them and change their members, every
  * member of the organization may read them. A change of members reaches every folder shared with
  * the group ({@link SharingService}): a new member gets the folders PENDING, a departing one
  * loses those it held only through the group.
@@ -57,6 +57,19 @@ public class GroupService {
     public GroupDetails group(AuthenticatedUser caller, long id) {
         Groups.Group group = visible(caller, id, false);
         return new GroupDetails(group.id(), group.name(), groups.members(id));
+    }
+
+    /** Renames a group (admins); the same name again changes nothing and is not audited. */
+    @Transactional
+    public GroupDetails rename(AuthenticatedUser caller, long id, String name, ClientAddress from) {
+        caller.requireAdmin();
+        String clean = SharingService.name(name);
+        Groups.Group group = visible(caller, id, true);
+        if (!clean.equals(group.name())) {
+            groups.rename(id, clean);
+            audit.record(AuditEventType.GROUP_RENAMED, caller.id(), Long.toString(id), from, Map.of("from", group.name(), "to", clean));
+        }
+        return new GroupDetails(group.id(), clean, groups.members(id));
     }
 
     @Transactional

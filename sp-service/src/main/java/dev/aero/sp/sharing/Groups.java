@@ -78,6 +78,10 @@ class Groups {
         jdbc.update("DELETE FROM user_group_members WHERE user_id = ?", user.value());
     }
 
+    void rename(long id, String name) {
+        jdbc.update("UPDATE user_groups SET name = ? WHERE id = ?", name, id);
+    }
+
     void delete(long id) {
         jdbc.update("DELETE FROM user_group_members WHERE group_id = ?", id);
         jdbc.update("DELETE FROM user_groups WHERE id = ?", id);

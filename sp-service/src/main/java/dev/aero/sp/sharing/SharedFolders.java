@@ -242,6 +242,15 @@ class SharedFolders {
                         rs.getTimestamp(4).toInstant(), false), organization.value(), after == null ? "" : after.hex());
     }
 
+    /** As {@link #ofOrganization}, only the folders {@code member} is a member of (any state); by the member's index. */
+    List<Folder> ofOrganizationWithMember(OrgID organization, UserID member, SID after, int limit) {
+        return jdbc.query("SELECT f.sid, f.organization_id, f.name, f.created_at FROM shared_folder_members m"
+                + " JOIN shared_folders f ON f.sid = m.sid WHERE m.user_id = ? AND m.sid > ? AND f.organization_id = ?"
+                + " AND f.destroyed_at IS NULL ORDER BY m.sid LIMIT " + limit,
+                (rs, i) -> new Folder(SID.of(rs.getString(1)), new OrgID(rs.getInt(2)), rs.getString(3),
+                        rs.getTimestamp(4).toInstant(), false), member.value(), after == null ? "" : after.hex(), organization.value());
+    }
+
     /** The folders {@code user} is a member of (any state), by name. */
     List<Membership> of(UserID user) {
         return jdbc.query("SELECT f.sid, f.name, " + EFFECTIVE_OF_USER + ", m.state FROM shared_folder_members m"

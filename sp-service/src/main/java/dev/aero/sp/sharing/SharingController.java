@@ -24,6 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.aero.common.id.DID;
 import dev.aero.common.id.SID;
+import dev.aero.common.id.UserID;
 import dev.aero.common.web.apidoc.ProblemResponse;
 import dev.aero.sp.account.AdminOnly;
 import dev.aero.sp.account.AuthenticatedUser;
@@ -110,12 +111,15 @@ class SharingController {
     record FolderPage(List<FolderDetailsView> folders, String nextAfter) { }
 
     @GetMapping("/organizations/me/shared-folders")
-    @Operation(operationId = "listOrganizationSharedFolders", summary = "Every folder of the organization with its members, by "
-            + "SID, a page at a time: pass `next_after` as `after` for the next (admins)")
+    @Operation(operationId = "listOrganizationSharedFolders", summary = "Every folder of the organization with its members (those "
+            + "`member`, an e-mail address, is a member of in any state, when given), by SID, a page at a time: pass `next_after` "
+            + "as `after` for the next (admins)")
     @AdminOnly
     FolderPage organizationFolders(AuthenticatedUser caller, @RequestParam(required = false) SID after,
+            @RequestParam(required = false) UserID member,
             @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
-        List<FolderDetailsView> page = sharing.organizationFolders(caller, after, limit).stream().map(SharingController::view).toList();
+        List<FolderDetailsView> page = sharing.organizationFolders(caller, after, member, limit).stream()
+                .map(SharingController::view).toList();
         return new FolderPage(page, page.size() == limit ? page.getLast().sid() : null);
     }
 

@@ -99,11 +99,16 @@ public class SharingService {
         return folders.of(caller.id());
     }
 
-    /** A page of every folder of the caller's organization with its members (admins). */
+    /**
+     * A page of every folder of the caller's organization with its members (admins); only those
+     * {@code member} is a member of, in any state, when it is not null.
+     */
     @Transactional(readOnly = true)
-    public List<FolderDetails> organizationFolders(AuthenticatedUser caller, SID after, int limit) {
+    public List<FolderDetails> organizationFolders(AuthenticatedUser caller, SID after, UserID member, int limit) {
         caller.requireAdmin();
-        return folders.ofOrganization(caller.organization(), after, limit).stream().map(this::details).toList();
+        List<SharedFolders.Folder> page = member == null ? folders.ofOrganization(caller.organization(), after, limit)
+                : folders.ofOrganizationWithMember(caller.organization(), member, after, limit);
+        return page.stream().map(this::details).toList();
     }
 
     @Transactional(readOnly = true)

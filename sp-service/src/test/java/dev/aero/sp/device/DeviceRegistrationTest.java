@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.aero.client.device.DeviceKeys;
 import dev.aero.client.device.Pem;
+import dev.aero.client.sp.AuditEvent;
 import dev.aero.client.sp.Device;
 import dev.aero.client.sp.RegisterDevice;
 import dev.aero.client.sp.SpApiException;
@@ -216,13 +217,19 @@ class DeviceRegistrationTest extends SpTestSupport {
     }
 
     @Test
-    void adminSeesAndUnlinksMembersDevicesButCannotRenameThem() {
+    void adminSeesRenamesAndUnlinksMembersDevicesAndTheRenameIsAuditedAsTheAdmins() {
         Account owner = member("managed");
         RegisteredDevice device = register(owner);
         assertThat(admin().client().device(device.id()).owner().value()).isEqualTo(owner.email());
-        assertProblem(problem(() -> admin().client().renameDevice(device.id(), "x")), 403, "not-device-owner");
+        assertThat(admin().client().renameDevice(device.id(), " Front desk ").name()).isEqualTo("Front desk");
+        assertThat(owner.client().device(device.id()).name()).isEqualTo("Front desk");
+        AuditEvent renamed = admin().client().auditEvents(10, null, List.of("DEVICE_RENAMED"), admin().email(), null, null).events()
+                .stream().filter(e -> device.id().hex().equals(e.target())).findFirst().orElseThrow();
+        assertThat(renamed.details()).containsEntry("from", "laptop").containsEntry("to", "Front desk")
+                .containsEntry("owner", owner.email());
         admin().client().unlinkDevice(device.id(), true);
         assertThat(owner.client().devices()).isEmpty();
+        assertProblem(problem(() -> admin().client().renameDevice(device.id(), "gone")), 404, "device-not-found");
     }
 
     @Test

@@ -115,6 +115,40 @@ class GroupSharingTest extends SharingTestSupport {
     }
 
     @Test
+    void anAdminRenamesAGroupAndTheFoldersSharedWithItShowTheNewName() throws Exception {
+        User admin = adminUser();
+        User owner = user("renamed-group-owner");
+        User member = user("renamed-group-member");
+        long id = group(admin, "Before", member);
+        String sid = share(owner, "Shared with a renamed group");
+        shareWithGroup(owner, sid, id, "VIEWER");
+
+        JsonNode renamed = ok(call(admin, "PATCH", "/groups/" + id, "{\"name\":\"  After  \"}"), 200);
+        assertThat(renamed.get("name").asString()).isEqualTo("After");
+        assertThat(renamed.get("members").toString()).contains(member.email());
+        assertThat(ok(call(member, "GET", "/groups/" + id, null), 200).get("name").asString()).isEqualTo("After");
+        assertThat(ok(call(owner, "GET", "/shared-folders/" + sid, null), 200).get("groups").get(0).get("name").asString())
+                .isEqualTo("After");
+        assertThat(jdbc.queryForList("SELECT details FROM audit_events WHERE type = 'GROUP_RENAMED' AND target = ? AND actor = ?",
+                String.class, Long.toString(id), admin.email())).singleElement().asString()
+                .contains("\"from\":\"Before\"").contains("\"to\":\"After\"");
+
+        // The same name again changes nothing and records nothing.
+        ok(call(admin, "PATCH", "/groups/" + id, "{\"name\":\"After\"}"), 200);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM audit_events WHERE type = 'GROUP_RENAMED' AND target = ?",
+                Integer.class, Long.toString(id))).isEqualTo(1);
+
+        // The names create refuses, rename refuses; a member may not; an unknown group is 404.
+        problem(call(admin, "PATCH", "/groups/" + id, "{\"name\":\"   \"}"), 400, "folder-name-invalid");
+        problem(call(admin, "PATCH", "/groups/" + id, "{\"name\":\"a\\u0007b\"}"), 400, "folder-name-invalid");
+        problem(call(admin, "PATCH", "/groups/" + id, "{\"name\":\"" + "x".repeat(256) + "\"}"), 400, "folder-name-invalid");
+        problem(call(admin, "PATCH", "/groups/" + id, "{}"), 400, "validation");
+        problem(call(member, "PATCH", "/groups/" + id, "{\"name\":\"Mine\"}"), 403, "admin-required");
+        problem(call(admin, "PATCH", "/groups/999999", "{\"name\":\"Ghost\"}"), 404, "group-not-found");
+        assertThat(ok(call(admin, "GET", "/groups/" + id, null), 200).get("name").asString()).isEqualTo("After");
+    }
+
+    @Test
     void onlyAdminsChangeGroupsAndEveryoneMayReadThem() throws Exception {
         User admin = adminUser();
         User member = user("reader");

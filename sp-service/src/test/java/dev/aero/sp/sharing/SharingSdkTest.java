@@ -49,6 +49,11 @@ class SharingSdkTest extends SharingTestSupport {
         admin.client().shareWithGroup(sid, group.groupId(), "VIEWER");
         admin.client().removeGroupMember(group.groupId(), member.email());
         assertThat(member.client().sharedFolders()).extracting(SharedFolder::sid).doesNotContain(sid);
+        Group renamed = admin.client().renameGroup(group.groupId(), "Illustrators");
+        assertThat(renamed.name()).isEqualTo("Illustrators");
+        assertThat(admin.client().sharedFolder(sid).groups()).extracting(SharedFolderDetails.GroupGrant::name)
+                .containsExactly("Illustrators");
+        assertThat(problem(() -> member.client().renameGroup(group.groupId(), "Mine")).status()).isEqualTo(403);
         admin.client().deleteGroup(group.groupId());
         SpApiException gone = problem(() -> admin.client().group(group.groupId()));
         assertThat(gone.status()).isEqualTo(404);
@@ -115,5 +120,50 @@ class SharingSdkTest extends SharingTestSupport {
         assertThat(seen).containsAll(made);
         SpApiException refused = problem(() -> owner.client().organizationSharedFolders(null, 10));
         assertThat(refused.status()).isEqualTo(403);
+    }
+
+    @Test
+    void anAdminPagesThroughTheFoldersOfOneMemberInEveryState() {
+        Account admin = admin();
+        Account owner = member("sdk-member-filter-owner");
+        Account member = member("sdk-member-filter");
+        SID invited = SID.random();
+        SID joined = SID.random();
+        SID left = SID.random();
+        SID viaGroup = SID.random();
+        SID notTheirs = SID.random();
+        for (SID sid : List.of(invited, joined, left, viaGroup, notTheirs)) {
+            owner.client().createSharedFolder("Filtered " + sid.hex().substring(0, 6), sid);
+        }
+        for (SID sid : List.of(invited, joined, left)) {
+            owner.client().inviteToSharedFolder(sid, member.email(), "VIEWER");
+        }
+        member.client().joinSharedFolder(joined);
+        member.client().joinSharedFolder(left);
+        member.client().leaveSharedFolder(left);
+        Group group = admin.client().createGroup("Filter group");
+        admin.client().addGroupMember(group.groupId(), member.email());
+        owner.client().shareWithGroup(viaGroup, group.groupId(), "EDITOR");
+
+        List<SID> seen = new java.util.ArrayList<>();
+        SID after = null;
+        int pages = 0;
+        do {
+            SharedFolderPage page = admin.client().organizationSharedFolders(after, dev.aero.common.id.UserID.of(member.email()), 1);
+            assertThat(page.folders()).hasSizeLessThanOrEqualTo(1);
+            page.folders().forEach(f -> seen.add(f.sid()));
+            after = page.nextAfter();
+            pages++;
+        } while (after != null && pages < 100);
+        assertThat(seen).containsExactlyInAnyOrder(invited, joined, left, viaGroup).isSortedAccordingTo(
+                java.util.Comparator.comparing(SID::hex));
+        // Each folder comes whole, with every member, not only the one filtered by.
+        SharedFolderDetails first = admin.client().organizationSharedFolders(null, dev.aero.common.id.UserID.of(member.email()), 10)
+                .folders().stream().filter(f -> f.sid().equals(joined)).findFirst().orElseThrow();
+        assertThat(first.members()).extracting(SharedFolderDetails.Member::email).contains(owner.email(), member.email());
+        assertThat(admin.client().organizationSharedFolders(null, dev.aero.common.id.UserID.of(uniqueEmail("nobody")), 10).folders())
+                .isEmpty();
+        assertThat(problem(() -> owner.client().organizationSharedFolders(null, dev.aero.common.id.UserID.of(member.email()), 10))
+                .status()).isEqualTo(403);
     }
 }

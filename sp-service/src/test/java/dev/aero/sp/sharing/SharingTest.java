@@ -366,6 +366,12 @@ class SharingTest extends SharingTestSupport {
         assertThat(seen).isSorted();
         problem(call(owner, "GET", "/organizations/me/shared-folders", null), 403, "admin-required");
         problem(call(admin, "GET", "/organizations/me/shared-folders?limit=1001", null), 400, "validation");
+        problem(call(admin, "GET", "/organizations/me/shared-folders?member=not-an-address", null), 400, "invalid-identifier");
+        JsonNode ofOwner = ok(call(admin, "GET", "/organizations/me/shared-folders?limit=1000&member="
+                + owner.email().toUpperCase(java.util.Locale.ROOT), null), 200);
+        List<String> owned = new ArrayList<>();
+        ofOwner.get("folders").forEach(f -> owned.add(f.get("sid").asString()));
+        assertThat(owned).as("the address is matched whatever its case").containsExactlyInAnyOrderElementsOf(made);
     }
 
     @Test

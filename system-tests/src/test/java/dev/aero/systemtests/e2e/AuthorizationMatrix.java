@@ -144,6 +144,8 @@ final class AuthorizationMatrix {
         row("sp-service", "ignoreSharedFolder", owned(R404));
         // ---- sp-service: organization admins only
         row("sp-service", "requestDeviceLogs", admin());
+        row("sp-service", "listDeviceCommands", admin());
+        row("sp-service", "redriveDeviceDeadLetters", admin());
         row("sp-service", "inviteMember", admin());
         row("sp-service", "setMemberRole", admin());
         row("sp-service", "deactivateMember", admin());
@@ -152,6 +154,7 @@ final class AuthorizationMatrix {
         row("sp-service", "listAuditEvents", admin());
         row("sp-service", "registerTeamServer", admin());
         row("sp-service", "createGroup", admin());
+        row("sp-service", "renameGroup", admin());
         row("sp-service", "deleteGroup", admin());
         row("sp-service", "addGroupMember", admin());
         row("sp-service", "removeGroupMember", admin());
