@@ -184,6 +184,14 @@ public final class SpClient {
         exchange("DELETE", devicePath(device) + "?wipe=" + wipe, null, ACCEPT_JSON);
     }
 
+    /**
+     * Admins: ask the device to upload its logs (UPLOAD_LOGS through its command queue) under a
+     * new defect id, valid {@code expiresInHours} (null: SP's default).
+     */
+    public LogsRequest requestDeviceLogs(DID device, Integer expiresInHours) {
+        return call("POST", devicePath(device) + "/logs-request", new LogsRequestBody(null, expiresInHours), LogsRequest.class);
+    }
+
     /** Device-authenticated: a new certificate for {@code csrPem}; SP revokes the old serial. */
     public DeviceCertificate recertify(DID device, String csrPem) {
         return call("POST", devicePath(device) + "/certificate", new Csr(csrPem), DeviceCertificate.class);
@@ -448,6 +456,8 @@ public final class SpClient {
 
     /** A body that carries only a name (a folder's or a group's). */
     private record Name(String name) { }
+
+    private record LogsRequestBody(String defectId, Integer expiresInHours) { }
 
     private record FolderInvite(String email, String role) { }
 

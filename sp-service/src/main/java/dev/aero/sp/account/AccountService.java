@@ -16,7 +16,7 @@ import dev.aero.common.web.ApiProblemException;
 import dev.aero.sp.SpProperties;
 import dev.aero.sp.commands.CommandOutbox;
 import dev.aero.sp.device.DeviceService;
-import dev.aero.sp.audit.AuditEventType;
+import dev.aero.common.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.ratelimit.RateLimiter;
 import dev.aero.sp.web.ClientAddress;

@@ -1,5 +1,7 @@
 package dev.aero.sp.audit;
 
+import dev.aero.common.audit.AuditEventType;
+
 import dev.aero.sp.account.AdminOnly;
 import java.time.Instant;
 import java.util.List;

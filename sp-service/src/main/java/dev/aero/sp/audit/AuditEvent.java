@@ -1,5 +1,7 @@
 package dev.aero.sp.audit;
 
+import dev.aero.common.audit.AuditEventType;
+
 import java.time.Instant;
 
 import jakarta.persistence.Column;

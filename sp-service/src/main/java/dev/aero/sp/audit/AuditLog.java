@@ -1,5 +1,7 @@
 package dev.aero.sp.audit;
 
+import dev.aero.common.audit.AuditEventType;
+
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;

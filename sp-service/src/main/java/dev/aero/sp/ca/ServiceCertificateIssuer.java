@@ -9,7 +9,7 @@ import java.util.Map;
 
 import org.springframework.stereotype.Service;
 
-import dev.aero.sp.audit.AuditEventType;
+import dev.aero.common.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.web.AuthenticatedService;
 import dev.aero.sp.web.ClientAddress;

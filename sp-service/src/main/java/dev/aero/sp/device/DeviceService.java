@@ -22,7 +22,7 @@ import dev.aero.sp.account.AuthenticatedUser;
 import dev.aero.sp.account.Role;
 import dev.aero.sp.account.UserAccount;
 import dev.aero.sp.account.UserAccounts;
-import dev.aero.sp.audit.AuditEventType;
+import dev.aero.common.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.commands.CommandOutbox;
 import dev.aero.sp.commands.CommandServerQueues;

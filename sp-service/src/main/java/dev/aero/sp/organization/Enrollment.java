@@ -20,7 +20,7 @@ import dev.aero.sp.account.Role;
 import dev.aero.sp.account.SecretTokens;
 import dev.aero.sp.account.UserAccount;
 import dev.aero.sp.account.UserAccounts;
-import dev.aero.sp.audit.AuditEventType;
+import dev.aero.common.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.ratelimit.RateLimiter;
 import dev.aero.sp.web.ClientAddress;

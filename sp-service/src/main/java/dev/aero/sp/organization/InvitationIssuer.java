@@ -11,7 +11,7 @@ import dev.aero.common.id.OrgID;
 import dev.aero.common.id.UserID;
 import dev.aero.sp.SpProperties;
 import dev.aero.sp.account.SecretTokens;
-import dev.aero.sp.audit.AuditEventType;
+import dev.aero.common.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.mail.Mailer;
 import dev.aero.sp.web.ClientAddress;

@@ -11,7 +11,7 @@ import org.springframework.transaction.annotation.Transactional;
 import dev.aero.common.id.UserID;
 import dev.aero.common.web.ApiProblemException;
 import dev.aero.sp.account.AuthenticatedUser;
-import dev.aero.sp.audit.AuditEventType;
+import dev.aero.common.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.organization.Enrollment;
 import dev.aero.sp.web.ClientAddress;

@@ -31,12 +31,29 @@ final class LauncherInstance implements ScenarioPlatform {
     static final int OFFSET = 1000;
     static final int REDIS_DATABASE = 14;
 
+    private final String name;
+    private final int offset;
+    private final int redisDatabase;
+    private final Map<String, String> settings;
     private final Path root;
     private final Path log;
     private final Path stateDir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** The end-to-end scenarios' instance: {@value #NAME}, ports +{@value #OFFSET}, Redis database {@value #REDIS_DATABASE}. */
     LauncherInstance(Path root, Path log) {
+        this(root, log, NAME, OFFSET, REDIS_DATABASE, Map.of());
+    }
+
+    /**
+     * An instance of its own beside the others: its name, port offset and Redis database must be
+     * its own too; {@code settings} go to every service's environment (e.g. a shorter timeout).
+     */
+    LauncherInstance(Path root, Path log, String name, int offset, int redisDatabase, Map<String, String> settings) {
+        this.name = name;
+        this.settings = Map.copyOf(settings);
+        this.offset = offset;
+        this.redisDatabase = redisDatabase;
         this.root = root;
         this.log = log;
         String state = System.getenv("AERO_STATE_DIR");
@@ -56,17 +73,18 @@ final class LauncherInstance implements ScenarioPlatform {
 
     @Override
     public int port(int base) {
-        return base + OFFSET;
+        return base + offset;
     }
 
     Path directory() {
-        return stateDir.resolve("instances").resolve(NAME);
+        return stateDir.resolve("instances").resolve(name);
     }
 
     /** Stops what an earlier run may have left, forgets its state, and starts every service. */
     @Override
     public void start() throws IOException, InterruptedException {
-        for (String jar : List.of("sp-service", "verkehr-push", "command-server", "devman", "zephyr-relay", "xmpp-bridge")) {
+        for (String jar : List.of("sp-service", "verkehr-push", "command-server", "devman", "zephyr-relay", "xmpp-bridge",
+                "admin-console")) {
             Path file = root.resolve(jar).resolve("target").resolve(jar + ".jar");
             if (!Files.isRegularFile(file)) {
                 throw new IllegalStateException(file + " is missing: the system tests run after the services are packaged (./aero test)");
@@ -81,7 +99,7 @@ final class LauncherInstance implements ScenarioPlatform {
     private void resetState() throws IOException, InterruptedException {
         deleteTree(directory());
         exec(60, List.of("bash", "-c", "mariadb -h 127.0.0.1 -P \"${AERO_MYSQL_PORT:-3306}\" -uaero -paero -e 'DROP DATABASE IF EXISTS aero_sp_"
-                + NAME + "' && redis-cli -h 127.0.0.1 -p \"${AERO_REDIS_PORT:-6379}\" -n " + REDIS_DATABASE + " flushdb"));
+                + name + "' && redis-cli -h 127.0.0.1 -p \"${AERO_REDIS_PORT:-6379}\" -n " + redisDatabase + " flushdb"));
     }
 
     /** Stops one service of the instance (as a crash would: its pid file is left for `up` to replace). */
@@ -113,7 +131,7 @@ final class LauncherInstance implements ScenarioPlatform {
      */
     @Override
     public String setupToken() throws IOException, InterruptedException {
-        return LauncherCommands.setupToken(root, log, LauncherInstance::environment);
+        return LauncherCommands.setupToken(root, log, this::environment);
     }
 
     /** What {@code ./aero up} printed, as far as the launcher's log of this run holds it. */
@@ -208,17 +226,18 @@ final class LauncherInstance implements ScenarioPlatform {
 
     private void exec(int timeoutSeconds, List<String> command) throws IOException, InterruptedException {
         try {
-            LauncherCommands.exec(root, log, LauncherInstance::environment, timeoutSeconds, command);
+            LauncherCommands.exec(root, log, this::environment, timeoutSeconds, command);
         } catch (IllegalStateException e) {
             throw new IllegalStateException(e.getMessage() + "\nservice logs: " + directory().resolve("logs"), e);
         }
     }
 
     /** The named instance's settings for the launcher. */
-    private static void environment(Map<String, String> env) {
-        env.put("AERO_INSTANCE", NAME);
-        env.put("AERO_PORT_OFFSET", Integer.toString(OFFSET));
-        env.put("AERO_REDIS_DATABASE", Integer.toString(REDIS_DATABASE));
+    private void environment(Map<String, String> env) {
+        env.put("AERO_INSTANCE", name);
+        env.put("AERO_PORT_OFFSET", Integer.toString(offset));
+        env.put("AERO_REDIS_DATABASE", Integer.toString(redisDatabase));
+        env.putAll(settings);
         // The instance's own secret, in its secret.env (an exported one would win and not be written there).
         env.remove("AERO_DEPLOYMENT_SECRET");
     }

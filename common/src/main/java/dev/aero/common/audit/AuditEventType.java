@@ -1,6 +1,6 @@
-package dev.aero.sp.audit;
+package dev.aero.common.audit;
 
-/** The security events SP records. */
+/** The security events SP records: the names SP stores, serves in its audit log and accepts as filters. */
 public enum AuditEventType {
     SIGNED_UP,
     SIGN_IN_SUCCEEDED,
