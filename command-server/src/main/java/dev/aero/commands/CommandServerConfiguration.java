@@ -43,7 +43,7 @@ class CommandServerConfiguration {
     @Bean
     ServiceAuthInterceptor.Paths serviceEndpoints(ServiceAuthentication authentication) {
         return ServiceAuthInterceptor.on(authentication, "/v1/devices/*/commands", "/v1/devices/*/dead-letters",
-                "/v1/devices/*/dead-letters/**", "/v1/command-types", "/v1/dead-letters", "/devices/**");
+                "/v1/devices/*/dead-letters/**", "/v1/command-types", "/v1/dead-letters", "/v1/stats", "/devices/**");
     }
 
     @Bean

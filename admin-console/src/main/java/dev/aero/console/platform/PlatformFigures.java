@@ -6,6 +6,9 @@ package dev.aero.console.platform;
  *
  * @param devicesOnline devman: devices online through any transport
  * @param eventsLag devman: connection events not yet read
+ * @param commandsWaiting command-server: commands in every device's queue (counted at most 5 s ago)
+ * @param devicesWithCommands command-server: devices whose queue is not empty
+ * @param deadLetters command-server: dead letters over every device
  * @param devicesWithDeadLetters command-server: devices with at least one dead letter
  * @param verkehrConnections verkehr: live SSMP connections over every node
  * @param verkehrNodes verkehr: nodes alive
@@ -13,6 +16,7 @@ package dev.aero.console.platform;
  * @param relayConnections zephyr: connections open now
  * @param bytesRelayed zephyr: bytes relayed since it started
  */
-public record PlatformFigures(Long devicesOnline, Long eventsLag, Long devicesWithDeadLetters, Long verkehrConnections,
+public record PlatformFigures(Long devicesOnline, Long eventsLag, Long commandsWaiting, Long devicesWithCommands, Long deadLetters,
+                              Long devicesWithDeadLetters, Long verkehrConnections,
                               Long verkehrNodes, Long relayPairs, Long relayConnections, Long bytesRelayed) {
 }

@@ -81,21 +81,24 @@ public class PlatformReader {
     /** devman's, command-server's, verkehr's and zephyr's figures, read in parallel. */
     public PlatformFigures figures() {
         CompletableFuture<JsonNode> devman = serviceJson("GET", settings.devmanUrl().resolve("/v1/stats"), null);
-        CompletableFuture<JsonNode> deadLetters = serviceJson("GET", settings.commandServerUrl().resolve("/v1/dead-letters"), null);
+        CompletableFuture<JsonNode> queues = serviceJson("GET", settings.commandServerUrl().resolve("/v1/stats"), null);
         CompletableFuture<JsonNode> connections = serviceJson("GET", settings.verkehrUrl().resolve("/v1/connections?limit=1"), null);
         CompletableFuture<JsonNode> verkehr = serviceJson("GET", settings.verkehrUrl().resolve("/v1/status"), null);
         URI zephyrBase = settings.services().get("zephyr-relay");
         CompletableFuture<Map<String, Double>> zephyr = zephyrBase == null ? CompletableFuture.completedFuture(Map.of())
                 : get(zephyrBase.resolve("/actuator/prometheus")).thenApply(r -> r.statusCode() == 200 ? samples(r.body()) : Map.of());
         JsonNode d = orNull(devman);
-        JsonNode dl = orNull(deadLetters);
+        JsonNode q = orNull(queues);
         JsonNode c = orNull(connections);
         JsonNode v = orNull(verkehr);
         Map<String, Double> z = zephyr.exceptionally(e -> Map.of()).join();
         return new PlatformFigures(
                 d == null ? null : d.path("online_devices").asLong(),
                 d == null ? null : d.path("events_lag").asLong(),
-                dl == null || !dl.isArray() ? null : (long) dl.size(),
+                q == null ? null : q.path("commands_waiting").asLong(),
+                q == null ? null : q.path("devices_with_commands").asLong(),
+                q == null ? null : q.path("dead_letters").asLong(),
+                q == null ? null : q.path("devices_with_dead_letters").asLong(),
                 c == null ? null : c.path("total").asLong(),
                 v == null ? null : (long) v.path("nodes").size(),
                 z.containsKey("zephyr_pairs_bound") ? z.get("zephyr_pairs_bound").longValue() : null,

@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.aero.commands.push.PushDelivery;
 import dev.aero.commands.queue.CommandQueues;
+import dev.aero.commands.queue.QueueTotals;
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
 import dev.aero.common.command.CommandJson;
@@ -41,10 +42,12 @@ class ServiceQueueController {
 
     private final CommandQueues queues;
     private final PushDelivery pusher;
+    private final QueueTotals totals;
 
-    ServiceQueueController(CommandQueues queues, PushDelivery pusher) {
+    ServiceQueueController(CommandQueues queues, PushDelivery pusher, QueueTotals totals) {
         this.queues = queues;
         this.pusher = pusher;
+        this.totals = totals;
     }
 
     record Enqueued(DID did, long epoch, CommandJson command) { }
@@ -123,6 +126,18 @@ class ServiceQueueController {
     List<TypeView> types() {
         return Arrays.stream(CommandType.values()).filter(t -> t != CommandType.UNRECOGNIZED)
                 .map(t -> new TypeView(t.getNumber(), t.name())).toList();
+    }
+
+    record StatsView(long devicesWithCommands, long commandsWaiting, long devicesWithDeadLetters, long deadLetters,
+                     Instant countedAt) { }
+
+    @GetMapping("/v1/stats")
+    @Operation(operationId = "getQueueStats", summary = "Commands waiting and dead letters over every device, counted at most 5 s ago "
+            + "(commands past their time to live that no read has removed yet are included)")
+    StatsView stats() {
+        QueueTotals.Counted c = totals.now();
+        return new StatsView(c.totals().devicesWithCommands(), c.totals().commandsWaiting(), c.totals().devicesWithDeadLetters(),
+                c.totals().deadLetters(), c.countedAt());
     }
 
     @GetMapping("/v1/dead-letters")

@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -185,6 +188,63 @@ public final class CommandQueues {
     public List<DID> devicesWithDeadLetters() {
         var members = redis.opsForSet().members(DEAD_INDEX);
         return members == null ? List.of() : members.stream().sorted().map(DID::of).toList();
+    }
+
+    /**
+     * Queued commands and dead letters over every device: devices with a queue, the commands in
+     * them, devices with dead letters and how many. Walks the queue keys (SCAN, and ZCARD and
+     * LLEN pipelined by the thousand), so it costs a round trip per thousand devices: callers
+     * keep the answer a while ({@link QueueTotals}). Commands past their time to live that no
+     * read has removed yet are counted.
+     */
+    public Totals totals() {
+        long devices = 0;
+        long commands = 0;
+        List<String> batch = new ArrayList<>(SCAN_BATCH);
+        try (Cursor<String> keys = redis.scan(ScanOptions.scanOptions().match("jeq:q/*").count(SCAN_BATCH).build())) {
+            while (keys.hasNext()) {
+                batch.add(keys.next());
+                if (batch.size() == SCAN_BATCH || !keys.hasNext()) {
+                    for (Object n : sizes(batch, false)) {
+                        long size = n instanceof Number v ? v.longValue() : 0;
+                        devices += size > 0 ? 1 : 0;
+                        commands += size;
+                    }
+                    batch.clear();
+                }
+            }
+        }
+        List<String> dead = new ArrayList<>();
+        var members = redis.opsForSet().members(DEAD_INDEX);
+        if (members != null) {
+            members.forEach(did -> dead.add("jeq:d/" + did));
+        }
+        long deadLetters = 0;
+        for (int i = 0; i < dead.size(); i += SCAN_BATCH) {
+            for (Object n : sizes(dead.subList(i, Math.min(dead.size(), i + SCAN_BATCH)), true)) {
+                deadLetters += n instanceof Number v ? v.longValue() : 0;
+            }
+        }
+        return new Totals(devices, commands, dead.size(), deadLetters);
+    }
+
+    private static final int SCAN_BATCH = 1000;
+
+    /** Totals over every device's queue (see {@link #totals()}). */
+    public record Totals(long devicesWithCommands, long commandsWaiting, long devicesWithDeadLetters, long deadLetters) { }
+
+    private List<Object> sizes(List<String> keys, boolean lists) {
+        return redis.executePipelined((RedisCallback<Object>) connection -> {
+            for (String key : keys) {
+                byte[] k = key.getBytes(StandardCharsets.UTF_8);
+                if (lists) {
+                    connection.listCommands().lLen(k);
+                } else {
+                    connection.zSetCommands().zCard(k);
+                }
+            }
+            return null;
+        });
     }
 
     /** Puts the device's dead letters back at the tail of its queue with attempts reset and a fresh creation time. */

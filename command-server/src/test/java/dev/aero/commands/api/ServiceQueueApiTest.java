@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -279,5 +280,20 @@ class ServiceQueueApiTest {
         assertThat(JSON.readTree(call("POST", "/v1/devices/" + did.hex() + "/dead-letters/redrive", null).body()).path("commands").asInt())
                 .isEqualTo(1);
         assertThat(queues.head(did).command()).isEqualTo("8");
+    }
+
+    @Test
+    void statsCountCommandsWaitingAndDeadLettersForServicesOnly() throws Exception {
+        HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/stats")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        JsonNode stats = JSON.readTree(call("GET", "/v1/stats", null).body());
+        for (String field : new String[] {"devices_with_commands", "commands_waiting", "devices_with_dead_letters", "dead_letters"}) {
+            assertThat(stats.path(field).isIntegralNumber()).as(field).isTrue();
+            assertThat(stats.path(field).asLong()).as(field).isNotNegative();
+        }
+        assertThat(stats.path("commands_waiting").asLong()).isGreaterThanOrEqualTo(stats.path("devices_with_commands").asLong());
+        assertThat(stats.path("dead_letters").asLong()).isGreaterThanOrEqualTo(stats.path("devices_with_dead_letters").asLong());
+        assertThat(Instant.parse(stats.path("counted_at").asString())).isBetween(Instant.now().minusSeconds(10), Instant.now());
     }
 }

@@ -147,6 +147,38 @@ class CommandQueuesTest {
     }
 
     @Test
+    void totalsCountEveryQueuedCommandAndDeadLetterAcrossMoreDevicesThanOneScanBatch() {
+        CommandQueues.Totals before = queues.totals();
+        List<DID> many = new ArrayList<>();
+        for (int i = 0; i < 1_100; i++) {
+            DID did = DID.random();
+            many.add(did);
+            queues.enqueue(did, "6");
+        }
+        DID busy = DID.random();
+        queues.enqueue(busy, "6");
+        queues.enqueue(busy, "7");
+        DID failing = DID.random();
+        queues.enqueue(failing, "8");
+        for (int i = 0; i < 3; i++) {
+            queues.retryLater(failing, queues.head(failing).epoch());
+        }
+        DID emptied = DID.random();
+        queues.ack(emptied, queues.enqueue(emptied, "6"));
+
+        CommandQueues.Totals after = queues.totals();
+        assertThat(after.devicesWithCommands() - before.devicesWithCommands()).isEqualTo(1_101);
+        assertThat(after.commandsWaiting() - before.commandsWaiting()).isEqualTo(1_102);
+        assertThat(after.devicesWithDeadLetters() - before.devicesWithDeadLetters()).isEqualTo(1);
+        assertThat(after.deadLetters() - before.deadLetters()).isEqualTo(1);
+        many.forEach(queues::flush);
+        queues.flush(busy);
+        queues.redrive(failing);
+        queues.flush(failing);
+        assertThat(queues.totals()).isEqualTo(before);
+    }
+
+    @Test
     void redriveReturnsDeadLettersToTheQueueWithAttemptsReset() {
         DID did = DID.random();
         CommandQueues one = new CommandQueues(redis, clock, Duration.ofDays(7), 1);

@@ -305,6 +305,70 @@ class AdminConsoleTest {
                 .anyMatch(e -> e.id() > before) ? true : null, Duration.ofSeconds(10), "SP's sign-out");
     }
 
+    @Test
+    @Order(10)
+    void anAdminRenamesADeviceChangesARoleDeactivatesWithErasureAndDestroysAFolderAndAGroup() throws Exception {
+        String leaving = "eve@console.example";
+        SpClient anonymous = SpClient.create(platform.http(8080));
+        anonymous.signUp(new SignUp(leaving, PASSWORD, "Eve", "Leaving", admin.invite(leaving).invitationCode(), null));
+        SpClient eve = anonymous.withToken(anonymous.signIn(leaving, PASSWORD).token());
+        try (DesktopDevice phone = DesktopDevice.register(eve, UserID.of(leaving), "Eve's phone",
+                URI.create("https://localhost:" + platform.port(9021)), URI.create("https://localhost:" + platform.port(8443)), "localhost",
+                platform.port(29438), false)) {
+            ConsoleHttp browser = signedIn();
+            String device = "/devices/" + phone.did.hex();
+            browser.get(device);
+            assertThat(browser.post(device + "/name", Map.of("name", "Old phone")).location()).endsWith(device);
+            assertThat(admin.device(phone.did).name()).isEqualTo("Old phone");
+
+            // A command waiting for the offline phone is counted on the overview (command-server counts every 5 s).
+            browser.get(device + "/logs");
+            browser.post(device + "/logs", Map.of());
+            DesktopDevice.await(() -> {
+                try {
+                    String live = browser.get("/live/overview").body();
+                    return live.matches("(?s).*id=\"count-waiting\">[1-9]\\d*</span>.*") ? live : null;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, Duration.ofSeconds(15), "the waiting command counted on the overview");
+
+            String userPage = "/users/" + leaving;
+            browser.get(userPage);
+            assertThat(browser.post(userPage + "/role", Map.of("role", "ADMIN")).location()).endsWith(userPage);
+            assertThat(admin.members()).anyMatch(m -> m.userId().toString().equals(leaving) && m.role().equals("ADMIN"));
+            assertThat(browser.get(userPage).body()).contains(leaving + " is now an admin.");
+            browser.post(userPage + "/role", Map.of("role", "OWNER"));
+            assertThat(browser.get(userPage).body()).contains("Choose a role: ADMIN or USER.");
+            browser.post(userPage + "/role", Map.of("role", "USER"));
+
+            ConsoleHttp.Page confirm = browser.get(userPage + "/deactivate?erase=true");
+            assertThat(confirm.body()).contains("<h1>Deactivate Eve Leaving (" + leaving + ") and erase their devices?</h1>")
+                    .contains("name=\"erase\" value=\"true\"");
+            assertThat(browser.post(userPage + "/deactivate", Map.of("erase", "true")).location()).endsWith(userPage);
+            assertThat(admin.members()).anyMatch(m -> m.userId().toString().equals(leaving) && !m.active());
+            assertThat(admin.auditEvents(5, null, List.of("USER_DEACTIVATED"), ADMIN, null, null).events()).singleElement()
+                    .satisfies(e -> {
+                        assertThat(e.target()).isEqualTo(leaving);
+                        assertThat(e.details()).containsEntry("erase_devices", true);
+                    });
+            assertThat(admin.organizationDevices(null, UserID.of(leaving), 10).devices()).isEmpty();
+        }
+
+        SID sid = SID.random();
+        admin.createSharedFolder("Old projects", sid);
+        ConsoleHttp browser = signedIn();
+        ConsoleHttp.Page confirm = browser.get("/folders/" + sid.hex() + "/destroy");
+        assertThat(confirm.body()).contains("Destroy the shared folder \u201cOld projects\u201d?");
+        assertThat(browser.post("/folders/" + sid.hex() + "/destroy", Map.of()).location()).endsWith("/folders");
+        assertThat(admin.organizationSharedFolders(null, 100).folders()).noneMatch(f -> f.sid().equals(sid));
+
+        long group = admin.createGroup("Temporary").groupId();
+        browser.get("/groups/" + group + "/delete");
+        assertThat(browser.post("/groups/" + group + "/delete", Map.of()).location()).endsWith("/groups");
+        assertThat(admin.groups()).noneMatch(g -> g.groupId() == group);
+    }
+
     // --- in a real browser
 
     @Test
@@ -340,8 +404,13 @@ class AdminConsoleTest {
             assertThat(b.text(By.id("user-devices"))).contains("Laptop").contains("Desktop");
             b.shot("user");
 
-            // Devices: the desktop goes online and offline live on the devices page.
+            // Devices: a device registered while the page is open appears on it; the desktop goes
+            // online and offline live.
             b.open("/devices");
+            try (DesktopDevice tablet = device("Tablet")) {
+                b.awaitWithin(LIVE, () -> b.driver.findElements(By.id("device-" + tablet.did.hex())).size() == 1,
+                        "the tablet listed");
+            }
             By desktopRow = By.id("device-" + desktop.did.hex());
             assertThat(b.attribute(desktopRow, "data-online")).isEqualTo("false");
             desktop.goOnline();

@@ -172,6 +172,7 @@ final class AuthorizationMatrix {
         row("command-server", "enqueueCommandByType", service());
         row("command-server", "listCommandTypes", service());
         row("command-server", "listDevicesWithDeadLetters", service());
+        row("command-server", "getQueueStats", service());
         row("command-server", "flushCommands", service());
         row("command-server", "listCommands", service());
         row("command-server", "enqueueCommand", service());

@@ -78,6 +78,7 @@ final class ComposeInstance implements ScenarioPlatform {
                 case "AERO_DEVMAN_HTTP_PORT" -> Integer.toString(port(8701));
                 case "AERO_ZEPHYR_STATUS_PORT" -> Integer.toString(port(8889));
                 case "AERO_BRIDGE_HTTP_PORT" -> Integer.toString(port(8090));
+                case "AERO_CONSOLE_PORT" -> Integer.toString(port(8060));
                 case "AERO_SP_PUBLIC_URL" -> "http://localhost:" + port(8080);
                 // SP sends devices to AERO_DOMAIN for XMPP: a name this machine resolves.
                 case "AERO_DOMAIN" -> "localhost";

@@ -78,6 +78,23 @@ class ComposeScenarioTest extends FirstScenario {
     }
 
     @Test
+    @Order(2)
+    void theAdminConsoleSignsTheAdminInAndSeesEveryServiceOverTheComposeNetwork() throws Exception {
+        ConsoleHttp console = new ConsoleHttp(platform.http(8060));
+        ConsoleHttp.Page signIn = console.get("/sign-in");
+        assertThat(signIn.status()).isEqualTo(200);
+        assertThat(signIn.header("Content-Security-Policy")).contains("frame-ancestors 'none'");
+        assertThat(console.signIn(admin().email(), PASSWORD).location()).endsWith("/");
+        String overview = console.get("/").body();
+        for (String service : ScenarioPlatform.SERVICES.keySet()) {
+            assertThat(overview).as("%s on the console's overview", service).containsPattern("data-service=\"" + service
+                    + "\">\\s*<th scope=\"row\">" + service + "</th>\\s*<td><span class=\"state state-up\">UP</span>");
+        }
+        assertThat(overview).containsPattern("id=\"count-connections\">\\d+</span>").containsPattern("id=\"count-waiting\">\\d+</span>")
+                .containsPattern("id=\"count-pairs\">\\d+</span>");
+    }
+
+    @Test
     @Order(Integer.MAX_VALUE)
     void anUpgradeKeepsUsersDevicesTheCaTheCrlQueuedCommandsAndDevmanState() throws Exception {
         ComposeInstance compose = (ComposeInstance) platform;

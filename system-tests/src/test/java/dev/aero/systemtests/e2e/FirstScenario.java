@@ -567,6 +567,7 @@ abstract class FirstScenario {
         List<String> failures = AuthorizationMatrix.check(subjects, platform::port, tried);
         assertThat(failures).as("operations whose answers differ from the authorization matrix").isEmpty();
         assertThat(tried.get()).as("attempts").isGreaterThan(300);
+        System.out.println("authorization matrix: " + tried.get() + " requests");
     }
 
     @Test
