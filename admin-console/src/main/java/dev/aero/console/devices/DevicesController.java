@@ -25,6 +25,7 @@ import dev.aero.console.platform.DevicePresence;
 import dev.aero.console.platform.PlatformReader;
 import dev.aero.console.web.Confirmation;
 import dev.aero.console.web.CurrentAdmin;
+import dev.aero.console.web.FormRefusals;
 
 /**
  * Every device of the organization, live, with filters; a device's page with its queue and dead
@@ -214,10 +215,10 @@ public class DevicesController {
                 flash.addFlashAttribute("notice", "Renamed to \u201c" + wanted + "\u201d.");
                 return "redirect:/devices/" + did;
             } catch (SpApiException e) {
-                if (e.status() / 100 != 4 || e.status() == 401 || e.status() == 404) {
+                if (e.status() == 404) {
                     throw e;
                 }
-                error = e.detail() != null ? e.detail() : "SP refused the name.";
+                error = FormRefusals.message(e, "SP refused the name.");
             }
         }
         model.addAttribute("nav", "devices");

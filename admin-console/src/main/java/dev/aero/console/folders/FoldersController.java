@@ -18,6 +18,7 @@ import dev.aero.common.id.SID;
 import dev.aero.console.overview.OrganizationCounts;
 import dev.aero.console.web.Confirmation;
 import dev.aero.console.web.CurrentAdmin;
+import dev.aero.console.web.FormRefusals;
 
 /** Every shared folder of the organization with its members and roles; remove a member; destroy a folder. */
 @Controller
@@ -65,10 +66,10 @@ public class FoldersController {
             current.sp().removeSharedFolderMember(SID.of(sid), email);
             flash.addFlashAttribute("notice", "Removed " + email + " from the folder.");
         } catch (SpApiException e) {
-            if (e.status() / 100 != 4 || e.status() == 401 || e.status() == 404 && e.type() != null && e.type().endsWith("folder-not-found")) {
+            if (e.status() == 404 && e.type() != null && e.type().endsWith("folder-not-found")) {
                 throw e;
             }
-            flash.addFlashAttribute("failure", e.detail() != null ? e.detail() : "SP refused the removal.");
+            flash.addFlashAttribute("failure", FormRefusals.message(e, "SP refused the removal."));
         }
         return "redirect:/folders/" + sid;
     }

@@ -14,6 +14,7 @@ import org.springframework.web.util.UriUtils;
 import dev.aero.client.sp.Group;
 import dev.aero.client.sp.SpApiException;
 import dev.aero.console.web.Confirmation;
+import dev.aero.console.web.FormRefusals;
 import dev.aero.console.web.CurrentAdmin;
 
 /** Groups: create, rename, delete, add and remove members. */
@@ -46,7 +47,7 @@ public class GroupsController {
                 flash.addFlashAttribute("notice", "Created the group \u201c" + group.name() + "\u201d.");
                 return "redirect:/groups/" + group.groupId();
             } catch (SpApiException e) {
-                error = refusal(e, "SP refused the name.");
+                error = FormRefusals.message(e, "SP refused the name.");
             }
         }
         model.addAttribute("groupName", name);
@@ -78,7 +79,7 @@ public class GroupsController {
                 flash.addFlashAttribute("notice", "Renamed to \u201c" + wanted + "\u201d.");
                 return "redirect:/groups/" + id;
             } catch (SpApiException e) {
-                error = refusal(e, "SP refused the name.");
+                error = FormRefusals.message(e, "SP refused the name.");
             }
         }
         model.addAttribute("name", name);
@@ -96,7 +97,7 @@ public class GroupsController {
                 flash.addFlashAttribute("notice", "Added " + address + " to the group.");
                 return "redirect:/groups/" + id;
             } catch (SpApiException e) {
-                error = refusal(e, "SP refused the member.");
+                error = FormRefusals.message(e, "SP refused the member.");
             }
         }
         model.addAttribute("memberEmail", email);
@@ -110,7 +111,7 @@ public class GroupsController {
             current.sp().removeGroupMember(id, email);
             flash.addFlashAttribute("notice", "Removed " + email + " from the group; they keep folders shared with them otherwise.");
         } catch (SpApiException e) {
-            flash.addFlashAttribute("failure", refusal(e, "SP refused the removal."));
+            flash.addFlashAttribute("failure", FormRefusals.message(e, "SP refused the removal."));
         }
         return "redirect:/groups/" + id;
     }
@@ -139,13 +140,5 @@ public class GroupsController {
         current.sp().deleteGroup(id);
         flash.addFlashAttribute("notice", "Deleted the group \u201c" + name + "\u201d.");
         return "redirect:/groups";
-    }
-
-    /** A 4xx refusal's words for the form; anything else is the error page's business. */
-    static String refusal(SpApiException e, String fallback) {
-        if (e.status() / 100 != 4 || e.status() == 401) {
-            throw e;
-        }
-        return e.detail() != null ? e.detail() : fallback;
     }
 }

@@ -21,6 +21,8 @@ import dev.aero.common.id.UserID;
 import dev.aero.console.overview.OrganizationCounts;
 import dev.aero.console.web.Confirmation;
 import dev.aero.console.web.CurrentAdmin;
+import dev.aero.console.web.FormRefusals;
+import dev.aero.console.web.People;
 
 /** Members: search, invite, change role, deactivate (with or without erasing devices), and one member's devices and folders. */
 @Controller
@@ -29,11 +31,13 @@ public class UsersController {
     private final CurrentAdmin current;
     private final OrganizationCounts counts;
     private final MemberFolders folders;
+    private final People people;
 
-    public UsersController(CurrentAdmin current, OrganizationCounts counts, MemberFolders folders) {
+    public UsersController(CurrentAdmin current, OrganizationCounts counts, MemberFolders folders, People people) {
         this.current = current;
         this.counts = counts;
         this.folders = folders;
+        this.people = people;
     }
 
     @GetMapping("/users")
@@ -42,7 +46,7 @@ public class UsersController {
         model.addAttribute("q", q);
         String needle = q.strip().toLowerCase(Locale.ROOT);
         List<Member> members = current.sp().members().stream()
-                .filter(m -> needle.isEmpty() || (m.userId() + " " + name(m)).toLowerCase(Locale.ROOT).contains(needle)).toList();
+                .filter(m -> needle.isEmpty() || (m.userId() + " " + people.name(m)).toLowerCase(Locale.ROOT).contains(needle)).toList();
         model.addAttribute("members", members);
         if (!model.containsAttribute("inviteEmail")) {
             model.addAttribute("inviteEmail", "");
@@ -70,10 +74,7 @@ public class UsersController {
                         + invitation.invitationCode());
                 return "redirect:/users";
             } catch (SpApiException e) {
-                if (e.status() / 100 != 4 || e.status() == 401) {
-                    throw e;
-                }
-                error = e.detail() != null ? e.detail() : "SP refused the invitation.";
+                error = FormRefusals.message(e, "SP refused the invitation.");
             }
         }
         model.addAttribute("inviteEmail", email);
@@ -87,7 +88,7 @@ public class UsersController {
         SpClient sp = current.sp();
         Member member = find(sp, email);
         model.addAttribute("member", member);
-        model.addAttribute("memberName", name(member));
+        model.addAttribute("memberName", people.name(member));
         model.addAttribute("devices", sp.organizationDevices(null, member.userId(), 1000).devices());
         model.addAttribute("folders", folders.of(sp, member.userId().toString()));
         return "user";
@@ -103,10 +104,7 @@ public class UsersController {
             current.sp().setRole(email, role);
             flash.addFlashAttribute("notice", email + " is now " + (role.equals("ADMIN") ? "an admin." : "a user."));
         } catch (SpApiException e) {
-            if (e.status() / 100 != 4 || e.status() == 401) {
-                throw e;
-            }
-            flash.addFlashAttribute("failure", e.detail() != null ? e.detail() : "SP refused the change.");
+            flash.addFlashAttribute("failure", FormRefusals.message(e, "SP refused the change."));
         }
         return "redirect:" + userPath(email);
     }
@@ -114,7 +112,7 @@ public class UsersController {
     @GetMapping("/users/{email}/deactivate")
     String confirmDeactivate(@PathVariable String email, @RequestParam(defaultValue = "false") boolean erase, Model model) {
         Member member = find(current.sp(), email);
-        String who = name(member).isEmpty() ? member.userId().toString() : name(member) + " (" + member.userId() + ")";
+        String who = people.name(member).isEmpty() ? member.userId().toString() : people.name(member) + " (" + member.userId() + ")";
         String title = (erase ? "Deactivate " + who + " and erase their devices?" : "Deactivate " + who + "?");
         String consequence = erase
                 ? "They can no longer sign in, every session ends, every device is unlinked and told to delete its synced files."
@@ -130,10 +128,7 @@ public class UsersController {
             counts.forget(current.admin().email());
             flash.addFlashAttribute("notice", "Deactivated " + email + (erase ? "; their devices are told to erase." : "."));
         } catch (SpApiException e) {
-            if (e.status() / 100 != 4 || e.status() == 401) {
-                throw e;
-            }
-            flash.addFlashAttribute("failure", e.detail() != null ? e.detail() : "SP refused the deactivation.");
+            flash.addFlashAttribute("failure", FormRefusals.message(e, "SP refused the deactivation."));
         }
         return "redirect:" + userPath(email);
     }
@@ -141,12 +136,6 @@ public class UsersController {
     private static Member find(SpClient sp, String email) {
         return sp.members().stream().filter(m -> m.userId().toString().equalsIgnoreCase(email)).findFirst()
                 .orElseThrow(() -> new SpApiException(404, null, "Not found", "No member " + email + " in this organization.", Map.of()));
-    }
-
-    public static String name(Member m) {
-        String first = m.firstName() == null ? "" : m.firstName();
-        String last = m.lastName() == null ? "" : m.lastName();
-        return (first + " " + last).strip();
     }
 
     static String userPath(String email) {

@@ -220,14 +220,8 @@ class AdminConsoleTest {
             assertThat(requested.location()).endsWith(path);
             assertThat(browser.get(path).body()).contains("Logs requested under defect id");
             // SP's outbox delivers the command to command-server right after its commit.
-            String page = DesktopDevice.await(() -> {
-                try {
-                    String p = browser.get(path).body();
-                    return p.matches("(?s).*<td>\\d+</td><td>UPLOAD_LOGS</td>.*") ? p : null;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, Duration.ofSeconds(10), "UPLOAD_LOGS in the queue shown");
+            String page = awaitPage(browser, path, "<td>\\d+</td><td>UPLOAD_LOGS</td>", Duration.ofSeconds(10),
+                    "UPLOAD_LOGS in the queue shown");
             // The device fails it until command-server gives up on it.
             CommandClient queue = device.queue;
             for (int i = 0; i < 20; i++) {
@@ -324,14 +318,8 @@ class AdminConsoleTest {
             // A command waiting for the offline phone is counted on the overview (command-server counts every 5 s).
             browser.get(device + "/logs");
             browser.post(device + "/logs", Map.of());
-            DesktopDevice.await(() -> {
-                try {
-                    String live = browser.get("/live/overview").body();
-                    return live.matches("(?s).*id=\"count-waiting\">[1-9]\\d*</span>.*") ? live : null;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, Duration.ofSeconds(15), "the waiting command counted on the overview");
+            awaitPage(browser, "/live/overview", "id=\"count-waiting\">[1-9]\\d*</span>", Duration.ofSeconds(15),
+                    "the waiting command counted on the overview");
 
             String userPage = "/users/" + leaving;
             browser.get(userPage);
@@ -512,6 +500,23 @@ class AdminConsoleTest {
         ConsoleHttp.Page page = browser.signIn(ADMIN, PASSWORD);
         assertThat(page.location()).endsWith("/");
         return browser;
+    }
+
+    /** Reads {@code path} until its body holds {@code pattern}; that body. */
+    private static String awaitPage(ConsoleHttp browser, String path, String pattern, Duration timeout, String what)
+            throws InterruptedException {
+        java.util.regex.Pattern wanted = java.util.regex.Pattern.compile(pattern);
+        return DesktopDevice.await(() -> {
+            try {
+                String body = browser.get(path).body();
+                return wanted.matcher(body).find() ? body : null;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }, timeout, what);
     }
 
     private static long newestAuditId() {
