@@ -1,5 +1,8 @@
 package dev.aero.sp.ca;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -15,6 +18,13 @@ class CaConfiguration {
     @Bean
     CertificateAuthority certificateAuthority(CaProperties properties) {
         return CertificateAuthority.loadOrCreate(properties);
+    }
+
+    /** When the CA certificate ends (Unix seconds), for the alert that warns 30 days ahead (deploy/monitoring). */
+    @Bean
+    MeterBinder caExpiryGauge(CertificateAuthority ca) {
+        return meters -> Gauge.builder("aero.sp.ca.not.after", ca, c -> c.certificate().getNotAfter().toInstant().getEpochSecond())
+                .baseUnit("seconds").description("the end of the platform CA certificate's validity, Unix time").register(meters);
     }
 
     @Bean

@@ -25,6 +25,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.aero.common.concurrent.Backoff;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -82,6 +83,19 @@ public abstract class OutboxWorker implements SmartLifecycle {
         this.batch = batch;
         this.delivered = Counter.builder(metricPrefix + ".delivered").register(meters);
         this.failed = Counter.builder(metricPrefix + ".delivery.failures").register(meters);
+        // The backlog, for alerts on an outbox that stops draining (deploy/monitoring).
+        Gauge.builder("aero.sp.outbox.pending", this, OutboxWorker::pendingRows).tag("outbox", name)
+                .description("rows waiting in the outbox table").register(meters);
+    }
+
+    /** Rows in the table; NaN when the database does not answer (the scrape must not fail). */
+    private double pendingRows() {
+        try {
+            Long n = jdbc.queryForObject("SELECT COUNT(*) FROM " + table, Long.class);
+            return n == null ? Double.NaN : n;
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     /** Sends one row; null when the other service took it, else why not (kept as the row's last error). */

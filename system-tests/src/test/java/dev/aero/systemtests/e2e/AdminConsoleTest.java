@@ -651,6 +651,7 @@ class AdminConsoleTest {
                 }
             }, limit.plusSeconds(5), description);
             Duration took = Duration.ofNanos(System.nanoTime() - start);
+            System.out.println("console: " + description + " after " + took.toMillis() + " ms");
             assertThat(took).as("time until " + description).isLessThanOrEqualTo(limit);
         }
 

@@ -13,6 +13,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -568,6 +570,53 @@ abstract class FirstScenario {
         assertThat(failures).as("operations whose answers differ from the authorization matrix").isEmpty();
         assertThat(tried.get()).as("attempts").isGreaterThan(300);
         System.out.println("authorization matrix: " + tried.get() + " requests");
+    }
+
+    /**
+     * Metrics that exist only once their first event happened (a counter per cause or verb made
+     * on first use): an alert or panel on them is right, but a quiet platform does not show them.
+     */
+    private static final Set<String> REGISTERED_ON_FIRST_USE = Set.of("verkehr_drops_total", "verkehr_requests_refused_total",
+            "verkehr_messages_out_total", "zephyr_connections_closed_total");
+
+    @Test
+    void everyMetricTheAlertRulesAndDashboardsUseIsExportedByTheServices() throws Exception {
+        Path monitoring = LauncherInstance.repositoryRoot().resolve("deploy/monitoring");
+        StringBuilder queries = new StringBuilder(Files.readString(monitoring.resolve("rules/aero.rules.yml")));
+        try (var dashboards = Files.list(monitoring.resolve("grafana/dashboards"))) {
+            for (Path dashboard : dashboards.sorted().toList()) {
+                for (JsonNode panel : JSON.readTree(Files.readString(dashboard)).path("panels")) {
+                    panel.path("targets").forEach(t -> queries.append('\n').append(t.path("expr").asString()));
+                }
+            }
+        }
+        java.util.regex.Matcher names = java.util.regex.Pattern.compile(
+                "\\b((?:aero|verkehr|zephyr|disk|jvm|process|http_server)_[a-z_]+)\\b(?![.*])").matcher(queries);
+        Set<String> used = new java.util.TreeSet<>();
+        while (names.find()) {
+            used.add(names.group(1));
+        }
+        assertThat(used).as("metrics in the rules and dashboards").contains("aero_health", "aero_commands_dead_letters_total",
+                "aero_sp_outbox_pending", "aero_sp_ca_not_after_seconds", "disk_free_bytes");
+        StringBuilder exported = new StringBuilder();
+        for (String service : ScenarioPlatform.SERVICES.keySet()) {
+            ScenarioPlatform.Answer metrics = platform.management(service, "/actuator/prometheus");
+            assertThat(metrics.status()).as("%s /actuator/prometheus", service).isEqualTo(200);
+            exported.append(metrics.body());
+        }
+        for (String name : used) {
+            if (REGISTERED_ON_FIRST_USE.contains(name)) {
+                continue;
+            }
+            String base = name.replaceAll("_(bucket|count|sum)$", "");
+            assertThat(exported.toString()).as("a service exports %s", name)
+                    .containsPattern("(?m)^(" + name + "|" + base + "_bucket|" + base + "_count)[{ ]");
+        }
+        // Every service reports its health as a metric, UP here.
+        for (String service : ScenarioPlatform.SERVICES.keySet()) {
+            assertThat(platform.management(service, "/actuator/prometheus").body()).as("%s aero_health", service)
+                    .containsPattern("(?m)^aero_health\\{[^}]*\\} 1\\.0$");
+        }
     }
 
     @Test
