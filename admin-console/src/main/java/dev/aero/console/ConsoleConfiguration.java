@@ -6,15 +6,17 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
 import dev.aero.client.sp.SpClient;
+import dev.aero.common.logging.RequestIds;
 import dev.aero.common.web.RequestBodyLimitFilter;
 
 @Configuration
 public class ConsoleConfiguration {
 
-    /** SP without a token; each page takes a copy with the signed-in admin's. */
+    /** SP without a token; each page takes a copy with the signed-in admin's. Calls carry the page request's id. */
     @Bean
     SpClient sp(ConsoleProperties settings) {
-        return SpClient.builder(settings.spUrl()).requestTimeout(settings.callTimeout().multipliedBy(2)).build();
+        return SpClient.builder(settings.spUrl()).requestTimeout(settings.callTimeout().multipliedBy(2))
+                .requestIds(RequestIds::current).build();
     }
 
     /** Forms are small: 64 KiB bounds any request body. */

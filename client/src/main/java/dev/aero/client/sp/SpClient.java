@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
+import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
 
@@ -64,12 +65,14 @@ public final class SpClient {
     private final String apiBase;
     private final Duration timeout;
     private final String token;
+    private final Supplier<String> requestIds;
 
-    private SpClient(HttpClient http, String apiBase, Duration timeout, String token) {
+    private SpClient(HttpClient http, String apiBase, Duration timeout, String token, Supplier<String> requestIds) {
         this.http = http;
         this.apiBase = apiBase;
         this.timeout = timeout;
         this.token = token;
+        this.requestIds = requestIds;
     }
 
     /** A client of the SP at {@code baseUrl} (e.g. {@code http://127.0.0.1:8080}) with default settings. */
@@ -84,7 +87,7 @@ public final class SpClient {
     /** A copy that sends {@code Authorization: Bearer <token>}; the connection pool is shared. */
     public SpClient withToken(String bearerToken) {
         Objects.requireNonNull(bearerToken, "bearerToken");
-        return new SpClient(http, apiBase, timeout, bearerToken);
+        return new SpClient(http, apiBase, timeout, bearerToken, requestIds);
     }
 
     // --- users and sessions
@@ -408,6 +411,10 @@ public final class SpClient {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
+        String requestId = requestIds == null ? null : requestIds.get();
+        if (requestId != null) {
+            request.header("X-Request-Id", requestId);
+        }
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
@@ -511,6 +518,7 @@ public final class SpClient {
         private final URI baseUrl;
         private SSLContext sslContext;
         private Duration requestTimeout = DEFAULT_TIMEOUT;
+        private Supplier<String> requestIds;
 
         private Builder(URI baseUrl) {
             this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
@@ -535,6 +543,15 @@ public final class SpClient {
             return this;
         }
 
+        /**
+         * Where each request's {@code X-Request-Id} comes from (null: none sent), so that a
+         * service calling SP on behalf of its own request names it in SP's logs too.
+         */
+        public Builder requestIds(Supplier<String> requestIds) {
+            this.requestIds = requestIds;
+            return this;
+        }
+
         public SpClient build() {
             // Single small exchanges gain nothing from HTTP/2, and on plain http it would add h2c upgrade attempts.
             HttpClient.Builder http = HttpClient.newBuilder()
@@ -547,7 +564,7 @@ public final class SpClient {
             while (base.endsWith("/")) {
                 base = base.substring(0, base.length() - 1);
             }
-            return new SpClient(http.build(), base + API, requestTimeout, null);
+            return new SpClient(http.build(), base + API, requestTimeout, null, requestIds);
         }
     }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import dev.aero.common.auth.ServiceCredential;
+import dev.aero.common.logging.RequestIds;
 
 /**
  * Calls another platform service's HTTP API as this service: every request carries
@@ -58,6 +59,11 @@ public final class ServiceHttpClient {
 
     private HttpRequest request(String method, URI uri, String json, Duration timeout) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header(ServiceCredential.HEADER, credential);
+        // The request being handled, if any, goes on with its id (dev.aero.common.logging).
+        String requestId = RequestIds.current();
+        if (requestId != null) {
+            request.header(RequestIds.HEADER, requestId);
+        }
         if (json == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

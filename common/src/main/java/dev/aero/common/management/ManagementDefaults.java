@@ -36,6 +36,13 @@ public class ManagementDefaults implements EnvironmentPostProcessor {
         defaults.put("management.endpoint.health.group.liveness.show-details", "never");
         defaults.put("management.endpoint.health.group.readiness.show-components", "never");
         defaults.put("management.endpoint.health.group.readiness.show-details", "never");
+        // AERO_LOG_FORMAT=json: one JSON object per line (Elastic Common Schema), with the
+        // request_id of the request being handled; anything else keeps Boot's text lines.
+        if ("json".equalsIgnoreCase(environment.getProperty("AERO_LOG_FORMAT", "").strip())) {
+            defaults.put("logging.structured.format.console", "ecs");
+        }
+        // Text lines name the request too.
+        defaults.put("logging.pattern.correlation", "[%X{request_id:-}] ");
         environment.getPropertySources().addLast(new MapPropertySource(SOURCE, defaults));
     }
 }
