@@ -92,7 +92,7 @@ public class ConsoleSessions extends OncePerRequestFilter implements HttpSession
     }
 
     /** A page goes to the sign-in page saying why; a live poll gets 401 and its script does the same. */
-    static void refuse(HttpServletRequest request, HttpServletResponse response, String reason) throws IOException {
+    public static void refuse(HttpServletRequest request, HttpServletResponse response, String reason) throws IOException {
         if (request.getRequestURI().startsWith(LIVE_PREFIX)) {
             response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
             response.setHeader("X-Console-Session", reason);

@@ -14,7 +14,6 @@ import org.springframework.core.annotation.Order;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.WebAttributes;
@@ -23,6 +22,7 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
 
 import dev.aero.client.sp.SpClient;
 import dev.aero.console.ConsoleProperties;
+import dev.aero.console.web.SignInController;
 
 /**
  * Who may see what: the sign-in page and static assets to anyone, everything else to a signed-in
@@ -36,7 +36,6 @@ public class SecurityConfiguration {
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
             + "connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    static final String SIGN_IN_EMAIL = dev.aero.console.web.SignInController.SIGN_IN_EMAIL;
 
     @Bean
     Clock clock() {
@@ -89,7 +88,7 @@ public class SecurityConfiguration {
                         .usernameParameter("email").passwordParameter("password")
                         .successHandler((request, response, authentication) -> {
                             sessions.started(request, request.getParameter("zone"), settings.defaultZone());
-                            request.getSession().removeAttribute(SIGN_IN_EMAIL);
+                            request.getSession().removeAttribute(SignInController.SIGN_IN_EMAIL);
                             response.sendRedirect(request.getContextPath() + "/");
                         })
                         .failureHandler(SecurityConfiguration::signInFailed))
@@ -109,11 +108,7 @@ public class SecurityConfiguration {
         var session = request.getSession();
         session.setAttribute(WebAttributes.AUTHENTICATION_EXCEPTION, failure);
         String email = request.getParameter("email");
-        session.setAttribute(SIGN_IN_EMAIL, email == null || email.length() > 320 ? "" : email);
+        session.setAttribute(SignInController.SIGN_IN_EMAIL, email == null || email.length() > 320 ? "" : email);
         response.sendRedirect(request.getContextPath() + "/sign-in?error");
-    }
-
-    static boolean isAdmin(Authentication authentication) {
-        return authentication != null && authentication.getPrincipal() instanceof Admin;
     }
 }

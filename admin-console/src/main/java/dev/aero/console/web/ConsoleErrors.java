@@ -15,6 +15,7 @@ import org.springframework.web.servlet.ModelAndView;
 import dev.aero.client.sp.SpApiException;
 import dev.aero.client.sp.SpTransportException;
 import dev.aero.common.id.InvalidIdentifierException;
+import dev.aero.console.signin.ConsoleSessions;
 
 /**
  * What a page shows when SP refuses or cannot be reached. SP's 401 means the admin's SP session
@@ -31,11 +32,7 @@ public class ConsoleErrors {
                 session.invalidate();
             }
             SecurityContextHolder.clearContext();
-            if (request.getRequestURI().startsWith("/live/")) {
-                response.setHeader("X-Console-Session", "expired");
-                return page(HttpStatus.UNAUTHORIZED, "Signed out", "Your SP session has ended.");
-            }
-            response.sendRedirect(request.getContextPath() + "/sign-in?expired");
+            ConsoleSessions.refuse(request, response, "expired");
             return null;
         }
         HttpStatus status = HttpStatus.resolve(e.status());
