@@ -160,6 +160,13 @@ final class ComposeInstance implements ScenarioPlatform {
         run(900, "up", "--docker", "--no-build");
     }
 
+    /** Runs {@code ./aero args} for the project and hands back its exit code and output (the caller judges them). */
+    LauncherCommands.Outcome launcher(int timeoutSeconds, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", root.resolve("aero").toString()));
+        command.addAll(List.of(args));
+        return LauncherCommands.outcome(root, log, this::environment, timeoutSeconds, command);
+    }
+
     /** The revision label of the image the service's container runs. */
     String runningRevision(String service) throws IOException, InterruptedException {
         String image = capture(null, 60, "docker", "inspect", "-f", "{{.Image}}", container(service)).strip();

@@ -1,6 +1,7 @@
 package dev.aero.systemtests.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import tools.jackson.databind.JsonNode;
 import dev.aero.client.commands.CommandClient;
 import dev.aero.client.sp.Device;
 import dev.aero.client.sp.Member;
+import dev.aero.client.sp.SpApiException;
 import dev.aero.client.sp.SpClient;
 import dev.aero.common.command.CommandType;
 import dev.aero.common.testing.TestServices;
@@ -33,8 +35,9 @@ import dev.aero.common.testing.TestServices;
  * The end-to-end scenarios ({@link FirstScenario}) against the platform as compose runs it, from
  * nothing: {@code ./aero up --docker} on this machine (the Docker engine, the Debian base image
  * and every image made here), as a compose project of its own driven only through the ports it
- * publishes on 127.0.0.1. Then, last, an upgrade: the stack down, its images rebuilt, up again
- * on the same volumes, and everything a deployment keeps is still there.
+ * publishes on 127.0.0.1. Then an upgrade: the stack down, its images rebuilt, up again on the
+ * same volumes, and everything a deployment keeps is still there; last, {@code ./aero backup} and
+ * {@code ./aero restore --force} over changes made after the backup.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ComposeScenarioTest extends FirstScenario {
@@ -95,7 +98,7 @@ class ComposeScenarioTest extends FirstScenario {
     }
 
     @Test
-    @Order(Integer.MAX_VALUE)
+    @Order(Integer.MAX_VALUE - 1)
     void anUpgradeKeepsUsersDevicesTheCaTheCrlQueuedCommandsAndDevmanState() throws Exception {
         ComposeInstance compose = (ComposeInstance) platform;
         Account owner = invitedUser("upgrade");
@@ -155,5 +158,50 @@ class ComposeScenarioTest extends FirstScenario {
         assertThat(seenAfter.path("last_seen_time").asString()).isEqualTo(seenBefore.path("last_seen_time").asString()).isNotEmpty();
         assertThat(seenAfter.path("ip_address").asString()).isEqualTo(seenBefore.path("ip_address").asString());
         assertThat(seenAfter.path("online").asBoolean()).isFalse();
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aRestoreBringsTheDeploymentBackToItsBackupOverWhatChangedAfter() throws Exception {
+        ComposeInstance compose = (ComposeInstance) platform;
+        Account owner = invitedUser("backup");
+        DesktopDevice kept = device(owner, "kept by the backup");
+        kept.close();
+        owner.client().updateName("Backed", "Up");
+        DesktopDevice.await(() -> {
+            try {
+                return kept.queue.head().empty() ? null : true;
+            } catch (Exception e) {
+                return null;
+            }
+        }, Duration.ofSeconds(20), "the rename's command in the device's queue");
+        String waiting = kept.queue.head().command().getType() + " " + kept.queue.head().command().getEpoch();
+        String ca = owner.client().caCertificatePem();
+        List<String> members = admin().client().members().stream().map(m -> m.userId().value() + " " + m.role()).sorted().toList();
+
+        Path archive = Path.of("target", "e2e", "compose-backup.tar.gz").toAbsolutePath();
+        Files.deleteIfExists(archive);
+        LauncherCommands.Outcome backup = compose.launcher(600, "backup", archive.toString());
+        assertThat(backup.exit()).as(backup.output()).isZero();
+        assertThat(backup.output()).contains("backing up the compose deployment");
+
+        // After the backup: one more user, the device unlinked.
+        Account late = invitedUser("after-the-backup");
+        owner.client().unlinkDevice(kept.did, false);
+
+        LauncherCommands.Outcome refused = compose.launcher(300, "restore", archive.toString());
+        assertThat(refused.exit()).as(refused.output()).isNotZero();
+        assertThat(refused.output()).contains("not empty");
+        LauncherCommands.Outcome restored = compose.launcher(1200, "restore", "--force", archive.toString());
+        assertThat(restored.exit()).as(restored.output()).isZero();
+
+        SpClient anonymous = SpClient.create(sp());
+        SpClient ownerAgain = anonymous.withToken(anonymous.signIn(owner.email(), PASSWORD).token());
+        assertThat(ownerAgain.me().firstName()).isEqualTo("Backed");
+        assertThat(ownerAgain.devices()).extracting(Device::deviceId).contains(kept.did);
+        assertThat(admin().client().members().stream().map(m -> m.userId().value() + " " + m.role()).sorted().toList()).isEqualTo(members);
+        assertThatThrownBy(() -> anonymous.signIn(late.email(), PASSWORD)).as("the user made after the backup").isInstanceOf(SpApiException.class);
+        assertThat(ownerAgain.caCertificatePem()).isEqualTo(ca);
+        assertThat(kept.queue.head().command().getType() + " " + kept.queue.head().command().getEpoch()).isEqualTo(waiting);
     }
 }

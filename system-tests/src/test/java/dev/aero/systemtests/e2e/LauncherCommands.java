@@ -39,6 +39,35 @@ final class LauncherCommands {
         }
     }
 
+    /** What a command answered: its exit code and output. */
+    record Outcome(int exit, String output) { }
+
+    /**
+     * Runs {@code command} from the repository root and hands back its exit code and output (also
+     * appended to the log), failing only when it overruns: the caller judges the outcome.
+     */
+    static Outcome outcome(Path root, Path log, Consumer<Map<String, String>> environment, int timeoutSeconds, List<String> command)
+            throws IOException, InterruptedException {
+        Files.createDirectories(log.getParent());
+        Path out = Files.createTempFile(log.getParent(), "command", ".out");
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+                    .redirectOutput(out.toFile());
+            environment.accept(builder.environment());
+            Process p = builder.start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + " took over " + timeoutSeconds + " s; see " + log);
+            }
+            String output = Files.readString(out);
+            Files.writeString(log, "\n$ " + String.join(" ", command) + "\n" + output, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            return new Outcome(p.exitValue(), output);
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
     /**
      * The first-run setup token, as an operator gets it: {@code ./aero setup-token}. Fails once
      * the first admin has signed up (the token is used up then).

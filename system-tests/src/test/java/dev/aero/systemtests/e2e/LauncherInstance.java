@@ -95,6 +95,37 @@ final class LauncherInstance implements ScenarioPlatform {
         run(420, "up", "--native", "--no-build");
     }
 
+    /** Everything of the instance gone: services and its ejabberd node stopped, its state, database and Redis database deleted. */
+    void wipe() throws IOException, InterruptedException {
+        run(120, "down");
+        resetState();
+    }
+
+    /**
+     * Runs {@code ./aero args} for the instance and hands back its exit code and output, failing
+     * only when it overruns: the caller judges the outcome (a refusal the test expects, say).
+     */
+    LauncherCommands.Outcome launcher(int timeoutSeconds, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", root.resolve("aero").toString()));
+        command.addAll(List.of(args));
+        return shell(timeoutSeconds, command);
+    }
+
+    /** Runs {@code command} from the repository root with the instance's settings. */
+    LauncherCommands.Outcome shell(int timeoutSeconds, List<String> command) throws IOException, InterruptedException {
+        return LauncherCommands.outcome(root, log, this::environment, timeoutSeconds, command);
+    }
+
+    /** The instance's Redis database number. */
+    int redisDatabase() {
+        return redisDatabase;
+    }
+
+    /** The instance's database in MariaDB. */
+    String databaseName() {
+        return "aero_sp_" + name.replace('-', '_');
+    }
+
     /** A fresh instance: no services' state, an empty database and Redis database. */
     private void resetState() throws IOException, InterruptedException {
         deleteTree(directory());
