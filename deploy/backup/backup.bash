@@ -26,9 +26,13 @@ BACKUP_MIGRATIONS="$ROOT_DIR/sp-service/src/main/resources/db/migration"
 # What files.tar holds of a native deployment, relative to its directory (SVC_DIR).
 BACKUP_NATIVE_FILES=(secret.env sp/ca sp/setup-token sp/device-logs ejabberd/secrets ejabberd/tls)
 # ... and of a compose deployment: volume paths under /var/lib/aero in sp-service's and
-# xmpp-bridge's containers, and the settings file.
-BACKUP_COMPOSE_SP_FILES=(keys device-logs xmpp-secrets)
+# xmpp-bridge's containers (keys holds the CA, the setup token and device-logs/), and the
+# settings file.
+BACKUP_COMPOSE_SP_FILES=(keys xmpp-secrets)
 BACKUP_COMPOSE_BRIDGE_FILES=(xmpp-tls)
+# Run in a container: a tar stream of those of its arguments that exist under /var/lib/aero.
+# shellcheck disable=SC2016
+BACKUP_TAR_PRESENT='cd /var/lib/aero && set -- $(for d in "$@"; do [ -e "$d" ] && echo "$d"; done) && tar -cf - "$@"'
 BACKUP_COMPOSE_APP_SERVICES=(admin-console xmpp-bridge zephyr-relay devman command-server verkehr-push sp-service)
 
 backup_kind() {
@@ -117,21 +121,51 @@ native_running_services() {
   return 0
 }
 
+# docker exec into a compose service's container: `cexec [-u USER] SERVICE COMMAND...` (compose
+# exec starts a docker-compose process, a second or more each time with docker-compose 1.x).
+declare -A BACKUP_CONTAINERS=()
+backup_containers() {
+  local id service
+  BACKUP_CONTAINERS=()
+  while read -r id service; do
+    [ -n "$service" ] && BACKUP_CONTAINERS[$service]=$id
+  done < <(docker ps --filter "label=com.docker.compose.project=$(compose_project)" \
+    --format '{{.ID}} {{.Label "com.docker.compose.service"}}' 2>/dev/null)
+  return 0
+}
+cexec() {
+  local user=() id
+  if [ "$1" = -u ]; then
+    user=(-u "$2")
+    shift 2
+  fi
+  id=${BACKUP_CONTAINERS[$1]:-}
+  [ -n "$id" ] || die "the compose service $1 has no running container (is the deployment up?)"
+  shift
+  docker exec -i "${user[@]+"${user[@]}"}" "$id" "$@"
+}
+
 # --- the two kinds, one interface -----------------------------------------------------------
 # db_query SQL: one value from SP's database (empty when the database or table is missing).
 db_query() {
   if [ "$BACKUP_KIND" = compose ]; then
-    compose exec -T mariadb sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mariadb --user=root -N -B "$1" -e "$2"' _ aero_sp "$1" 2>/dev/null
+    cexec mariadb sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mariadb --user=root -N -B "$1" -e "$2"' _ aero_sp "$1" 2>/dev/null
   else
     native_mysql -N -B "$DB_NAME" -e "$1" 2>/dev/null
   fi
+}
+
+# What SP's database holds, in a few words.
+db_counts() {
+  db_query "SELECT CONCAT((SELECT COUNT(*) FROM users), ' users, ', (SELECT COUNT(*) FROM devices), ' devices, ',
+    (SELECT COUNT(*) FROM shared_folders), ' shared folders')"
 }
 
 db_dump() {
   local args=(--single-transaction --quick --routines --triggers --events --hex-blob --no-tablespaces
     --default-character-set=utf8mb4 --skip-dump-date)
   if [ "$BACKUP_KIND" = compose ]; then
-    compose exec -T mariadb sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mariadb-dump --user=root "$@"' _ "${args[@]}" aero_sp >"$1"
+    cexec mariadb sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mariadb-dump --user=root "$@"' _ "${args[@]}" aero_sp >"$1"
   else
     native_mysqldump "${args[@]}" "$DB_NAME" >"$1"
   fi
@@ -142,9 +176,9 @@ db_load() {
   local create="DROP DATABASE IF EXISTS \`%s\`; CREATE DATABASE \`%s\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
   if [ "$BACKUP_KIND" = compose ]; then
     # shellcheck disable=SC2059
-    compose exec -T mariadb sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mariadb --user=root -e "$1"' _ "$(printf "$create" aero_sp aero_sp)" ||
+    cexec mariadb sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mariadb --user=root -e "$1"' _ "$(printf "$create" aero_sp aero_sp)" ||
       die "could not empty SP's database"
-    compose exec -T mariadb sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mariadb --user=root aero_sp' <"$1" ||
+    cexec mariadb sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mariadb --user=root aero_sp' <"$1" ||
       die "could not load SP's database"
   else
     # shellcheck disable=SC2059
@@ -156,12 +190,12 @@ db_load() {
 redis_snapshot() {
   local out=$1 keys
   if [ "$BACKUP_KIND" = compose ]; then
-    compose exec -T redis sh -c 'rm -rf /tmp/aero-backup && mkdir -m 700 /tmp/aero-backup && redis-cli --rdb /tmp/aero-backup/full.rdb >/dev/null 2>&1' ||
+    cexec redis sh -c 'rm -rf /tmp/aero-backup && mkdir -m 700 /tmp/aero-backup && redis-cli --rdb /tmp/aero-backup/full.rdb >/dev/null 2>&1' ||
       die "Redis did not give a snapshot"
-    keys=$(compose exec -T redis sh -s -- keep /tmp/aero-backup/full.rdb 0 /tmp/aero-backup/redis.rdb <"$BACKUP_REDIS_PART") ||
+    keys=$(cexec redis sh -s -- keep /tmp/aero-backup/full.rdb 0 /tmp/aero-backup/redis.rdb <"$BACKUP_REDIS_PART") ||
       die "could not reduce Redis's snapshot"
-    compose exec -T redis cat /tmp/aero-backup/redis.rdb >"$out" || die "could not copy Redis's snapshot"
-    compose exec -T redis rm -rf /tmp/aero-backup
+    cexec redis cat /tmp/aero-backup/redis.rdb >"$out" || die "could not copy Redis's snapshot"
+    cexec redis rm -rf /tmp/aero-backup
   else
     timeout 600 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --rdb "$BACKUP_WORK/full.rdb" >/dev/null 2>&1 ||
       die "Redis did not give a snapshot (redis-cli --rdb)"
@@ -175,11 +209,11 @@ redis_snapshot() {
 redis_load() {
   local rdb=$1
   if [ "$BACKUP_KIND" = compose ]; then
-    compose exec -T redis sh -c 'rm -rf /tmp/aero-restore && mkdir -m 700 /tmp/aero-restore && cat >/tmp/aero-restore/redis.rdb' <"$rdb" ||
+    cexec redis sh -c 'rm -rf /tmp/aero-restore && mkdir -m 700 /tmp/aero-restore && cat >/tmp/aero-restore/redis.rdb' <"$rdb" ||
       die "could not copy the snapshot into Redis's container"
-    compose exec -T redis sh -s -- load /tmp/aero-restore/redis.rdb 127.0.0.1 6379 0 <"$BACKUP_REDIS_PART" ||
+    cexec redis sh -s -- load /tmp/aero-restore/redis.rdb 127.0.0.1 6379 0 <"$BACKUP_REDIS_PART" ||
       die "could not load Redis's database"
-    compose exec -T redis rm -rf /tmp/aero-restore
+    cexec redis rm -rf /tmp/aero-restore
   else
     local dir="$BACKUP_WORK/redis-load"
     mkdir -p "$dir" && cp "$rdb" "$dir/redis.rdb"
@@ -191,10 +225,10 @@ redis_load() {
 ejabberd_dump() {
   local out=$1
   if [ "$BACKUP_KIND" = compose ]; then
-    compose exec -T ejabberd sh -c 'rm -f /tmp/aero-backup.mnesia && ejabberdctl backup /tmp/aero-backup.mnesia >/dev/null' ||
+    cexec ejabberd sh -c 'rm -f /tmp/aero-backup.mnesia && ejabberdctl backup /tmp/aero-backup.mnesia >/dev/null' ||
       die "ejabberd did not write its backup"
-    compose exec -T ejabberd cat /tmp/aero-backup.mnesia >"$out" || die "could not copy ejabberd's backup"
-    compose exec -T ejabberd rm -f /tmp/aero-backup.mnesia
+    cexec ejabberd cat /tmp/aero-backup.mnesia >"$out" || die "could not copy ejabberd's backup"
+    cexec ejabberd rm -f /tmp/aero-backup.mnesia
   else
     xmpp_probe || die "ejabberd does not answer on 127.0.0.1:$XMPP_PORT (./aero deps starts it)"
     ejabberdctl_local backup "$out" </dev/null >/dev/null 2>&1 9>&- || die "ejabberd did not write its backup"
@@ -207,9 +241,9 @@ files_dump() {
   if [ "$BACKUP_KIND" = compose ]; then
     mkdir -p "$BACKUP_WORK/files/settings"
     cp "$COMPOSE_ENV" "$BACKUP_WORK/files/settings/env"
-    compose exec -T -u root sp-service tar -C /var/lib/aero -cf - "${BACKUP_COMPOSE_SP_FILES[@]}" | tar -C "$BACKUP_WORK/files" -xf - ||
+    cexec -u root sp-service sh -c "$BACKUP_TAR_PRESENT" _ "${BACKUP_COMPOSE_SP_FILES[@]}" | tar -C "$BACKUP_WORK/files" -xf - ||
       die "could not copy sp-service's keys and secrets"
-    compose exec -T -u root xmpp-bridge tar -C /var/lib/aero -cf - "${BACKUP_COMPOSE_BRIDGE_FILES[@]}" | tar -C "$BACKUP_WORK/files" -xf - ||
+    cexec -u root xmpp-bridge sh -c "$BACKUP_TAR_PRESENT" _ "${BACKUP_COMPOSE_BRIDGE_FILES[@]}" | tar -C "$BACKUP_WORK/files" -xf - ||
       die "could not copy ejabberd's certificate"
     tar -C "$BACKUP_WORK/files" -cf "$out" . || die "could not pack the files"
   else
@@ -250,8 +284,8 @@ cmd_backup() {
   if [ "$BACKUP_KIND" = native ]; then
     cmd_deps >/dev/null
   else
-    compose ps --services --filter status=running 2>/dev/null | grep -qx mariadb ||
-      die "the compose deployment is not running (./aero up)"
+    backup_containers
+    [ -n "${BACKUP_CONTAINERS[mariadb]:-}" ] || die "the compose deployment is not running (./aero up)"
   fi
 
   parts="$BACKUP_WORK/$BACKUP_DIR_NAME"
@@ -265,7 +299,7 @@ cmd_backup() {
   say "  redis.rdb        $keys keys"
   db_dump "$parts/mariadb.sql" || die "mariadb-dump failed"
   grep -q '^-- Dump completed' "$parts/mariadb.sql" || die "SP's database dump is incomplete"
-  say "  mariadb.sql      $(db_query "SELECT COUNT(*) FROM users") users, $(db_query "SELECT COUNT(*) FROM devices") devices, $(db_query "SELECT COUNT(*) FROM shared_folders") shared folders (now)"
+  say "  mariadb.sql      $(db_counts) (now)"
   ejabberd_dump "$parts/ejabberd.backup"
   say "  ejabberd.backup  $(wc -c <"$parts/ejabberd.backup") bytes"
   files_dump "$parts/files.tar"
@@ -371,8 +405,9 @@ cmd_restore() {
   if [ "$BACKUP_KIND" = native ]; then
     cmd_deps >/dev/null
   else
-    compose ps --services --filter status=running 2>/dev/null | grep -qx mariadb ||
-      die "the compose deployment is not running: start it first (./aero up), then restore into it"
+    backup_containers
+    [ -n "${BACKUP_CONTAINERS[mariadb]:-}" ] || die "the compose deployment is not running: start it first (./aero up), then restore into it"
+    compose_settings
   fi
   users=$(db_query "SELECT COUNT(*) FROM users" || true)
   if [[ $users =~ ^[0-9]+$ ]] && [ "$users" -gt 0 ] && [ "$force" -eq 0 ]; then
@@ -391,7 +426,7 @@ cmd_restore() {
   fi
 
   db_load "$parts/mariadb.sql"
-  say "  SP's database    $(db_query "SELECT COUNT(*) FROM users") users, $(db_query "SELECT COUNT(*) FROM devices") devices"
+  say "  SP's database    $(db_counts)"
   say "  redis            $(redis_load "$parts/redis.rdb" | tail -n1) keys"
   files_restore "$parts/files.tar"
   say "  files            $(tar -tf "$parts/files.tar" | grep -vc '/$') files"
@@ -399,7 +434,9 @@ cmd_restore() {
   say "  ejabberd         restored"
 
   if [ "$BACKUP_KIND" = compose ]; then
-    compose_up 0
+    say "starting the services"
+    compose_start >/dev/null 2>&1 || die "the deployment did not come back healthy: ./aero status, docker compose logs"
+    print_compose_table
   elif [ "${#running[@]}" -gt 0 ]; then
     say "restored; the services were stopped for it: start them with ./aero up"
   else
@@ -417,14 +454,18 @@ files_restore() {
       cp "$COMPOSE_ENV" "$COMPOSE_ENV.pre-restore-$(date -u +%Y%m%dT%H%M%SZ)"
       compose_env_restore "$staging/settings/env"
     fi
-    tar -C "$staging" -cf - "${BACKUP_COMPOSE_SP_FILES[@]}" "${BACKUP_COMPOSE_BRIDGE_FILES[@]}" |
+    local present=()
+    for rel in "${BACKUP_COMPOSE_SP_FILES[@]}" "${BACKUP_COMPOSE_BRIDGE_FILES[@]}"; do
+      [ -e "$staging/$rel" ] && present+=("$rel")
+    done
+    tar -C "$staging" -cf - "${present[@]}" |
       compose run --rm --no-deps -T -u root --entrypoint sh -v "$(compose_volume xmpp-tls):/var/lib/aero/xmpp-tls" \
         -v "$(compose_volume xmpp-secrets):/var/lib/aero/xmpp-secrets-rw" sp-service -c '
           set -e
           cd /var/lib/aero
-          rm -rf keys/* device-logs/* xmpp-secrets-rw/* xmpp-tls/*
+          rm -rf keys/* xmpp-secrets-rw/* xmpp-tls/*
           mkdir -p /tmp/in && tar -C /tmp/in -xf -
-          for d in keys device-logs xmpp-tls; do [ -d /tmp/in/$d ] && cp -a /tmp/in/$d/. $d/; done
+          for d in keys xmpp-tls; do [ -d /tmp/in/$d ] && cp -a /tmp/in/$d/. $d/; done
           [ -d /tmp/in/xmpp-secrets ] && cp -a /tmp/in/xmpp-secrets/. xmpp-secrets-rw/
           true' || die "could not restore the volumes' files"
   else
@@ -459,9 +500,13 @@ compose_env_restore() {
   mv -f "$COMPOSE_ENV.restored" "$COMPOSE_ENV"
 }
 
-compose_volume() {
+compose_project() {
   local project=${COMPOSE_PROJECT:-$(sed -n 's/^COMPOSE_PROJECT_NAME=//p' "$COMPOSE_ENV" | tail -n1)}
-  printf '%s_%s\n' "${project:-deploy}" "$1"
+  printf '%s\n' "${project:-deploy}"
+}
+
+compose_volume() {
+  printf '%s_%s\n' "$(compose_project)" "$1"
 }
 
 # ejabberd's tables are replaced, not merged: the node starts on an empty spool (its restore
@@ -476,13 +521,14 @@ ejabberd_restore() {
     compose run --rm --no-deps -T -u root --entrypoint sh ejabberd -c 'rm -rf /var/lib/ejabberd/*' ||
       die "could not empty ejabberd's data"
     compose up -d ejabberd >/dev/null 2>&1 || die "ejabberd did not start"
+    backup_containers
     local i
     for ((i = 0; i < 120; i++)); do
-      compose exec -T ejabberd ejabberdctl status >/dev/null 2>&1 && break
+      cexec ejabberd ejabberdctl status >/dev/null 2>&1 && break
       sleep 1
     done
-    compose exec -T ejabberd sh -c 'cat >/tmp/aero-restore.mnesia' <"$backup" || die "could not copy ejabberd's backup"
-    compose exec -T ejabberd sh -c '
+    cexec ejabberd sh -c 'cat >/tmp/aero-restore.mnesia' <"$backup" || die "could not copy ejabberd's backup"
+    cexec ejabberd sh -c '
       f=/tmp/aero-restore.mnesia
       if [ -n "$1" ]; then ejabberdctl mnesia_change_nodename "$1" "$2" $f $f.renamed >/dev/null && mv -f $f.renamed $f || exit 1; fi
       ejabberdctl restore $f >/dev/null; rc=$?; rm -f $f; exit $rc' _ "$rename" "$to" ||
