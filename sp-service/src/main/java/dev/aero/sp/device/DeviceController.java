@@ -139,6 +139,7 @@ class DeviceController {
     @Operation(operationId = "requestDeviceLogs", summary = "Ask a device to upload its logs (admins): UPLOAD_LOGS through its command queue")
     @AdminOnly
     @ProblemResponse(status = 404, type = "device-not-found", when = "no such linked device, or it is neither the caller's nor in the admin's organization")
+    @ProblemResponse(status = 409, type = "logs-request-exists", when = "logs were requested of the device under this `defect_id` already")
     DeviceService.LogsRequest requestLogs(AuthenticatedUser caller, @PathVariable DID did, @Valid @RequestBody LogsRequestBody body,
             ClientAddress from) {
         int hours = body.expiresInHours() == null ? 24 : body.expiresInHours();
