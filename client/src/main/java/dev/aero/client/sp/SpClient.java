@@ -200,7 +200,16 @@ public final class SpClient {
      * new defect id, valid {@code expiresInHours} (null: SP's default).
      */
     public LogsRequest requestDeviceLogs(DID device, Integer expiresInHours) {
-        return call("POST", devicePath(device) + "/logs-request", new LogsRequestBody(null, expiresInHours), LogsRequest.class);
+        return requestDeviceLogs(device, null, expiresInHours);
+    }
+
+    /**
+     * Admins: as {@link #requestDeviceLogs(DID, Integer)}, under {@code defectId} (1-64 of
+     * {@code A-Z a-z 0-9 . _ -}; null: a new one); a defect id is requested of a device once
+     * (409 {@code logs-request-exists}).
+     */
+    public LogsRequest requestDeviceLogs(DID device, String defectId, Integer expiresInHours) {
+        return call("POST", devicePath(device) + "/logs-request", new LogsRequestBody(defectId, expiresInHours), LogsRequest.class);
     }
 
     /**
