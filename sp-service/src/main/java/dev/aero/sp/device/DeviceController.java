@@ -27,6 +27,7 @@ import dev.aero.common.id.DID;
 import dev.aero.common.id.UserID;
 import dev.aero.sp.account.AuthenticatedUser;
 import dev.aero.sp.commands.CommandServerQueues;
+import dev.aero.sp.devicelogs.LogsRequests;
 import dev.aero.sp.ratelimit.RateLimited;
 import dev.aero.sp.web.ClientAddress;
 import dev.aero.sp.web.PrintableText;
@@ -171,7 +172,7 @@ class DeviceController {
     }
 
     record LogsRequestBody(
-            @Size(min = 1, max = 64) @Pattern(regexp = "[A-Za-z0-9._-]+") String defectId,
+            @Size(min = 1, max = 64) @Pattern(regexp = LogsRequests.DEFECT_ID) String defectId,
             @jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(720) Integer expiresInHours) {
     }
 

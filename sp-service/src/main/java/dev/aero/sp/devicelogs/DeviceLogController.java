@@ -45,8 +45,7 @@ import jakarta.validation.constraints.Pattern;
 class DeviceLogController {
 
     static final String GZIP = "application/gzip";
-    /** A defect id as a logs request takes it. */
-    static final String DEFECT_ID = "[A-Za-z0-9._-]{1,64}";
+    private static final String DEFECT_ID = LogsRequests.DEFECT_ID;
 
     private final DeviceLogService logs;
 

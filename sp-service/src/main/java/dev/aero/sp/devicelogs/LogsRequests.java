@@ -23,6 +23,12 @@ import dev.aero.common.web.ApiProblemException;
 @Component
 public class LogsRequests {
 
+    /**
+     * A defect id: 1-64 of {@code A-Z a-z 0-9 . _ -}, starting with a letter or digit (so that it
+     * is a plain path segment, never {@code .} or {@code ..}).
+     */
+    public static final String DEFECT_ID = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
+
     /** One request: the device's owner's organization, who asked, when, and until when it may be answered. */
     record LogsRequest(DID device, String defectId, OrgID organization, UserID requestedBy, Instant requestedAt, Instant expiresAt) {
     }
