@@ -26,11 +26,13 @@ import dev.aero.common.audit.AuditEventType;
 import dev.aero.common.id.DID;
 import dev.aero.common.id.OrgID;
 import dev.aero.common.id.UserID;
+import dev.aero.common.web.ApiProblemException;
 import dev.aero.sp.SpProperties;
 import dev.aero.sp.account.AuthenticatedUser;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.device.AuthenticatedDevice;
 import dev.aero.sp.web.ClientAddress;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Devices' answers to UPLOAD_LOGS, and their administration. A device uploads once per logs
@@ -68,9 +70,11 @@ public class DeviceLogService {
     private final AuditLog audit;
     private final Clock clock;
     private final SpProperties.DeviceLogs settings;
+    private final MeterRegistry meters;
 
     DeviceLogService(JdbcTemplate jdbc, TransactionTemplate transactions, LogsRequests requests, DeviceLogStore store, AuditLog audit,
-            Clock clock, SpProperties properties) {
+            Clock clock, SpProperties properties, MeterRegistry meters) {
+        this.meters = meters;
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.requests = requests;
@@ -87,6 +91,20 @@ public class DeviceLogService {
      * or is not a whole gzip stream.
      */
     public LogUpload upload(AuthenticatedDevice caller, DID did, String defectId, long declaredLength, InputStream body,
+            ClientAddress from) {
+        try {
+            LogUpload upload = store(caller, did, defectId, declaredLength, body, from);
+            meters.counter("aero.sp.device_logs.uploads").increment();
+            meters.counter("aero.sp.device_logs.uploaded_bytes").increment(upload.size());
+            return upload;
+        } catch (ApiProblemException e) {
+            String type = String.valueOf(e.getBody().getType());
+            meters.counter("aero.sp.device_logs.refused", "cause", type.substring(type.lastIndexOf(':') + 1)).increment();
+            throw e;
+        }
+    }
+
+    private LogUpload store(AuthenticatedDevice caller, DID did, String defectId, long declaredLength, InputStream body,
             ClientAddress from) {
         if (!caller.device().equals(did)) {
             throw DeviceLogProblems.deviceMismatch(caller.device());
@@ -186,6 +204,7 @@ public class DeviceLogService {
                 uploads++;
             }
         } while (old.size() == SWEEP_BATCH);
+        meters.counter("aero.sp.device_logs.expired").increment(uploads);
         int expired = transactions.execute(status -> requests.deleteExpiredUnanswered(now));
         Set<String> keys = new HashSet<>(jdbc.queryForList("SELECT storage_key FROM device_log_uploads", String.class));
         int strays = 0;

@@ -110,6 +110,9 @@ class DeviceLogsTest extends SpTestSupport {
     @Autowired
     DeviceLogService logs;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     // --- helpers
 
     private SpClient asDevice(RegisteredDevice device) {
@@ -270,6 +273,7 @@ class DeviceLogsTest extends SpTestSupport {
         requestLogs(device, "case-large", 1);
         byte[] body = incompressible(MAX_UPLOAD + 40_000);
         Set<String> before = storedFiles();
+        double refused = meters.counter("aero.sp.device_logs.refused", "cause", "logs-too-large").count();
         assertProblem(problem(() -> asDevice(device).uploadLogs(device.id(), "case-large", new ByteArrayInputStream(body))), 413,
                 "logs-too-large");
         assertThat(storedFiles()).isEqualTo(before);
@@ -282,6 +286,7 @@ class DeviceLogsTest extends SpTestSupport {
         }
         assertThat(storedFiles()).isEqualTo(before);
         assertThat(uploadRows(device.id())).isZero();
+        assertThat(meters.counter("aero.sp.device_logs.refused", "cause", "logs-too-large").count()).isEqualTo(refused + 2);
         // The request is not used up: a smaller upload is taken.
         assertThat(asDevice(device).uploadLogs(device.id(), "case-large", new ByteArrayInputStream(gzip(logLines(10)))).size()).isPositive();
     }
