@@ -52,10 +52,6 @@ class DeviceLogStore {
         Files.createDirectories(directory);
     }
 
-    Path directory() {
-        return directory;
-    }
-
     /** A new storage key: the final file's name. */
     String newKey() {
         return UUID.randomUUID().toString().replace("-", "") + ".gz";
