@@ -8,6 +8,7 @@ import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.util.unit.DataSize;
 
 /**
  * SP's settings (CA settings are under {@code aero.sp.ca}, the device listener under
@@ -35,6 +36,7 @@ import org.springframework.boot.convert.DurationStyle;
  *        service endpoints answer 503
  * @param setupTokenFile where SP writes the first-run setup token for the operator while the
  *        deployment has no admin (mode 0600); the first sign-up must show it
+ * @param deviceLogs where devices' log uploads are kept, and how much of them for how long
  */
 @ConfigurationProperties("aero.sp")
 public record SpProperties(
@@ -51,7 +53,24 @@ public record SpProperties(
         @DefaultValue("Aero <no-reply@localhost>") String mailFrom,
         @DefaultValue("true") boolean membersMayInvite,
         @DefaultValue("") String deploymentSecret,
-        @DefaultValue("data/setup-token") Path setupTokenFile) {
+        @DefaultValue("data/setup-token") Path setupTokenFile,
+        @DefaultValue DeviceLogs deviceLogs) {
+
+    /**
+     * Devices' log uploads (answers to UPLOAD_LOGS).
+     *
+     * @param directory where uploads are stored, one file each, named by SP (never by the device)
+     * @param maxUploadSize the largest one upload may be (413 past it)
+     * @param quota the most all stored uploads together may take (507 past it)
+     * @param retention how long an upload is kept; the retention sweep deletes older ones, and
+     *        logs requests that expired without an upload
+     */
+    public record DeviceLogs(
+            @DefaultValue("data/device-logs") Path directory,
+            @DefaultValue("100MB") DataSize maxUploadSize,
+            @DefaultValue("2GB") DataSize quota,
+            @DefaultValue("30d") Duration retention) {
+    }
 
     /**
      * Argon2id cost; the defaults are OWASP's (19 MiB, 2 passes, 1 lane). At most

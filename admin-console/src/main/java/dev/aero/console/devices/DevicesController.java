@@ -29,12 +29,14 @@ import dev.aero.console.web.FormRefusals;
 
 /**
  * Every device of the organization, live, with filters; a device's page with its queue and dead
- * letters; rename, unlink, unlink and wipe, request logs, re-drive. Actions go to SP as the admin.
+ * letters and log uploads; rename, unlink, unlink and wipe, request logs, re-drive. Actions go to SP as the admin.
  */
 @Controller
 public class DevicesController {
 
     static final int PAGE = 200;
+    /** How many of a device's log uploads its page shows (the device logs page has them all). */
+    static final int LOG_UPLOADS = 20;
 
     private final CurrentAdmin current;
     private final PlatformReader platform;
@@ -142,8 +144,14 @@ public class DevicesController {
         model.addAttribute("nav", "devices");
         DID id = DID.of(did);
         deviceModel(id, model);
+        logsModel(id, model);
         queueModel(id, model);
         return "device";
+    }
+
+    /** The device's latest log uploads. */
+    private void logsModel(DID did, Model model) {
+        model.addAttribute("logUploads", current.sp().deviceLogs(did, null, LOG_UPLOADS).uploads());
     }
 
     /** The device's queue and dead letters, through SP; when command-server cannot say, the page says so. */
@@ -185,7 +193,8 @@ public class DevicesController {
     @PostMapping("/devices/{did}/logs")
     String requestLogs(@PathVariable String did, RedirectAttributes flash) {
         LogsRequest request = current.sp().requestDeviceLogs(DID.of(did), null);
-        flash.addFlashAttribute("notice", "Logs requested under defect id " + request.defectId() + ".");
+        flash.addFlashAttribute("notice", "Logs requested under defect id " + request.defectId()
+                + ". They appear under Uploaded logs once the device has sent them.");
         return "redirect:/devices/" + did;
     }
 
@@ -225,6 +234,7 @@ public class DevicesController {
         model.addAttribute("name", name);
         model.addAttribute("nameError", error);
         deviceModel(id, model);
+        logsModel(id, model);
         queueModel(id, model);
         return "device";
     }

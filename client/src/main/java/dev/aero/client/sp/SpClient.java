@@ -1,13 +1,17 @@
 package dev.aero.client.sp;
 
 import java.io.ByteArrayInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.cert.CRLException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -44,7 +48,7 @@ import tools.jackson.databind.json.JsonMapper;
  * DeviceCertificate issued = user.registerDevice(new RegisterDevice(keys.certificationRequestPem(did), ...));
  * </pre>
  *
- * Device-authenticated calls ({@link #recertify}) need a client built with the device's
+ * Device-authenticated calls ({@link #recertify}, {@link #uploadLogs}) need a client built with the device's
  * {@link SSLContext} against SP's HTTPS device listener.
  */
 public final class SpClient {
@@ -55,6 +59,10 @@ public final class SpClient {
     private static final String ACCEPT_JSON = "application/json, application/problem+json";
     private static final String ACCEPT_PEM = "application/x-pem-file, application/problem+json";
     private static final String ACCEPT_CRL = "application/pkix-crl, application/problem+json";
+    private static final String GZIP = "application/gzip";
+    private static final String ACCEPT_GZIP = "application/gzip, application/problem+json";
+    /** How long a log upload or download may take, where other requests have the builder's timeout. */
+    private static final Duration TRANSFER_TIMEOUT = Duration.ofMinutes(15);
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .changeDefaultPropertyInclusion(inclusion -> inclusion.withValueInclusion(JsonInclude.Include.NON_NULL))
@@ -192,7 +200,63 @@ public final class SpClient {
      * new defect id, valid {@code expiresInHours} (null: SP's default).
      */
     public LogsRequest requestDeviceLogs(DID device, Integer expiresInHours) {
-        return call("POST", devicePath(device) + "/logs-request", new LogsRequestBody(null, expiresInHours), LogsRequest.class);
+        return requestDeviceLogs(device, null, expiresInHours);
+    }
+
+    /**
+     * Admins: as {@link #requestDeviceLogs(DID, Integer)}, under {@code defectId} (1-64 of
+     * {@code A-Z a-z 0-9 . _ -}; null: a new one); a defect id is requested of a device once
+     * (409 {@code logs-request-exists}).
+     */
+    public LogsRequest requestDeviceLogs(DID device, String defectId, Integer expiresInHours) {
+        return call("POST", devicePath(device) + "/logs-request", new LogsRequestBody(defectId, expiresInHours), LogsRequest.class);
+    }
+
+    /**
+     * Device-authenticated: uploads the device's logs for the logs request {@code defectId}, a
+     * gzip stream read from {@code gzip} as it is sent (chunked; the caller closes it). SP checks
+     * it is whole gzip as it stores it, and answers with its size and SHA-256.
+     */
+    public LogUpload uploadLogs(DID device, String defectId, InputStream gzip) {
+        Objects.requireNonNull(gzip, "gzip");
+        return MAPPER.readValue(send("PUT", logsPath(device, defectId), HttpRequest.BodyPublishers.ofInputStream(() -> gzip), GZIP,
+                ACCEPT_JSON, TRANSFER_TIMEOUT, HttpResponse.BodyHandlers.ofByteArray()).body(), LogUpload.class);
+    }
+
+    /** Device-authenticated: as {@link #uploadLogs(DID, String, InputStream)} from a gzip file, its length declared up front. */
+    public LogUpload uploadLogs(DID device, String defectId, Path gzipFile) {
+        HttpRequest.BodyPublisher file;
+        try {
+            file = HttpRequest.BodyPublishers.ofFile(gzipFile);
+        } catch (FileNotFoundException e) {
+            throw new UncheckedIOException(e);
+        }
+        return MAPPER.readValue(send("PUT", logsPath(device, defectId), file, GZIP, ACCEPT_JSON, TRANSFER_TIMEOUT,
+                HttpResponse.BodyHandlers.ofByteArray()).body(), LogUpload.class);
+    }
+
+    /** Admins: the organization's log uploads, newest first, of one {@code device} when not null; {@code before} null: the newest. */
+    public LogUploadPage deviceLogs(DID device, Long before, int limit) {
+        return call("GET", "/organizations/me/device-logs?limit=" + limit + (device == null ? "" : "&device=" + device.hex())
+                + (before == null ? "" : "&before=" + before), null, LogUploadPage.class);
+    }
+
+    /**
+     * Admins: one log upload's gzip bytes, streamed as they arrive; the caller closes the stream.
+     * (SP audits the download.)
+     */
+    public InputStream downloadDeviceLogs(DID device, String defectId) {
+        return send("GET", logsPath(device, defectId), HttpRequest.BodyPublishers.noBody(), null, ACCEPT_GZIP, TRANSFER_TIMEOUT,
+                HttpResponse.BodyHandlers.ofInputStream()).body();
+    }
+
+    /** Admins: deletes one log upload. */
+    public void deleteDeviceLogs(DID device, String defectId) {
+        exchange("DELETE", logsPath(device, defectId), null, ACCEPT_JSON);
+    }
+
+    private static String logsPath(DID device, String defectId) {
+        return devicePath(device) + "/logs/" + PathSegments.encode(defectId);
     }
 
     /** Device-authenticated: a new certificate for {@code csrPem}; SP revokes the old serial. */
@@ -405,8 +469,15 @@ public final class SpClient {
     }
 
     private HttpResponse<byte[]> exchange(String method, String pathAndQuery, Object body, String accept) {
+        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body));
+        return send(method, pathAndQuery, publisher, body == null ? null : JSON, accept, timeout, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private <B> HttpResponse<B> send(String method, String pathAndQuery, HttpRequest.BodyPublisher body, String contentType,
+            String accept, Duration requestTimeout, HttpResponse.BodyHandler<B> handler) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiBase + pathAndQuery))
-                .timeout(timeout)
+                .timeout(requestTimeout)
                 .header("Accept", accept);
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
@@ -415,15 +486,13 @@ public final class SpClient {
         if (requestId != null) {
             request.header("X-Request-Id", requestId);
         }
-        if (body == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", JSON)
-                    .method(method, HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
         }
-        HttpResponse<byte[]> response;
+        request.method(method, body);
+        HttpResponse<B> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            response = http.send(request.build(), handler);
         } catch (IOException e) {
             throw new SpTransportException(method + " " + pathAndQuery + " failed: " + e, e);
         } catch (InterruptedException e) {
@@ -432,14 +501,25 @@ public final class SpClient {
                     (IOException) new InterruptedIOException("interrupted while waiting for SP").initCause(e));
         }
         if (response.statusCode() / 100 != 2) {
-            throw problem(response);
+            throw problem(response.statusCode(), errorBody(response.body()));
         }
         return response;
     }
 
-    private static SpApiException problem(HttpResponse<byte[]> response) {
-        int status = response.statusCode();
-        String text = new String(response.body(), StandardCharsets.UTF_8);
+    /** An error answer's body, whichever way it was received. */
+    private static byte[] errorBody(Object body) {
+        if (body instanceof InputStream stream) {
+            try (stream) {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                return new byte[0];
+            }
+        }
+        return body instanceof byte[] bytes ? bytes : new byte[0];
+    }
+
+    private static SpApiException problem(int status, byte[] body) {
+        String text = new String(body, StandardCharsets.UTF_8);
         Map<String, Object> members = null;
         try {
             members = MAPPER.readValue(text, new TypeReference<Map<String, Object>>() { });

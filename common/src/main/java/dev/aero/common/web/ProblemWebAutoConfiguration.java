@@ -1,5 +1,7 @@
 package dev.aero.common.web;
 
+import java.util.List;
+
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -30,11 +32,16 @@ public class ProblemWebAutoConfiguration {
         return new ProblemErrorController();
     }
 
-    /** Bounds every request body; {@code aero.web.max-request-bytes}, default 64 KiB. */
+    /**
+     * Bounds every request body; {@code aero.web.max-request-bytes}, default 64 KiB. Paths in
+     * {@code aero.web.streamed-body-paths} (path patterns, default none) bound their bodies themselves.
+     */
     @Bean
     FilterRegistrationBean<RequestBodyLimitFilter> aeroRequestBodyLimitFilter(
-            @Value("${aero.web.max-request-bytes:65536}") long maxBytes) {
-        FilterRegistrationBean<RequestBodyLimitFilter> registration = new FilterRegistrationBean<>(new RequestBodyLimitFilter(maxBytes));
+            @Value("${aero.web.max-request-bytes:65536}") long maxBytes,
+            @Value("${aero.web.streamed-body-paths:}") List<String> streamedPaths) {
+        FilterRegistrationBean<RequestBodyLimitFilter> registration = new FilterRegistrationBean<>(
+                new RequestBodyLimitFilter(maxBytes, streamedPaths));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         return registration;
     }

@@ -2,9 +2,13 @@ package dev.aero.common.web;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.server.PathContainer;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -17,14 +21,31 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * Bounds request bodies ({@code aero.web.max-request-bytes}): a declared length over the bound
  * is refused before reading, and a chunked body is cut off when it passes the bound. Both get
- * 413 problem+json.
+ * 413 problem+json. Paths that stream large bodies and bound them themselves (a service lists
+ * them in {@code aero.web.streamed-body-paths}, as path patterns) are left alone.
  */
 public class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     private final long maxBytes;
+    private final List<PathPattern> streamedPaths;
 
     public RequestBodyLimitFilter(long maxBytes) {
+        this(maxBytes, List.of());
+    }
+
+    public RequestBodyLimitFilter(long maxBytes, List<String> streamedPaths) {
         this.maxBytes = maxBytes;
+        this.streamedPaths = streamedPaths.stream().filter(p -> !p.isBlank()).map(p -> PathPatternParser.defaultInstance.parse(p.strip()))
+                .toList();
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        if (streamedPaths.isEmpty()) {
+            return false;
+        }
+        PathContainer path = PathContainer.parsePath(request.getRequestURI().substring(request.getContextPath().length()));
+        return streamedPaths.stream().anyMatch(p -> p.matches(path));
     }
 
     @Override

@@ -27,6 +27,7 @@ import dev.aero.common.id.DID;
 import dev.aero.common.id.UserID;
 import dev.aero.sp.account.AuthenticatedUser;
 import dev.aero.sp.commands.CommandServerQueues;
+import dev.aero.sp.devicelogs.LogsRequests;
 import dev.aero.sp.ratelimit.RateLimited;
 import dev.aero.sp.web.ClientAddress;
 import dev.aero.sp.web.PrintableText;
@@ -139,6 +140,7 @@ class DeviceController {
     @Operation(operationId = "requestDeviceLogs", summary = "Ask a device to upload its logs (admins): UPLOAD_LOGS through its command queue")
     @AdminOnly
     @ProblemResponse(status = 404, type = "device-not-found", when = "no such linked device, or it is neither the caller's nor in the admin's organization")
+    @ProblemResponse(status = 409, type = "logs-request-exists", when = "logs were requested of the device under this `defect_id` already")
     DeviceService.LogsRequest requestLogs(AuthenticatedUser caller, @PathVariable DID did, @Valid @RequestBody LogsRequestBody body,
             ClientAddress from) {
         int hours = body.expiresInHours() == null ? 24 : body.expiresInHours();
@@ -170,7 +172,7 @@ class DeviceController {
     }
 
     record LogsRequestBody(
-            @Size(min = 1, max = 64) @Pattern(regexp = "[A-Za-z0-9._-]+") String defectId,
+            @Size(min = 1, max = 64) @Pattern(regexp = LogsRequests.DEFECT_ID) String defectId,
             @jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(720) Integer expiresInHours) {
     }
 

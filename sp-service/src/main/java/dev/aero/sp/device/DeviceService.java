@@ -26,6 +26,7 @@ import dev.aero.common.audit.AuditEventType;
 import dev.aero.sp.audit.AuditLog;
 import dev.aero.sp.commands.CommandOutbox;
 import dev.aero.sp.commands.CommandServerQueues;
+import dev.aero.sp.devicelogs.LogsRequests;
 import dev.aero.sp.ca.DeviceCertificateIssuer;
 import dev.aero.sp.ca.DeviceCertificateIssuer.IssuedCertificate;
 import dev.aero.sp.ca.DeviceCertificateRecord;
@@ -54,10 +55,12 @@ public class DeviceService {
     private final UnlinkedDevices unlinked;
     private final UserActionLimits limits;
     private final CommandServerQueues queues;
+    private final LogsRequests logsRequests;
 
     DeviceService(Devices devices, UserAccounts users, DeviceCertificateIssuer issuer, RevocationList revocations,
             AuditLog audit, Clock clock, CommandOutbox commands, StoreChanges storeChanges, UnlinkedDevices unlinked,
-            UserActionLimits limits, CommandServerQueues queues) {
+            UserActionLimits limits, CommandServerQueues queues, LogsRequests logsRequests) {
+        this.logsRequests = logsRequests;
         this.limits = limits;
         this.queues = queues;
         this.storeChanges = storeChanges;
@@ -190,7 +193,10 @@ public class DeviceService {
         caller.requireAdmin();
         visible(caller, did); // an unlinked device is not visible: it takes no more commands
         String defect = defectId != null ? defectId : java.util.UUID.randomUUID().toString();
-        long expiry = clock.instant().plus(validFor).toEpochMilli();
+        Instant now = clock.instant();
+        long expiry = now.plus(validFor).toEpochMilli();
+        // Remembered so that the device's upload can be checked against it (dev.aero.sp.devicelogs).
+        logsRequests.record(did, defect, caller.organization(), caller.id(), now, Instant.ofEpochMilli(expiry));
         commands.enqueue(did, Command.newBuilder().setType(CommandType.UPLOAD_LOGS)
                 .setUploadLogsArgs(UploadLogsArgs.newBuilder().setDefectId(defect).setExpiryTime(expiry)).build());
         audit.record(AuditEventType.DEVICE_LOGS_REQUESTED, caller.id(), did, from, Map.of("defect_id", defect, "expiry_time", expiry));

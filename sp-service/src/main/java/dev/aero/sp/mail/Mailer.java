@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.mail.MailException;
 import org.springframework.mail.SimpleMailMessage;
 import org.springframework.mail.javamail.JavaMailSender;
@@ -21,7 +22,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * Sends SP's mails (invitations, password resets) over SMTP ({@code spring.mail.*}). A mail is
  * sent after the transaction that asked for it commits, off the request thread, so a slow or
- * absent mail server never holds up or fails the request. Without SMTP settings mails are
+ * absent mail server never holds up or fails the request (and {@link SmtpProperties} bounds how
+ * long a sending thread waits for it). Without SMTP settings mails are
  * dropped with a warning that names the recipient only, never the secret in the mail.
  */
 @Component
@@ -70,9 +72,21 @@ public class Mailer implements DisposableBean {
             mail.send(message);
             meters.counter("aero.sp.mail", "kind", kind, "result", "sent").increment();
         } catch (MailException e) {
-            log.warn("Could not send {} mail to {}: {}", kind, to, e.getMessage());
+            log.warn("Could not send {} mail to {}: {}", kind, to, reason(e));
             meters.counter("aero.sp.mail", "kind", kind, "result", "failed").increment();
         }
+    }
+
+    /**
+     * Why sending failed, in words an operator can act on: the first cause (e.g. "STARTTLS is
+     * required but host does not support STARTTLS") and, when it differs, the innermost one
+     * (e.g. the certificate path the trust store does not vouch for).
+     */
+    static String reason(MailException e) {
+        Throwable first = e.getCause() == null ? e : e.getCause();
+        Throwable innermost = NestedExceptionUtils.getMostSpecificCause(e);
+        String reason = String.valueOf(first.getMessage());
+        return innermost == first ? reason : reason + ": " + innermost.getMessage();
     }
 
     @Override

@@ -15,7 +15,9 @@ class PasswordHasherTest {
         SpProperties.Limit off = SpProperties.Limit.valueOf("0/1m");
         return new SpProperties(false, java.net.URI.create("http://localhost"), Duration.ofDays(1), Duration.ofHours(1),
                 Duration.ofDays(1), 8, List.of(), "X-Client-Certificate", new SpProperties.Argon2(memoryKib, iterations, 1, 0),
-                new SpProperties.RateLimits(off, off, off, off, off, off, off, off), "a@b.c", true, "", java.nio.file.Path.of("setup-token"));
+                new SpProperties.RateLimits(off, off, off, off, off, off, off, off), "a@b.c", true, "", java.nio.file.Path.of("setup-token"),
+                new SpProperties.DeviceLogs(java.nio.file.Path.of("device-logs"), org.springframework.util.unit.DataSize.ofMegabytes(100),
+                        org.springframework.util.unit.DataSize.ofGigabytes(2), Duration.ofDays(30)));
     }
 
     private final PasswordHasher hasher = new PasswordHasher(properties(1024, 1));

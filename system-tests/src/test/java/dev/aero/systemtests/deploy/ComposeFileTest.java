@@ -248,6 +248,170 @@ class ComposeFileTest {
     }
 
     // ------------------------------------------------------------------
+    // Profiles: monitoring and dev-mail
+    // ------------------------------------------------------------------
+
+    @Test
+    void thePlatformRunsWithoutAProfileAndNeedsNoProfileService() {
+        Map<String, Set<String>> profiled = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> entry : map(config.get("services")).entrySet()) {
+            List<?> profiles = list(map(entry.getValue()).get("profiles"));
+            if (!profiles.isEmpty()) {
+                profiled.put(entry.getKey(), new TreeSet<>(profiles.stream().map(String::valueOf).toList()));
+            }
+        }
+        assertThat(profiled).as("services that run only with a profile").isEqualTo(Map.of(
+                "prometheus", Set.of("monitoring"), "grafana", Set.of("monitoring"), "mail", Set.of("dev-mail")));
+        for (String name : map(config.get("services")).keySet()) {
+            if (!profiled.containsKey(name)) {
+                assertThat(dependsOn(service(name)).keySet()).as("%s starts without any profile, so it waits for no profile's service", name)
+                        .doesNotContainAnyElementsOf(profiled.keySet());
+            }
+        }
+    }
+
+    @Test
+    void prometheusIsBuiltFromDebianAndLoadsTheRepositoryConfigurationAndRules() {
+        Map<String, Object> prometheus = service("prometheus");
+        Map<String, Object> build = map(prometheus.get("build"));
+        assertThat(realPath(Path.of(string(build.get("context"))).resolve(string(build.get("dockerfile")))))
+                .isEqualTo(realPath(repoRoot.resolve("deploy/images/prometheus/Dockerfile")));
+        assertThat(readString(repoRoot.resolve("deploy/images/prometheus/Dockerfile")))
+                .containsPattern("apt-get install[^\\n]*\\bprometheus\\b").contains("USER prometheus");
+
+        String configFile = flag(commandArgs(prometheus), "--config.file");
+        Mount configMount = mountAt("prometheus", configFile);
+        assertThat(realPath(Path.of(configMount.source()))).isEqualTo(realPath(repoRoot.resolve("deploy/monitoring/prometheus.yml")));
+        assertThat(configMount.readOnly()).as("prometheus.yml is mounted read-only").isTrue();
+        // rule_files are relative to the configuration file: each one's directory must be mounted beside it.
+        Path configDir = Path.of(configFile).getParent();
+        Map<String, Object> prometheusYml = yamlMap(readString(repoRoot.resolve("deploy/monitoring/prometheus.yml")));
+        List<?> ruleFiles = list(prometheusYml.get("rule_files"));
+        assertThat(ruleFiles).isNotEmpty();
+        for (Object ruleFile : ruleFiles) {
+            Path directory = Path.of(String.valueOf(ruleFile)).getParent();
+            Mount rules = mountAt("prometheus", configDir.resolve(directory).toString());
+            assertThat(realPath(Path.of(rules.source()))).as("%s", ruleFile)
+                    .isEqualTo(realPath(repoRoot.resolve("deploy/monitoring").resolve(directory)));
+            assertThat(rules.readOnly()).isTrue();
+        }
+
+        String storage = flag(commandArgs(prometheus), "--storage.tsdb.path");
+        String volume = assertNamedVolumeAt("prometheus", "/var/lib/prometheus", map(config.get("volumes")).keySet());
+        assertThat(storage).as("the time series are in the volume %s", volume).startsWith("/var/lib/prometheus/");
+        assertThat(flag(commandArgs(prometheus), "--web.listen-address")).endsWith(":9090");
+        assertThat(ports(prometheus)).as("Prometheus is published on this host only")
+                .containsExactly(new PublishedPort("127.0.0.1", 9090, 9090));
+        assertHealthCheck("prometheus", prometheus);
+    }
+
+    @Test
+    void prometheusScrapesEveryServiceOnItsManagementPortByItsComposeName() {
+        Map<String, Object> prometheusYml = yamlMap(readString(repoRoot.resolve("deploy/monitoring/prometheus.yml")));
+        Set<String> targets = new TreeSet<>();
+        for (Object job : list(prometheusYml.get("scrape_configs"))) {
+            assertThat(string(map(job).get("metrics_path"))).isEqualTo("/actuator/prometheus");
+            for (Object staticConfig : list(map(job).get("static_configs"))) {
+                list(map(staticConfig).get("targets")).forEach(t -> targets.add(String.valueOf(t)));
+            }
+        }
+        Set<String> expected = new TreeSet<>();
+        for (Module app : ReactorPoms.bootApps(repoRoot)) {
+            service(app.name());
+            expected.add(app.name() + ":" + configuredPort(app.name(), "management"));
+        }
+        assertThat(targets).isEqualTo(expected);
+    }
+
+    @Test
+    void grafanaIsPinnedProvisionedFromTheRepositoryAndRefusesAnEmptyAdminPassword() throws Exception {
+        Map<String, Object> grafana = service("grafana");
+        assertThat(string(grafana.get("image"))).as("Grafana's own image, pinned to a release")
+                .matches("grafana/grafana(-oss)?:\\d+\\.\\d+\\.\\d+");
+        assertThat(grafana.get("build")).as("nothing to build: Debian has no Grafana").isNull();
+
+        Mount provisioning = mountAt("grafana", "/etc/grafana/provisioning");
+        assertThat(realPath(Path.of(provisioning.source()))).isEqualTo(realPath(repoRoot.resolve("deploy/monitoring/grafana/provisioning")));
+        Map<String, Object> dashboards = map(list(yamlMap(readString(
+                repoRoot.resolve("deploy/monitoring/grafana/provisioning/dashboards/aero.yml"))).get("providers")).getFirst());
+        Mount dashboardFiles = mountAt("grafana", string(map(dashboards.get("options")).get("path")));
+        assertThat(realPath(Path.of(dashboardFiles.source()))).isEqualTo(realPath(repoRoot.resolve("deploy/monitoring/grafana/dashboards")));
+        assertThat(List.of(provisioning.readOnly(), dashboardFiles.readOnly())).containsOnly(true);
+        assertNamedVolumeAt("grafana", "/var/lib/grafana", map(config.get("volumes")).keySet());
+
+        Map<String, Object> datasource = map(list(yamlMap(readString(
+                repoRoot.resolve("deploy/monitoring/grafana/provisioning/datasources/prometheus.yml"))).get("datasources")).getFirst());
+        assertThat(string(datasource.get("url"))).as("the data source is the profile's Prometheus")
+                .isEqualTo("http://prometheus:" + flag(commandArgs(service("prometheus")), "--web.listen-address").replaceAll(".*:", ""));
+        assertThat(string(map(dependsOn(grafana).get("prometheus")).get("condition"))).isEqualTo("service_healthy");
+        assertThat(ports(grafana)).containsExactly(new PublishedPort("127.0.0.1", 3000, 3000));
+        assertHealthCheck("grafana", grafana);
+
+        assertThat(composeFileWithoutComments()).contains("GF_SECURITY_ADMIN_PASSWORD: ${AERO_GRAFANA_ADMIN_PASSWORD:-}");
+        // `config` keeps the file's $$ escapes; the container gets a single $.
+        List<String> entrypoint = list(grafana.get("entrypoint")).stream().map(e -> String.valueOf(e).replace("$$", "$")).toList();
+        assertThat(entrypoint.subList(0, 2)).containsExactly("/bin/sh", "-c");
+        assertThat(entrypoint.get(2)).endsWith("exec /run.sh \"$@\"");
+        // The guard before Grafana's own entrypoint, run here: an empty password stops the start.
+        ProcessBuilder guard = new ProcessBuilder("/bin/sh", "-c", entrypoint.get(2).replace("exec /run.sh", "exit 0; :"), "grafana")
+                .redirectErrorStream(true);
+        guard.environment().put("GF_SECURITY_ADMIN_PASSWORD", "");
+        Process empty = guard.start();
+        String said = new String(empty.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(empty.waitFor()).as("an empty admin password: %s", said).isNotZero();
+        assertThat(said).contains("AERO_GRAFANA_ADMIN_PASSWORD");
+        guard.environment().put("GF_SECURITY_ADMIN_PASSWORD", "a password");
+        assertThat(guard.start().waitFor()).as("with a password Grafana starts").isZero();
+    }
+
+    @Test
+    void devMailRunsGreenMailFetchedByTheBuildWhereSpsDefaultPortFindsIt() {
+        Map<String, Object> mail = service("mail");
+        Map<String, Object> build = map(mail.get("build"));
+        Path dockerfilePath = Path.of(string(build.get("context"))).resolve(string(build.get("dockerfile")));
+        assertThat(realPath(dockerfilePath)).isEqualTo(realPath(repoRoot.resolve("deploy/images/greenmail/Dockerfile")));
+        String dockerfile = readString(dockerfilePath);
+
+        // The jar: the reactor module next to the Dockerfile copies GreenMail's release to target/,
+        // and the build context lets that one file in.
+        assertThat(ReactorPoms.modules(repoRoot)).extracting(Module::name).contains("deploy/images/greenmail");
+        String pom = readString(repoRoot.resolve("deploy/images/greenmail/pom.xml"));
+        assertThat(pom).contains("<artifactId>greenmail-standalone</artifactId>").contains("<version>${greenmail.version}</version>")
+                .contains("<destFileName>greenmail-standalone.jar</destFileName>");
+        assertThat(dockerfile).contains("COPY deploy/images/greenmail/target/greenmail-standalone.jar ");
+        assertThat(readLines(repoRoot.resolve(".dockerignore"))).contains("!deploy/images/greenmail/target/greenmail-standalone.jar");
+
+        Matcher smtp = Pattern.compile("-Dgreenmail\\.smtp\\.port=(\\d+)").matcher(dockerfile);
+        assertThat(smtp.find()).isTrue();
+        int port = Integer.parseInt(smtp.group(1));
+        assertThat(environment("sp-service").get("AERO_SMTP_PORT")).as("AERO_SMTP_HOST=mail is all SP needs").isEqualTo(String.valueOf(port));
+        if (port < 1024) {
+            assertThat(String.valueOf(map(mail.get("sysctls")).get("net.ipv4.ip_unprivileged_port_start")))
+                    .as("an unprivileged GreenMail binds %d", port).isEqualTo("0");
+        }
+        assertThat(ports(mail)).extracting(PublishedPort::target).contains(port);
+        assertThat(ports(mail)).extracting(PublishedPort::hostIp).containsOnly("127.0.0.1");
+        assertThat(healthCommand(mail)).contains("/api/service/readiness");
+    }
+
+    @Test
+    void spPassesEveryMailTransportSetting() {
+        Map<String, String> sp = environment("sp-service");
+        String applicationYml = readString(repoRoot.resolve("sp-service/src/main/resources/application.yml"));
+        Matcher setting = Pattern.compile("\\$\\{(AERO_SMTP_[A-Z_]+):").matcher(applicationYml);
+        Set<String> read = new TreeSet<>();
+        while (setting.find()) {
+            read.add(setting.group(1));
+        }
+        assertThat(read).contains("AERO_SMTP_STARTTLS", "AERO_SMTP_STARTTLS_REQUIRED", "AERO_SMTP_TLS");
+        // The timeouts keep SP's defaults under compose.
+        read.removeAll(Set.of("AERO_SMTP_CONNECT_TIMEOUT", "AERO_SMTP_TIMEOUT"));
+        assertThat(sp.keySet()).containsAll(read);
+        assertThat(sp).containsEntry("AERO_SMTP_STARTTLS", "true").containsEntry("AERO_SMTP_STARTTLS_REQUIRED", "auto")
+                .containsEntry("AERO_SMTP_TLS", "false");
+    }
+
+    // ------------------------------------------------------------------
     // Network exposure
     // ------------------------------------------------------------------
 
@@ -856,6 +1020,23 @@ class ComposeFileTest {
             }
         }
         return result;
+    }
+
+    /** The service's mount at target; fails when it has none. */
+    private static Mount mountAt(String serviceName, String target) {
+        return mounts(service(serviceName)).stream()
+                .filter(m -> m.target().equals(target))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(serviceName + " mounts nothing at " + target));
+    }
+
+    /** The value of a {@code --name=value} argument; fails when there is none. */
+    private static String flag(List<String> args, String name) {
+        return args.stream()
+                .filter(arg -> arg.startsWith(name + "="))
+                .map(arg -> arg.substring(name.length() + 1))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " in " + args));
     }
 
     /** The service's mount of the named volume; fails when it has none. */

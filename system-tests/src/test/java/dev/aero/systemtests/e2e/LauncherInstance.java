@@ -3,6 +3,7 @@ package dev.aero.systemtests.e2e;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,6 +18,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,14 +37,18 @@ final class LauncherInstance implements ScenarioPlatform {
     private final int offset;
     private final int redisDatabase;
     private final Map<String, String> settings;
+    private final boolean devMail;
     private final Path root;
     private final Path log;
     private final Path stateDir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** The end-to-end scenarios' instance: {@value #NAME}, ports +{@value #OFFSET}, Redis database {@value #REDIS_DATABASE}. */
+    /**
+     * The end-to-end scenarios' instance: {@value #NAME}, ports +{@value #OFFSET}, Redis database
+     * {@value #REDIS_DATABASE}, with the development mail catcher ({@code up --dev-mail}).
+     */
     LauncherInstance(Path root, Path log) {
-        this(root, log, NAME, OFFSET, REDIS_DATABASE, Map.of());
+        this(root, log, NAME, OFFSET, REDIS_DATABASE, Map.of(), true);
     }
 
     /**
@@ -50,6 +56,12 @@ final class LauncherInstance implements ScenarioPlatform {
      * its own too; {@code settings} go to every service's environment (e.g. a shorter timeout).
      */
     LauncherInstance(Path root, Path log, String name, int offset, int redisDatabase, Map<String, String> settings) {
+        this(root, log, name, offset, redisDatabase, settings, false);
+    }
+
+    private LauncherInstance(Path root, Path log, String name, int offset, int redisDatabase, Map<String, String> settings,
+            boolean devMail) {
+        this.devMail = devMail;
         this.name = name;
         this.settings = Map.copyOf(settings);
         this.offset = offset;
@@ -92,7 +104,7 @@ final class LauncherInstance implements ScenarioPlatform {
         }
         run(120, "down");
         resetState();
-        run(420, "up", "--native", "--no-build");
+        upNatively();
     }
 
     /** Everything of the instance gone: services and its ejabberd node stopped, its state, database and Redis database deleted. */
@@ -147,7 +159,21 @@ final class LauncherInstance implements ScenarioPlatform {
     /** Starts whatever of the instance is not running. */
     @Override
     public void up() throws IOException, InterruptedException {
-        run(420, "up", "--native", "--no-build");
+        upNatively();
+    }
+
+    private void upNatively() throws IOException, InterruptedException {
+        if (devMail) {
+            run(420, "up", "--native", "--no-build", "--dev-mail");
+        } else {
+            run(420, "up", "--native", "--no-build");
+        }
+    }
+
+    /** The catcher's REST API ({@code up --dev-mail}: port 3180 of the instance). */
+    @Override
+    public Optional<URI> mailCatcher() {
+        return devMail ? Optional.of(URI.create("http://127.0.0.1:" + port(3180))) : Optional.empty();
     }
 
     /** The instance's deployment secret (what the services authenticate to each other with). */

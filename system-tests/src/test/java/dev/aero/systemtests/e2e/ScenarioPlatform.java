@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A running platform the end-to-end scenarios drive: the launcher's native processes
@@ -81,6 +82,14 @@ interface ScenarioPlatform extends AutoCloseable {
 
     /** Every service's log so far, by name. */
     Map<String, String> logs() throws IOException, InterruptedException;
+
+    /**
+     * The REST API of the mail catcher SP sends its mails to, where the platform runs one (the
+     * launcher's {@code up --dev-mail}).
+     */
+    default Optional<URI> mailCatcher() {
+        return Optional.empty();
+    }
 
     /** The address a service sees a client on this machine connect from. */
     String clientAddressSeenByServices() throws IOException, InterruptedException;
