@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +41,7 @@ import dev.aero.client.devman.CheckinClient;
 import dev.aero.client.device.DeviceKeys;
 import dev.aero.client.sp.DeviceCertificate;
 import dev.aero.client.sp.DeviceCommands;
+import dev.aero.client.sp.LogUpload;
 import dev.aero.client.sp.LogsRequest;
 import dev.aero.client.sp.RegisterDevice;
 import dev.aero.client.sp.SharedFolderDetails;
@@ -75,6 +78,8 @@ class BackupRestoreTest {
     private static long revokedSerial;
     private static DID offline;
     private static LogsRequest logsRequest;
+    private static LogsRequest keptLogs;
+    private static LogUpload keptUpload;
     private static DeviceCommands offlineQueueBefore;
     private static Instant checkedIn;
     private static Instant backupFinished;
@@ -156,6 +161,14 @@ class BackupRestoreTest {
             checkedIn = checkin.checkin().time();
         }
         assertThat(devman(kept).path("last_seen_time").isNull()).as("devman has seen the kept device").isFalse();
+
+        // The kept device answers a logs request with an upload.
+        keptLogs = admin.requestDeviceLogs(kept, 48);
+        byte[] gzip = gzip("device log line\n".repeat(1000));
+        keptUpload = SpClient.builder(URI.create("https://localhost:" + platform.port(8443)))
+                .sslContext(keptKeys.sslContext(keptCertificate.certificate(), keptCertificate.caCertificate())).build()
+                .uploadLogs(kept, keptLogs.defectId(), new ByteArrayInputStream(gzip));
+        assertThat(keptUpload.sha256()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(gzip)));
 
         folder = SID.random();
         admin.createSharedFolder("Finance", folder);
@@ -259,6 +272,13 @@ class BackupRestoreTest {
     }
 
     @Test
+    void anUploadedDeviceLogIsThereWithTheSameSha256() throws Exception {
+        try (var in = signIn(adminEmail).downloadDeviceLogs(kept, keptLogs.defectId())) {
+            assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes()))).isEqualTo(keptUpload.sha256());
+        }
+    }
+
+    @Test
     void devmanStillKnowsWhenTheDeviceWasLastSeen() throws Exception {
         // Offline by now (its check-in interval is long over): the time devman kept, from before the backup.
         Instant lastSeen = Instant.parse(devman(kept).path("last_seen_time").asString());
@@ -349,6 +369,14 @@ class BackupRestoreTest {
         String code = admin.invite(email).invitationCode();
         SpClient.create(sp()).signUp(new SignUp(email, PASSWORD, "Lo", "Ad", code, null));
         return signIn(email);
+    }
+
+    private static byte[] gzip(String text) throws Exception {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(bytes)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
     }
 
     private static X509Certificate certificate(String pem) throws Exception {
