@@ -35,8 +35,11 @@ BACKUP_COMPOSE_BRIDGE_FILES=(xmpp-tls)
 BACKUP_TAR_PRESENT='cd /var/lib/aero && set -- $(for d in "$@"; do [ -e "$d" ] && echo "$d"; done) && tar -cf - "$@"'
 BACKUP_COMPOSE_APP_SERVICES=(admin-console xmpp-bridge zephyr-relay devman command-server verkehr-push sp-service)
 
+# The compose deployment when ./aero up started one (or its project's containers run, started by
+# hand with docker compose and deploy/.env), else the native one.
 backup_kind() {
-  if [ -z "$INSTANCE" ] && [ -f "$RUN_DIR/compose.up" ] && docker_engine_available; then
+  if [ -z "$INSTANCE" ] && docker_engine_available && { [ -f "$RUN_DIR/compose.up" ] ||
+    [ -n "$(docker ps -q --filter "label=com.docker.compose.project=$(compose_project)" 2>/dev/null)" ]; }; then
     printf 'compose\n'
   else
     printf 'native\n'
@@ -501,7 +504,7 @@ compose_env_restore() {
 }
 
 compose_project() {
-  local project=${COMPOSE_PROJECT:-$(sed -n 's/^COMPOSE_PROJECT_NAME=//p' "$COMPOSE_ENV" | tail -n1)}
+  local project=${COMPOSE_PROJECT:-$(sed -n 's/^COMPOSE_PROJECT_NAME=//p' "$COMPOSE_ENV" 2>/dev/null | tail -n1)}
   printf '%s\n' "${project:-deploy}"
 }
 

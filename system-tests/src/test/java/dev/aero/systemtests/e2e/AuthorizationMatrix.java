@@ -144,6 +144,9 @@ final class AuthorizationMatrix {
         row("sp-service", "ignoreSharedFolder", owned(R404));
         // ---- sp-service: organization admins only
         row("sp-service", "requestDeviceLogs", admin());
+        row("sp-service", "listDeviceLogs", admin());
+        row("sp-service", "downloadDeviceLogs", admin());
+        row("sp-service", "deleteDeviceLogs", admin());
         row("sp-service", "listDeviceCommands", admin());
         row("sp-service", "redriveDeviceDeadLetters", admin());
         row("sp-service", "inviteMember", admin());
@@ -162,6 +165,7 @@ final class AuthorizationMatrix {
         row("sp-service", "getAcl", ownDevice());
         row("sp-service", "recertifyDevice", device(R401), "{\"csr\": \"-----BEGIN CERTIFICATE REQUEST-----\"}");
         row("sp-service", "issueXmppToken", device(R401));
+        row("sp-service", "uploadDeviceLogs", device(R401));
         // ---- sp-service: platform services
         row("sp-service", "issueServiceCertificate", service());
         row("sp-service", "listStores", service());
@@ -333,7 +337,8 @@ final class AuthorizationMatrix {
                                 .replace("{groupId}", Long.toString(s.group()))
                                 .replace("{email}", URLEncoder.encode(s.ownerEmail(), StandardCharsets.UTF_8))
                                 .replace("{token}", "not-a-reset-token")
-                                .replace("{type}", "REFRESH_CRL");
+                                .replace("{type}", "REFRESH_CRL")
+                                .replace("{defectId}", "defect-1");
                         URI base = asDevice && service.devicePort() > 0
                                 ? URI.create("https://localhost:" + port.apply(service.devicePort()))
                                 : http;
@@ -344,7 +349,9 @@ final class AuthorizationMatrix {
                                 .method(method, body ? HttpRequest.BodyPublishers.ofString(row.body().replace("{GROUP}", Long.toString(s.group())))
                                         : HttpRequest.BodyPublishers.noBody());
                         if (body) {
-                            request.header("Content-Type", "application/json");
+                            // The operation's own media type (a JSON body, or a device's gzip upload).
+                            var media = op.getValue().path("requestBody").path("content").propertyNames().iterator();
+                            request.header("Content-Type", media.hasNext() ? media.next() : "application/json");
                         }
                         switch (credential) {
                             case NONE -> { }

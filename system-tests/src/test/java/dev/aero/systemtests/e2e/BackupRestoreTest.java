@@ -94,7 +94,9 @@ class BackupRestoreTest {
         work = Path.of("target", "e2e", "backup").toAbsolutePath();
         Files.createDirectories(work);
         // 22 accounts sign up from one address, and each load client registers a device per change.
+        // No relay, bridge or console: nothing here uses them, and each start costs a JVM's.
         platform = new LauncherInstance(root, work.resolve("launcher.log"), "backup", 4000, 11, Map.of(
+                "AERO_UP_SERVICES", "sp-service,verkehr-push,command-server,devman",
                 "AERO_SP_RATELIMITS_SIGNUPPERADDRESS", "1000/1h",
                 "AERO_SP_RATELIMITS_SIGNINPERADDRESS", "1000/15m",
                 "AERO_SP_RATELIMITS_DEVICEREGISTRATIONSPERUSER", "1000/1h",
