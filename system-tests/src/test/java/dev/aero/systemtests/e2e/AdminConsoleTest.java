@@ -40,6 +40,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 import dev.aero.client.commands.CommandClient;
 import dev.aero.client.sp.AuditEvent;
+import dev.aero.client.sp.LogUpload;
 import dev.aero.client.sp.SignUp;
 import dev.aero.client.sp.SpClient;
 import dev.aero.common.command.CommandType;
@@ -360,6 +361,40 @@ class AdminConsoleTest {
     // --- in a real browser
 
     @Test
+    @Order(11)
+    void aDevicesUploadedLogsAreListedDownloadedWithTheSameSha256AndDeleted() throws Exception {
+        try (DesktopDevice device = device("Logs box")) {
+            String kept = "case-kept-" + System.nanoTime();
+            String deleted = "case-deleted-" + System.nanoTime();
+            admin.requestDeviceLogs(device.did, kept, 24);
+            admin.requestDeviceLogs(device.did, deleted, 24);
+            // Two uploads with the device's certificate; the first stays for the real browser's page.
+            byte[] gzip = gzip("console log line\n".repeat(2000));
+            LogUpload keep = device.asDevice.uploadLogs(device.did, kept, new java.io.ByteArrayInputStream(gzip));
+            LogUpload gone = device.asDevice.uploadLogs(device.did, deleted, new java.io.ByteArrayInputStream(gzip("other\n")));
+
+            ConsoleHttp browser = signedIn();
+            String list = browser.get("/device-logs").body();
+            assertThat(list).contains("id=\"logs-" + device.did.hex() + "-" + kept + "\"").contains(keep.sha256())
+                    .contains("id=\"logs-" + device.did.hex() + "-" + deleted + "\"");
+            assertThat(browser.get("/devices/" + device.did.hex()).body()).contains(keep.sha256()).contains(gone.sha256());
+
+            HttpResponse<byte[]> download = browser.bytes("/device-logs/" + device.did.hex() + "/" + kept);
+            assertThat(download.statusCode()).isEqualTo(200);
+            assertThat(download.headers().firstValue("Content-Disposition").orElse("")).contains("attachment");
+            assertThat(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(download.body())))
+                    .isEqualTo(keep.sha256());
+
+            String path = "/device-logs/" + device.did.hex() + "/" + deleted + "/delete";
+            assertThat(browser.get(path).body()).contains("Delete the logs of defect " + deleted + "?");
+            assertThat(browser.post(path, Map.of()).location()).endsWith("/device-logs");
+            assertThat(browser.get("/device-logs").body()).contains("Deleted the logs of defect " + deleted + ".")
+                    .doesNotContain(gone.sha256()).contains(keep.sha256());
+            assertThat(admin.auditEvents(20, null, List.of("DEVICE_LOGS_DELETED"), ADMIN, null, null).events()).hasSize(1);
+        }
+    }
+
+    @Test
     @Order(20)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void anAdminManagesTheOrganizationInARealBrowser() throws Exception {
@@ -463,6 +498,11 @@ class AdminConsoleTest {
             b.open("/groups");
             b.shot("groups");
 
+            // Device logs: the upload a device made (aDevicesUploadedLogs...) is listed.
+            b.open("/device-logs");
+            assertThat(b.text(By.id("device-logs"))).contains("Logs box").contains("case-kept-");
+            b.shot("device-logs");
+
             // A form posted without its CSRF token is refused, and nothing happens.
             b.open("/groups");
             b.js("document.querySelector('form[action=\"/groups\"] input[name=\"_csrf\"]').remove();");
@@ -517,6 +557,14 @@ class AdminConsoleTest {
                 throw new IllegalStateException(e);
             }
         }, timeout, what);
+    }
+
+    private static byte[] gzip(String text) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(bytes)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
     }
 
     private static long newestAuditId() {

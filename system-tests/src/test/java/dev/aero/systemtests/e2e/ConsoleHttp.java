@@ -56,6 +56,12 @@ final class ConsoleHttp {
         return remember(http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
     }
 
+    /** A download: the body's bytes as they came (200 expected by the caller), with the session's cookie. */
+    HttpResponse<byte[]> bytes(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     /** Posts {@code form} with the CSRF token of the last page read. */
     Page post(String path, Map<String, String> form) throws IOException, InterruptedException {
         Map<String, String> fields = new LinkedHashMap<>(form);

@@ -1,6 +1,9 @@
 package dev.aero.systemtests.e2e;
 
 import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,11 +21,30 @@ final class LauncherCommands {
     private LauncherCommands() {
     }
 
-    /** Runs {@code command} from the repository root; fails with the log's tail when it fails or overruns. */
+    /** Runs {@code command} from the repository root; fails with its output's tail when it fails or overruns. */
     static void exec(Path root, Path log, Consumer<Map<String, String>> environment, int timeoutSeconds, List<String> command)
+            throws IOException, InterruptedException {
+        Outcome outcome = outcome(root, log, environment, timeoutSeconds, command);
+        if (outcome.exit() != 0) {
+            List<String> lines = outcome.output().lines().toList();
+            throw new IllegalStateException(String.join(" ", command) + " failed (exit " + outcome.exit() + "): "
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+        }
+    }
+
+    /** What a command answered: its exit code and output. */
+    record Outcome(int exit, String output) { }
+
+    /**
+     * Runs {@code command} from the repository root, its output appended to the log as it comes,
+     * and hands back its exit code and that output, failing only when it overruns: the caller
+     * judges the outcome.
+     */
+    static Outcome outcome(Path root, Path log, Consumer<Map<String, String>> environment, int timeoutSeconds, List<String> command)
             throws IOException, InterruptedException {
         Files.createDirectories(log.getParent());
         Files.writeString(log, "\n$ " + String.join(" ", command) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        long start = Files.size(log);
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         environment.accept(builder.environment());
@@ -32,39 +54,9 @@ final class LauncherCommands {
             p.destroyForcibly();
             throw new IllegalStateException(String.join(" ", command) + " took over " + timeoutSeconds + " s; see " + log);
         }
-        if (p.exitValue() != 0) {
-            List<String> all = Files.readAllLines(log);
-            throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): "
-                    + String.join("\n", all.subList(Math.max(0, all.size() - 40), all.size())));
-        }
-    }
-
-    /** What a command answered: its exit code and output. */
-    record Outcome(int exit, String output) { }
-
-    /**
-     * Runs {@code command} from the repository root and hands back its exit code and output (also
-     * appended to the log), failing only when it overruns: the caller judges the outcome.
-     */
-    static Outcome outcome(Path root, Path log, Consumer<Map<String, String>> environment, int timeoutSeconds, List<String> command)
-            throws IOException, InterruptedException {
-        Files.createDirectories(log.getParent());
-        Path out = Files.createTempFile(log.getParent(), "command", ".out");
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-                    .redirectOutput(out.toFile());
-            environment.accept(builder.environment());
-            Process p = builder.start();
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " took over " + timeoutSeconds + " s; see " + log);
-            }
-            String output = Files.readString(out);
-            Files.writeString(log, "\n$ " + String.join(" ", command) + "\n" + output, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            return new Outcome(p.exitValue(), output);
-        } finally {
-            Files.deleteIfExists(out);
+        try (FileChannel channel = FileChannel.open(log)) {
+            channel.position(start);
+            return new Outcome(p.exitValue(), new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8));
         }
     }
 
