@@ -420,10 +420,7 @@ cmd_restore() {
   say "restoring $(manifest_value created "$manifest")'s backup (schema version $schema) into the $BACKUP_KIND deployment${INSTANCE:+ $INSTANCE}"
   if [ "$BACKUP_KIND" = native ]; then
     mapfile -t running < <(native_running_services)
-    for row in "${AERO_SERVICES[@]}"; do
-      parse_service "$row"
-      stop_pidfile "$(svc_pidfile "$SVC_NAME")" "$SVC_NAME" "$SVC_JAR" 20 >/dev/null
-    done
+    stop_services >/dev/null
   else
     compose stop "${BACKUP_COMPOSE_APP_SERVICES[@]}" >/dev/null 2>&1 || die "could not stop the services"
   fi
