@@ -24,6 +24,7 @@
 #   SECONDS_PER_TARGET [300]  how long each target is fuzzed
 #   TARGET_TIMEOUT [SECONDS_PER_TARGET + 900]  seconds before one target's Maven run is stopped
 #   RESULTS_DIR [bench/fuzz/results]
+#   QUICK=1                   smoke run: only the first target, for 5 s unless SECONDS_PER_TARGET says
 #   AERO_TEST_*               the test services for targets that need them (sp-service's); when
 #                             unset, taken from ./aero test-env, which starts them
 set -euo pipefail
@@ -32,6 +33,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 ROOT_DIR=$(cd "$BENCH_DIR/../.." && pwd -P)
 # shellcheck disable=SC2034 # read by ../lib/find-jdk.sh
 MIN_JAVA=21
+QUICK=${QUICK:-0}
+[ "$QUICK" = 1 ] && SECONDS_PER_TARGET=${SECONDS_PER_TARGET:-5}
 SECONDS_PER_TARGET=${SECONDS_PER_TARGET:-300}
 TARGET_TIMEOUT=${TARGET_TIMEOUT:-$((SECONDS_PER_TARGET + 900))}
 RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
@@ -70,6 +73,8 @@ while IFS= read -r file; do
   done
 done < <(grep -rl --include='*.java' '@FuzzTest' -- */src/test/java | sort)
 [ ${#TARGETS[@]} -gt 0 ] || die "no @FuzzTest target matches: $*"
+# A smoke run fuzzes only the first target (of those the filters chose).
+[ "$QUICK" = 1 ] && TARGETS=("${TARGETS[0]}")
 
 # Services, for the targets whose tests start an application against MariaDB and Redis.
 if [ -z "${AERO_TEST_MYSQL_URL:-}" ]; then

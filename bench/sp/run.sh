@@ -15,7 +15,7 @@
 #   DURATION [20]         seconds of each measured window
 #   WARMUP [5]            seconds of unmeasured load before each window
 #   USERS [200]           users created before the sign-ins, which go round-robin over them
-#   REPS [1]              limit/scenario alternations per scenario (medians are reported)
+#   REPS [3]              limit/scenario alternations per scenario (medians are reported; QUICK: 1)
 #   LIMIT_THREADS [2]     threads of the in-process physical limits (the machine has 2 cores)
 #   LIMIT_DURATION [10]   seconds of each limit window, after LIMIT_WARMUP [2]
 #   SP_JAR                SP's fat jar [sp-service/target/sp-service.jar]; built with
@@ -31,6 +31,8 @@
 #   QUIET_WAIT [20]       seconds to wait for the machine to be quiet (< 0.3 cores busy) before
 #                         SP starts and before each window; windows that start busy are marked
 #   RESULTS_DIR           where to write the results file [bench/sp/results]
+#   QUICK=1               smoke run: small sizes and short windows, no wait for a quiet machine
+#                         (figures not comparable)
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -51,16 +53,21 @@ done
 # Settings; the ones given in the environment are repeated in the reproduce command.
 SETTINGS=(CONCURRENCY DURATION WARMUP USERS REPS LIMIT_THREADS LIMIT_DURATION LIMIT_WARMUP SP_JAR SP_JAVA_OPTS
   TOOL_JAVA_OPTS SP_ARGS BENCH_DB BENCH_REDIS_DB DB_HOST DB_PORT DB_USER DB_PASSWORD REDIS_HOST REDIS_PORT RUN_TIMEOUT
-  QUIET_WAIT REBUILD)
+  QUIET_WAIT REBUILD QUICK)
 OVERRIDES=""
 for v in "${SETTINGS[@]}"; do
   if [ -n "${!v+x}" ]; then OVERRIDES+="$v=$(printf '%q' "${!v}") "; fi
 done
+QUICK=${QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+  DURATION=${DURATION:-2} WARMUP=${WARMUP:-1} USERS=${USERS:-16} LIMIT_DURATION=${LIMIT_DURATION:-2}
+  LIMIT_WARMUP=${LIMIT_WARMUP:-1} QUIET_WAIT=${QUIET_WAIT:-0} REPS=${REPS:-1}
+fi
 CONCURRENCY=${CONCURRENCY:-8}
 DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-5}
 USERS=${USERS:-200}
-REPS=${REPS:-1}
+REPS=${REPS:-3}
 LIMIT_THREADS=${LIMIT_THREADS:-2}
 LIMIT_DURATION=${LIMIT_DURATION:-10}
 LIMIT_WARMUP=${LIMIT_WARMUP:-2}

@@ -27,6 +27,7 @@
 #   JAVA_OPTS_SERVICES    the services' JVM options [the launcher's default]
 #   RUN_TIMEOUT [1200]    seconds before the load tool is stopped
 #   RESULTS_DIR           where to write the results file [bench/sp/results]
+#   QUICK=1               smoke run: a small organization and short windows (figures not comparable)
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -43,11 +44,15 @@ for a in "$@"; do
   esac
 done
 
-SETTINGS=(USERS FOLDERS DEVICES DURATION REPS PUSH_REPS ACL_THREADS PORT_OFFSET REDIS_DB JAVA_OPTS_SERVICES RUN_TIMEOUT)
+SETTINGS=(USERS FOLDERS DEVICES DURATION REPS PUSH_REPS ACL_THREADS PORT_OFFSET REDIS_DB JAVA_OPTS_SERVICES RUN_TIMEOUT QUICK)
 OVERRIDES=""
 for v in "${SETTINGS[@]}"; do
   if [ -n "${!v+x}" ]; then OVERRIDES+="$v=$(printf '%q' "${!v}") "; fi
 done
+QUICK=${QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+  USERS=${USERS:-300} FOLDERS=${FOLDERS:-60} DEVICES=${DEVICES:-2} DURATION=${DURATION:-2} REPS=${REPS:-1} PUSH_REPS=${PUSH_REPS:-3}
+fi
 USERS=${USERS:-10000}
 FOLDERS=${FOLDERS:-2000}
 DEVICES=${DEVICES:-8}
