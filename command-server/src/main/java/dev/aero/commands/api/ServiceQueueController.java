@@ -126,19 +126,20 @@ class ServiceQueueController {
 
     // ---- batch enqueue ----
 
-    @Schema(description = "One enqueue of a batch")
+    @Schema(description = "One enqueue of a batch: a device and a command (as the body of `POST /v1/devices/{did}/commands`)")
     record BatchEntry(
             @Schema(description = "the device id: 32 lower-case hex characters", requiredMode = Schema.RequiredMode.REQUIRED) String device,
-            @Schema(description = "the command, as the body of `POST /v1/devices/{did}/commands`", requiredMode = Schema.RequiredMode.REQUIRED)
-            CommandJson command,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) CommandJson command,
             @Schema(description = "true: replace the device's queue with this command, as `PUT /v1/devices/{did}/commands` does; "
                     + "absent or false: enqueue at the tail") Boolean replace) { }
 
     @Schema(description = "Enqueues for many devices, applied in order")
-    record BatchRequest(@ArraySchema(minItems = 1, maxItems = MAX_BATCH) List<BatchEntry> entries) { }
+    record BatchRequest(@ArraySchema(minItems = 1, maxItems = MAX_BATCH, arraySchema = @Schema(requiredMode = Schema.RequiredMode.REQUIRED))
+            List<BatchEntry> entries) { }
 
     /** What became of one entry: its epoch, or the problem the single enqueue would have answered. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(description = "What became of one entry: `epoch` or `error`")
     record BatchResult(@Schema(description = "the command's epoch, as the single enqueue answers it; absent with `error`") Long epoch,
             @Schema(description = "why the entry was refused: the problem the single enqueue would have answered for it")
             EntryProblem error) { }
@@ -149,7 +150,8 @@ class ServiceQueueController {
         }
     }
 
-    record BatchAnswer(@Schema(description = "one per entry, in the order of the entries") List<BatchResult> results) { }
+    record BatchAnswer(@ArraySchema(arraySchema = @Schema(description = "one per entry, in the order of the entries"))
+            List<BatchResult> results) { }
 
     /** An entry that passed its checks; {@code member} is the command's Redis string form. */
     private record Valid(int index, DID did, Command command, String member, boolean replace) { }
