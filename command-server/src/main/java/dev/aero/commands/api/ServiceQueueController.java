@@ -47,9 +47,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The queue API for platform services ({@code Aero-Service-Shared-Secret}): enqueue, replace,
- * flush, inspect, command types, dead letters, and the legacy
- * {@code POST /devices/{did}/queues/{COMMAND_TYPE}}. Every enqueue is pushed to the device after
- * Redis has taken it.
+ * the batch of both for many devices ({@code POST /v1/queues/batch}), flush, inspect, command
+ * types, dead letters, and the legacy {@code POST /devices/{did}/queues/{COMMAND_TYPE}}. Every
+ * enqueue is pushed to the device after Redis has taken it.
  */
 @RestController
 @Tag(name = "Service API", description = "Device command queues, for platform services")
