@@ -33,9 +33,14 @@
 #   TOOL_JAVA_OPTS           LatencyBench's JVM [-XX:+UseSerialGC -Xmx512m]
 #   AERO_JAVA_OPTS           the services' JVMs [./aero's default, -Xss512k -XX:+UseSerialGC -Xmx256m]
 #   LATENCY_TIMEOUT [600]    seconds before LatencyBench is stopped
+#   REBUILD [auto]           auto: build what a part needs (enqueue: command-server and what it
+#                            depends on, when its jar is missing or older than their sources;
+#                            latency: every jar, which ./aero up starts); 1: always; 0: never
 #
-# Builds every jar first (./mvnw -o -q -DskipTests package). Results:
-# bench/commands/results/<timestamp>.md; logs of the latency part in
+# Both tools run on the libraries inside command-server's fat jar
+# (command-server/target/command-server.jar, which holds common and client too), unpacked to
+# bench/commands/target/tool-classpath/, so nothing has to be installed in the local Maven
+# repository. Results: bench/commands/results/<timestamp>.md; logs in
 # bench/commands/target/run-<timestamp>/, the services' logs in ~/.aero/instances/bench/logs/.
 set -euo pipefail
 
@@ -61,7 +66,7 @@ done
 want() { [ ${#PARTS[@]} -eq 0 ] && return 0; local p; for p in "${PARTS[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
 
 # Settings; the ones given in the environment are repeated in the reproduce command.
-SETTINGS=(DURATION THREADS DEVICES DB RATE LATENCY_DEVICES WARMUP LOST_AFTER PRIME QUIET_WAIT SENDERS TOOL_JAVA_OPTS AERO_JAVA_OPTS LATENCY_TIMEOUT)
+SETTINGS=(DURATION THREADS DEVICES DB RATE LATENCY_DEVICES WARMUP LOST_AFTER PRIME QUIET_WAIT SENDERS TOOL_JAVA_OPTS AERO_JAVA_OPTS LATENCY_TIMEOUT REBUILD)
 OVERRIDES=""
 for v in "${SETTINGS[@]}"; do
   if [ -n "${!v+x}" ]; then OVERRIDES+="$v=$(printf '%q' "${!v}") "; fi
@@ -75,6 +80,10 @@ ENQ_DURATION=${DURATION:-10} LAT_DURATION=${DURATION:-20}
 RATE=${RATE:-1000} LATENCY_DEVICES=${LATENCY_DEVICES:-10} WARMUP=${WARMUP:-5} LOST_AFTER=${LOST_AFTER:-5} PRIME=${PRIME:-10}
 QUIET_WAIT=${QUIET_WAIT:-20} SENDERS=${SENDERS:-32} LATENCY_TIMEOUT=${LATENCY_TIMEOUT:-600}
 TOOL_JAVA_OPTS=${TOOL_JAVA_OPTS:--XX:+UseSerialGC -Xmx512m}
+REBUILD=${REBUILD:-auto}
+case $REBUILD in auto | 0 | 1) ;; *) die "REBUILD must be auto, 0 or 1" ;; esac
+COMMANDS_JAR=$ROOT_DIR/command-server/target/command-server.jar
+BUILD_TOOL_JARS="./mvnw -B -o -q package -DskipTests -pl command-server,client -am"
 REDIS_PORT=${AERO_REDIS_PORT:-6379}
 
 # The latency part's platform instance (./aero's named instances); its ports are ./aero's plus the offset.
@@ -124,8 +133,50 @@ if want latency; then
   # A bench instance left over from an interrupted run would hold the jars the build rewrites.
   instance down >"$LOGS/aero-down-before.log" 2>&1 || true
 fi
-say "building (./mvnw -o -q -DskipTests package)"
-./mvnw -o -q -DskipTests package >"$LOGS/build.log" 2>&1 || { tail -n 40 "$LOGS/build.log" >&2; die "the build failed (log: $LOGS/build.log)"; }
+build() { # $1 = what, then ./mvnw's arguments
+  local what=$1
+  shift
+  say "building $what (./mvnw $*)"
+  ./mvnw "$@" >"$LOGS/build.log" 2>&1 || { tail -n 40 "$LOGS/build.log" >&2; die "the build failed (log: $LOGS/build.log; REBUILD=0 uses the jars as they are)"; }
+}
+# Whether command-server's jar is missing or older than the sources it is built from.
+stale_commands_jar() {
+  [ -f "$COMMANDS_JAR" ] || return 0
+  [ -n "$(find command-server/src/main common/src/main client/src/main pom.xml command-server/pom.xml common/pom.xml client/pom.xml \
+    -newer "$COMMANDS_JAR" -type f -print -quit 2>/dev/null)" ]
+}
+if want latency && [ "$REBUILD" != 0 ]; then
+  # ./aero up --native --no-build starts every service from its jar.
+  build "every jar" -B -o -q -DskipTests package
+elif want enqueue && { [ "$REBUILD" = 1 ] || { [ "$REBUILD" = auto ] && stale_commands_jar; }; }; then
+  build "command-server" -B -o -q -DskipTests package -pl command-server -am
+fi
+
+# The tools' classpath: command-server's jar unpacked (BOOT-INF/classes and BOOT-INF/lib, which
+# holds common, client, Spring Data Redis, Lettuce, Netty, Bouncy Castle, ...), kept in
+# target/tool-classpath/ for as long as the jar is the same. Sets TOOL_CP.
+tool_classpath() {
+  local dir="$BENCH_DIR/target/tool-classpath" sum
+  [ -f "$COMMANDS_JAR" ] || die "no command-server jar at $COMMANDS_JAR, which the tools take their libraries from: build it with \`$BUILD_TOOL_JARS\` (or run without REBUILD=0)"
+  sum=$(sha256sum "$COMMANDS_JAR" | cut -d' ' -f1)
+  if [ "$(cat "$dir/.jar-sha256" 2>/dev/null)" != "$sum" ]; then
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    (cd "$dir" && "$JDK_HOME/bin/jar" xf "$COMMANDS_JAR" BOOT-INF/classes BOOT-INF/lib) \
+      || die "could not unpack $COMMANDS_JAR into $dir"
+    [ -d "$dir/BOOT-INF/classes/dev/aero/commands" ] && compgen -G "$dir/BOOT-INF/lib/*.jar" >/dev/null \
+      || die "$COMMANDS_JAR is not command-server's Spring Boot jar (no BOOT-INF/classes or BOOT-INF/lib): rebuild it with \`$BUILD_TOOL_JARS\`"
+    echo "$sum" >"$dir/.jar-sha256"
+  fi
+  local lib
+  for lib in common client spring-data-redis lettuce-core; do
+    compgen -G "$dir/BOOT-INF/lib/$lib-*.jar" >/dev/null \
+      || die "$lib-*.jar is not in $COMMANDS_JAR (a stale jar?): rebuild it with \`$BUILD_TOOL_JARS\`"
+  done
+  TOOL_CP="$dir/BOOT-INF/classes:$(printf '%s:' "$dir"/BOOT-INF/lib/*.jar)"
+  TOOL_CP=${TOOL_CP%:}
+}
+tool_classpath
 
 machine() {
   echo "- services built from commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench' ':!docs' 2>/dev/null || echo ' with uncommitted changes'); $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)), $(free -g | awk '/^Mem:/ { print $2 }') GiB; kernel $(uname -r)"
@@ -136,8 +187,7 @@ machine() {
 # --- 1. enqueue throughput
 
 enqueue_part() {
-  local cp raw_before raw_after enq raw ratio
-  cp="command-server/target/classes:common/target/classes:$(./mvnw -o -q -pl command-server dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+  local raw_before raw_after enq raw ratio
   redis-cli -p "$REDIS_PORT" -n "$DB" flushdb >/dev/null
   raw() { # ZADD throughput with as many clients as enqueue threads, no pipelining (as the service)
     redis-benchmark -p "$REDIS_PORT" --dbnum "$DB" -t zadd -n 400000 -c "$THREADS" -r 100000 -q 2>/dev/null \
@@ -147,11 +197,12 @@ enqueue_part() {
   sleep 3 # let the build's JVMs exit and the machine settle
   ENQ_MACHINE=$(machine)
   raw_before=$(raw)
-  enq=$("$JAVA" -cp "$cp" "$BENCH_DIR/EnqueueBench.java" "$REDIS_PORT" "$DB" "$THREADS" "$ENQ_DURATION" "$DEVICES" 2>/dev/null \
+  enq=$("$JAVA" -cp "$TOOL_CP" "$BENCH_DIR/EnqueueBench.java" "$REDIS_PORT" "$DB" "$THREADS" "$ENQ_DURATION" "$DEVICES" 2>"$LOGS/enqueue.log" \
     | sed -n 's/.*rate=\([0-9]*\).*/\1/p')
   raw_after=$(raw)
   if [ -z "$enq" ] || [ -z "$raw_before" ] || [ -z "$raw_after" ]; then
-    die "the enqueue part gave no figure (enqueue '$enq', raw '$raw_before' '$raw_after')"
+    tail -n 20 "$LOGS/enqueue.log" >&2
+    die "the enqueue part gave no figure (enqueue '$enq', raw '$raw_before' '$raw_after'; EnqueueBench's log: $LOGS/enqueue.log)"
   fi
   raw=$(awk -v a="$raw_before" -v b="$raw_after" 'BEGIN { printf "%.0f", (a + b) / 2 }')
   ratio=$(awk -v e="$enq" -v r="$raw" 'BEGIN { printf "%.2f", e / r }')
@@ -187,7 +238,7 @@ phase_row() { # $1 = label, $2 = phase line
 }
 
 latency_part() {
-  local cp pids rc=0 summary d1 c d2 log warn_lines
+  local pids rc=0 summary d1 c d2 log warn_lines
   say "latency: preparing a fresh '$INSTANCE' instance (SP database $INSTANCE_SQL_DB, Redis database $INSTANCE_REDIS_DB, ports +$PORT_OFFSET)"
   mariadb -h127.0.0.1 -uaero -paero -e "DROP DATABASE IF EXISTS $INSTANCE_SQL_DB"
   rm -rf "$INSTANCE_DIR"
@@ -204,11 +255,10 @@ latency_part() {
   if [ -r "${AERO_STATE_DIR:-$HOME/.aero}/run/redis.pid" ]; then
     pids+=",redis=$(tr -d '[:space:]' <"${AERO_STATE_DIR:-$HOME/.aero}/run/redis.pid")"
   fi
-  cp="client/target/classes:common/target/classes:$(./mvnw -o -q -pl client dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
   LAT_MACHINE=$(machine)
   say "latency: LatencyBench, $RATE/s over $LATENCY_DEVICES devices, $((3 * PRIME)) s priming per path, 3 phases of $WARMUP + $LAT_DURATION s (log $LOGS/latency.log)"
   # shellcheck disable=SC2086 # TOOL_JAVA_OPTS is a list of options
-  timeout -k 10 "$LATENCY_TIMEOUT" "$JAVA" $TOOL_JAVA_OPTS -cp "$cp" "$BENCH_DIR/LatencyBench.java" \
+  timeout -k 10 "$LATENCY_TIMEOUT" "$JAVA" $TOOL_JAVA_OPTS -cp "$TOOL_CP" "$BENCH_DIR/LatencyBench.java" \
     --sp "http://127.0.0.1:$SP_PORT" --commands "http://127.0.0.1:$COMMANDS_PORT" \
     --commands-management "http://127.0.0.1:$((9022 + PORT_OFFSET))" \
     --verkehr-http "http://127.0.0.1:$VERKEHR_HTTP_PORT" --ssmp-host localhost --ssmp-port "$SSMP_PORT" \

@@ -5,10 +5,14 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.Operation;
 import dev.aero.common.web.apidoc.ProblemResponse;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -28,26 +32,42 @@ import dev.aero.common.command.CommandType;
 import dev.aero.common.command.InvalidCommandException;
 import dev.aero.common.command.UnknownCommandTypeException;
 import dev.aero.common.id.DID;
+import dev.aero.common.id.InvalidIdentifierException;
 import dev.aero.common.web.ApiProblemException;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The queue API for platform services ({@code Aero-Service-Shared-Secret}): enqueue, replace,
- * flush, inspect, command types, dead letters, and the legacy
- * {@code POST /devices/{did}/queues/{COMMAND_TYPE}}. Every enqueue is pushed to the device after
- * Redis has taken it.
+ * the batch of both for many devices ({@code POST /v1/queues/batch}), flush, inspect, command
+ * types, dead letters, and the legacy {@code POST /devices/{did}/queues/{COMMAND_TYPE}}. Every
+ * enqueue is pushed to the device after Redis has taken it.
  */
 @RestController
 @Tag(name = "Service API", description = "Device command queues, for platform services")
 class ServiceQueueController {
 
+    /** The most entries one {@code POST /v1/queues/batch} takes. */
+    static final int MAX_BATCH = 1000;
+
     private final CommandQueues queues;
     private final PushDelivery pusher;
     private final QueueTotals totals;
+    private final JsonMapper json;
 
-    ServiceQueueController(CommandQueues queues, PushDelivery pusher, QueueTotals totals) {
+    ServiceQueueController(CommandQueues queues, PushDelivery pusher, QueueTotals totals, JsonMapper json) {
         this.queues = queues;
         this.pusher = pusher;
         this.totals = totals;
+        this.json = json;
     }
 
     record Enqueued(DID did, long epoch, CommandJson command) { }
@@ -102,6 +122,126 @@ class ServiceQueueController {
         Command withEpoch = command.toBuilder().setEpoch(epoch).build();
         pusher.pushEnqueued(did, withEpoch);
         return new Enqueued(did, epoch, CommandJson.of(withEpoch));
+    }
+
+    // ---- batch enqueue ----
+
+    @Schema(description = "One enqueue of a batch: a device and a command (as the body of `POST /v1/devices/{did}/commands`)")
+    record BatchEntry(
+            @Schema(description = "the device id: 32 lower-case hex characters", requiredMode = Schema.RequiredMode.REQUIRED) String device,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) CommandJson command,
+            @Schema(description = "true: replace the device's queue with this command, as `PUT /v1/devices/{did}/commands` does; "
+                    + "absent or false: enqueue at the tail") Boolean replace) { }
+
+    @Schema(description = "Enqueues for many devices, applied in order")
+    record BatchRequest(@ArraySchema(minItems = 1, maxItems = MAX_BATCH, arraySchema = @Schema(requiredMode = Schema.RequiredMode.REQUIRED))
+            List<BatchEntry> entries) { }
+
+    /** What became of one entry: its epoch, or the problem the single enqueue would have answered. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(description = "What became of one entry: `epoch` or `error`")
+    record BatchResult(@Schema(description = "the command's epoch, as the single enqueue answers it; absent with `error`") Long epoch,
+            @Schema(description = "why the entry was refused: the problem the single enqueue would have answered for it")
+            EntryProblem error) { }
+
+    record EntryProblem(String type, String title, int status, String detail) {
+        static EntryProblem of(ProblemDetail p) {
+            return new EntryProblem(String.valueOf(p.getType()), p.getTitle(), p.getStatus(), p.getDetail());
+        }
+    }
+
+    record BatchAnswer(@ArraySchema(arraySchema = @Schema(description = "one per entry, in the order of the entries"))
+            List<BatchResult> results) { }
+
+    /** An entry that passed its checks; {@code member} is the command's Redis string form. */
+    private record Valid(int index, DID did, Command command, String member, boolean replace) { }
+
+    @PostMapping("/v1/queues/batch")
+    @Operation(operationId = "enqueueCommandBatch", summary = "Enqueue (or replace) commands for many devices in one request and one "
+            + "Redis step, in order: each entry as the single enqueue would do it, with the same epochs; an invalid entry is "
+            + "answered with its problem and does not stop the others. The devices that got a command are pushed, one push each",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    description = "1 to 1000 entries, at most 1 MiB",
+                    content = @Content(mediaType = "application/json", schema = @Schema(implementation = BatchRequest.class))))
+    @ProblemResponse(status = 400, type = "batch-too-large", when = "more than 1000 entries: nothing is applied")
+    @ProblemResponse(status = 400, type = "validation", when = "`entries` is empty: nothing is applied")
+    BatchAnswer enqueueBatch(@RequestBody JsonNode body) {
+        JsonNode entries = body == null ? null : body.get("entries");
+        if (entries == null || !entries.isArray()) {
+            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "malformed-request",
+                    "The request body must be {\"entries\": [{\"device\", \"command\", \"replace\"}, ...]}.");
+        }
+        if (entries.size() > MAX_BATCH) {
+            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "batch-too-large",
+                    "A batch holds at most " + MAX_BATCH + " entries; this one has " + entries.size() + ". Nothing was applied.");
+        }
+        if (entries.isEmpty()) {
+            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "validation", "The request has invalid values.",
+                    Map.of("errors", List.of(Map.of("field", "entries", "message", "must hold 1 to " + MAX_BATCH + " entries"))));
+        }
+        BatchResult[] results = new BatchResult[entries.size()];
+        List<Valid> valid = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            try {
+                valid.add(entry(i, entries.get(i)));
+            } catch (ApiProblemException e) {
+                results[i] = new BatchResult(null, EntryProblem.of(e.getBody()));
+            }
+        }
+        List<Long> epochs = queues.enqueueBatch(valid.stream().map(v -> new CommandQueues.Entry(v.did(), v.member(), v.replace())).toList());
+        // One push per device: its earliest command of this batch still queued after it (a later
+        // replace flushes the earlier ones; the same command again moves to the tail).
+        Map<DID, LinkedHashMap<String, Command>> survivors = new LinkedHashMap<>();
+        for (int n = 0; n < valid.size(); n++) {
+            Valid v = valid.get(n);
+            Command withEpoch = v.command().toBuilder().setEpoch(epochs.get(n)).build();
+            results[v.index()] = new BatchResult(epochs.get(n), null);
+            LinkedHashMap<String, Command> queued = survivors.computeIfAbsent(v.did(), d -> new LinkedHashMap<>());
+            if (v.replace()) {
+                queued.clear();
+            }
+            queued.remove(v.member());
+            queued.put(v.member(), withEpoch);
+        }
+        survivors.forEach((did, queued) -> pusher.pushEnqueued(did, queued.values().iterator().next()));
+        return new BatchAnswer(List.of(results));
+    }
+
+    /** One entry, checked as the single enqueue checks its path and body; a problem for anything wrong with it. */
+    private Valid entry(int index, JsonNode entry) {
+        if (entry == null || !entry.isObject()) {
+            throw entryMalformed("is not an object");
+        }
+        JsonNode device = entry.get("device");
+        if (device == null || !device.isString()) {
+            throw entryMalformed("has no `device` string");
+        }
+        DID did;
+        try {
+            did = DID.of(device.asString());
+        } catch (InvalidIdentifierException e) {
+            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid-identifier", e.getMessage());
+        }
+        JsonNode replace = entry.get("replace");
+        if (replace != null && !replace.isNull() && !replace.isBoolean()) {
+            throw entryMalformed("has a `replace` that is not true or false");
+        }
+        JsonNode command = entry.get("command");
+        if (command == null || !command.isObject()) {
+            throw entryMalformed("has no `command` object");
+        }
+        CommandJson body;
+        try {
+            body = json.treeToValue(command, CommandJson.class);
+        } catch (JacksonException e) {
+            throw entryMalformed("has a `command` that is not JSON of the expected shape");
+        }
+        Command valid = commandOf(body);
+        return new Valid(index, did, valid, CommandCodec.toRedisString(valid), replace != null && replace.asBoolean());
+    }
+
+    private static ApiProblemException entryMalformed(String what) {
+        return new ApiProblemException(HttpStatus.BAD_REQUEST, "malformed-request", "The entry " + what + ".");
     }
 
     @DeleteMapping("/v1/devices/{did}/commands")

@@ -57,12 +57,13 @@ public final class CommandQueues {
     private final Clock clock;
     private final Duration timeToLive;
     private final int maxAttempts;
-    private final RedisScript<List> enqueue = script("enqueue", List.class, false);
-    private final RedisScript<List> head = script("head", List.class, true);
-    private final RedisScript<List> ack = script("ack", List.class, true);
-    private final RedisScript<List> retry = script("retry", List.class, true);
-    private final RedisScript<Long> flush = script("flush", Long.class, false);
-    private final RedisScript<Long> redrive = script("redrive", Long.class, false);
+    private final RedisScript<List> enqueue = script("enqueue", List.class, ENQUEUE_ONE);
+    private final RedisScript<List> enqueueBatch = script("enqueue-batch", List.class, ENQUEUE_ONE);
+    private final RedisScript<List> head = script("head", List.class, LIVE_HEAD);
+    private final RedisScript<List> ack = script("ack", List.class, LIVE_HEAD);
+    private final RedisScript<List> retry = script("retry", List.class, LIVE_HEAD);
+    private final RedisScript<Long> flush = script("flush", Long.class);
+    private final RedisScript<Long> redrive = script("redrive", Long.class);
 
     /** Counts what the queues do; a no-op unless a registry is attached. */
     public interface Events {
@@ -110,6 +111,45 @@ public final class CommandQueues {
     /** Flushes the queue, then enqueues: nothing queued before runs ahead of {@code command}. */
     public long replace(DID did, String command) {
         return enqueue(did, command, "1");
+    }
+
+    /** One enqueue of a batch: {@link #enqueue} or, with {@code replace}, {@link #replace}. */
+    public record Entry(DID did, String command, boolean replace) { }
+
+    /** Upper bound of {@link #enqueueBatch}'s entries: the script takes four keys and two arguments each. */
+    public static final int MAX_BATCH = 10_000;
+
+    /**
+     * Applies {@code entries} in order in one Redis round trip (one script, so all or nothing):
+     * each as {@link #enqueue} or {@link #replace} would, so the epochs are those single calls in
+     * the same order would hand out. Returns the epochs, in the order of the entries.
+     */
+    public List<Long> enqueueBatch(List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        if (entries.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("at most " + MAX_BATCH + " entries in one batch");
+        }
+        List<String> keys = new ArrayList<>(entries.size() * 4);
+        Object[] args = new Object[1 + entries.size() * 2];
+        args[0] = now();
+        int i = 1;
+        for (Entry entry : entries) {
+            keys.add(q(entry.did()));
+            keys.add(e(entry.did()));
+            keys.add(a(entry.did()));
+            keys.add(c(entry.did()));
+            args[i++] = entry.command();
+            args[i++] = entry.replace() ? "1" : "0";
+        }
+        List<?> r = redis.execute(enqueueBatch, keys, args);
+        List<Long> epochs = new ArrayList<>(entries.size());
+        for (int n = 0; n < entries.size(); n++) {
+            epochs.add(((Number) r.get(2 * n)).longValue());
+            events.enqueued(((Number) r.get(2 * n + 1)).longValue());
+        }
+        return epochs;
     }
 
     public Head head(DID did) {
@@ -314,13 +354,22 @@ public final class CommandQueues {
         return "jeq:d/" + did.hex();
     }
 
-    private static <T> RedisScript<T> script(String name, Class<T> type, boolean reportsHead) {
+    /** Shared Lua (local functions) that scripts have prepended: the live head, and one enqueue. */
+    private static final String LIVE_HEAD = "live-head";
+    private static final String ENQUEUE_ONE = "enqueue-one";
+
+    /** The script {@code jeq/<name>.lua}, with the {@code shared} pieces prepended: one copy of each piece of logic. */
+    private static <T> RedisScript<T> script(String name, Class<T> type, String... shared) {
+        StringBuilder body = new StringBuilder();
+        for (String piece : shared) {
+            body.append(lua(piece)).append('\n');
+        }
+        return new DefaultRedisScript<>(body.append(lua(name)).toString(), type);
+    }
+
+    private static String lua(String name) {
         try {
-            String body = new ClassPathResource("jeq/" + name + ".lua").getContentAsString(StandardCharsets.UTF_8);
-            if (reportsHead) {
-                body = new ClassPathResource("jeq/live-head.lua").getContentAsString(StandardCharsets.UTF_8) + "\n" + body;
-            }
-            return new DefaultRedisScript<>(body, type);
+            return new ClassPathResource("jeq/" + name + ".lua").getContentAsString(StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("script jeq/" + name + ".lua missing", e);
         }

@@ -97,6 +97,74 @@ class CommandQueuesTest {
     }
 
     @Test
+    void aBatchLeavesTheQueuesAndEpochsThatTheSameSingleEnqueuesInOrderLeave() {
+        // The same script of operations, once through single calls and once as one batch, on
+        // two fresh sets of devices whose queues start alike.
+        DID[] single = {DID.random(), DID.random(), DID.random()};
+        DID[] batched = {DID.random(), DID.random(), DID.random()};
+        for (DID[] devices : List.of(single, batched)) {
+            queues.enqueue(devices[0], "0");
+            queues.enqueue(devices[2], "9");
+        }
+        record Op(int device, String command, boolean replace) { }
+        List<Op> ops = List.of(new Op(0, "4", false), new Op(1, "1", false), new Op(0, "0", false), new Op(2, "2", true),
+                new Op(1, "10:d-1:1900000000000", false), new Op(2, "4", false), new Op(0, "7", false), new Op(1, "3", true));
+        List<Long> expected = new ArrayList<>();
+        for (Op op : ops) {
+            expected.add(op.replace() ? queues.replace(single[op.device()], op.command()) : queues.enqueue(single[op.device()], op.command()));
+        }
+        List<Long> epochs = queues.enqueueBatch(ops.stream().map(op -> new CommandQueues.Entry(batched[op.device()], op.command(),
+                op.replace())).toList());
+        assertThat(epochs).isEqualTo(expected);
+        for (int d = 0; d < 3; d++) {
+            assertThat(queues.list(batched[d])).as("device %d", d).isEqualTo(queues.list(single[d]));
+            assertThat(redis.opsForValue().get("jeq:e/" + batched[d].hex())).isEqualTo(redis.opsForValue().get("jeq:e/" + single[d].hex()));
+        }
+        assertThat(queues.list(batched[0])).extracting(CommandQueues.Queued::command).as("0 moved to the tail").containsExactly("4", "0", "7");
+        assertThat(queues.list(batched[1])).extracting(CommandQueues.Queued::command).as("replaced last").containsExactly("3");
+        assertThat(queues.list(batched[2])).extracting(CommandQueues.Queued::command).as("replaced, then one more").containsExactly("2", "4");
+        assertThat(queues.enqueueBatch(List.of())).isEmpty();
+    }
+
+    @Test
+    void aBatchIsOneRedisCommand(TestRedis testRedis) {
+        // Every command this client sends is counted (Lettuce's command listener).
+        List<String> sent = Collections.synchronizedList(new ArrayList<>());
+        RedisStandaloneConfiguration config = new RedisStandaloneConfiguration(testRedis.host(), testRedis.port());
+        config.setDatabase(testRedis.database());
+        LettuceConnectionFactory counted = new LettuceConnectionFactory(config);
+        counted.afterPropertiesSet();
+        counted.getRequiredNativeClient().addListener(new io.lettuce.core.event.command.CommandListener() {
+            @Override
+            public void commandStarted(io.lettuce.core.event.command.CommandStartedEvent event) {
+                sent.add(event.getCommand().getType().toString());
+            }
+        });
+        counted.start();
+        try {
+            CommandQueues batching = new CommandQueues(new StringRedisTemplate(counted), clock, Duration.ofDays(7), 3);
+            List<CommandQueues.Entry> entries = new ArrayList<>();
+            DID twice = DID.random();
+            entries.add(new CommandQueues.Entry(twice, "4", false));
+            for (int i = 0; i < 998; i++) {
+                entries.add(new CommandQueues.Entry(DID.random(), "4", false));
+            }
+            entries.add(new CommandQueues.Entry(twice, "1", false));
+            batching.enqueueBatch(List.of(new CommandQueues.Entry(DID.random(), "0", false))); // loads the script
+            sent.clear();
+            List<Long> epochs = batching.enqueueBatch(entries);
+            assertThat(sent).containsExactly("EVALSHA");
+            assertThat(epochs).hasSize(1000);
+            assertThat(epochs.subList(0, 999)).containsOnly(1L);
+            assertThat(epochs.getLast()).as("the first device's second command").isEqualTo(2);
+            assertThat(queues.list(twice)).extracting(CommandQueues.Queued::command).containsExactly("4", "1");
+            assertThat(queues.head(entries.get(500).did())).isEqualTo(new CommandQueues.Head("4", 1, 1, 0));
+        } finally {
+            counted.destroy();
+        }
+    }
+
+    @Test
     void ackOfTheHeadRemovesItAndReturnsTheNext() {
         DID did = DID.random();
         long e1 = queues.enqueue(did, "0");

@@ -3,11 +3,13 @@ package dev.aero.sp.commands;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,8 +32,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * The SP changes that send devices commands, through the outbox, and the admins' view of a
  * device's queue and dead letters. command-server's service API is stood in for by a small HTTP
- * server that records each delivery, answers queue reads and re-drives from what a test put in
- * it (and can refuse, to play command-server being down).
+ * server that records each delivery (an entry of a {@code POST /v1/queues/batch}, or a request
+ * of its own), answers queue reads and re-drives from what a test put in it (and can refuse, to
+ * play command-server being down, refusing some devices' commands, or having no batch endpoint).
  */
 @SpServiceTest
 class DeviceCommandsTest extends SpTestSupport {
@@ -47,12 +50,21 @@ class DeviceCommandsTest extends SpTestSupport {
     private static final Map<String, Integer> REDRIVABLE = new ConcurrentHashMap<>();
     /** Each queue read or re-drive: "method path credential". */
     private static final List<String> QUEUE_CALLS = new CopyOnWriteArrayList<>();
+    /** The devices of each batch request, in the order of its entries. */
+    private static final List<List<String>> BATCHES = new CopyOnWriteArrayList<>();
+    /** Deliveries that came as requests of their own (not in a batch). */
+    private static final List<Delivery> SINGLE = new CopyOnWriteArrayList<>();
+    /** Entries the stub answered with an error, because their device is in {@link #REFUSED}. */
+    private static final List<Delivery> REFUSALS = new CopyOnWriteArrayList<>();
+    private static final Set<String> REFUSED = ConcurrentHashMap.newKeySet();
+    /** The batch endpoint's status when not 200 (404: an older command-server without it). */
+    private static final AtomicInteger BATCH_STATUS = new AtomicInteger(200);
     private static final HttpServer COMMAND_SERVER = commandServer();
     /** The deployment secret of the tests' configuration, which SP's calls carry. */
     private static final String SECRET = "test-deployment-secret";
 
     private static HttpServer commandServer() {
-        return StubHttpServer.start("/v1/devices/", exchange -> {
+        HttpServer server = StubHttpServer.start("/v1/devices/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String path = exchange.getRequestURI().getPath();
             String rest = path.substring("/v1/devices/".length());
@@ -65,6 +77,7 @@ class DeviceCommandsTest extends SpTestSupport {
                 answer = null;
             } else if (resource.equals("/commands") && (method.equals("POST") || method.equals("PUT"))) {
                 DELIVERIES.add(new Delivery(method, device, body));
+                SINGLE.add(new Delivery(method, device, body));
                 answer = "{\"epoch\":1}";
             } else {
                 QUEUE_CALLS.add(method + " " + path + " " + exchange.getRequestHeaders().getFirst("Authorization"));
@@ -86,6 +99,38 @@ class DeviceCommandsTest extends SpTestSupport {
             }
             exchange.close();
         });
+        server.createContext("/v1/queues/batch", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            int status = STATUS.get() != 200 ? STATUS.get() : BATCH_STATUS.get();
+            if (status != 200 || !exchange.getRequestMethod().equals("POST")) {
+                exchange.sendResponseHeaders(status != 200 ? status : 405, -1);
+                exchange.close();
+                return;
+            }
+            List<String> devices = new ArrayList<>();
+            StringBuilder results = new StringBuilder();
+            for (JsonNode entry : JSON.readTree(body).path("entries")) {
+                String device = entry.path("device").asString();
+                Delivery delivery = new Delivery(entry.path("replace").asBoolean() ? "PUT" : "POST", device,
+                        entry.path("command").toString());
+                devices.add(device);
+                results.append(results.isEmpty() ? "" : ",");
+                if (REFUSED.contains(device)) {
+                    REFUSALS.add(delivery);
+                    results.append("{\"error\":{\"type\":\"urn:aero:problem:command-invalid\",\"title\":\"Bad Request\","
+                            + "\"status\":400,\"detail\":\"refused by the test\"}}");
+                } else {
+                    DELIVERIES.add(delivery);
+                    results.append("{\"epoch\":").append(DELIVERIES.size()).append('}');
+                }
+            }
+            BATCHES.add(devices);
+            byte[] bytes = ("{\"results\":[" + results + "]}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        return server;
     }
 
     @DynamicPropertySource
@@ -291,6 +336,109 @@ class DeviceCommandsTest extends SpTestSupport {
         assertThat(awaitDeliveries(gone.id().hex(), 2)).extracting(Delivery::body)
                 .containsExactly("{\"type\":\"INVALIDATE_DEVICE_NAME_CACHE\"}", "{\"type\":\"UNLINK_SELF\"}");
         assertThat(awaitOutboxEmptyFor(gone.id().hex(), other.id().hex())).isTrue();
+    }
+
+    @Test
+    void theCommandsOfEightyDevicesGoOutInOneRequest() throws Exception {
+        List<String> devices = new ArrayList<>();
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < 80; i++) {
+            String did = DID.random().hex();
+            devices.add(did);
+            rows.add(new Object[] {did, i % 2 == 0 ? "{\"type\":\"REFRESH_CRL\"}" : "{\"type\":\"UNLINK_SELF\"}", i % 2 == 1});
+        }
+        outbox(rows);
+        for (int i = 0; i < 80; i++) {
+            assertThat(awaitDeliveries(devices.get(i), 1)).singleElement().isEqualTo(new Delivery(i % 2 == 0 ? "POST" : "PUT",
+                    devices.get(i), i % 2 == 0 ? "{\"type\":\"REFRESH_CRL\"}" : "{\"type\":\"UNLINK_SELF\"}"));
+        }
+        List<List<String>> requests = BATCHES.stream().filter(b -> b.stream().anyMatch(devices::contains)).toList();
+        assertThat(requests).as("requests that carried any of the 80").hasSize(1);
+        assertThat(requests.getFirst()).containsAll(devices);
+        assertThat(SINGLE.stream().filter(d -> devices.contains(d.device()))).isEmpty();
+        assertThat(awaitOutboxEmpty(devices)).isTrue();
+    }
+
+    @Test
+    void aRefusedCommandHoldsItsDevicesLaterCommandsWhileOtherDevicesGoOn() throws Exception {
+        String refused = DID.random().hex();
+        String other = DID.random().hex();
+        REFUSED.add(refused);
+        try {
+            outbox(List.of(new Object[] {refused, "{\"type\":\"REFRESH_CRL\"}", false},
+                    new Object[] {other, "{\"type\":\"REFRESH_CRL\"}", false},
+                    new Object[] {refused, "{\"type\":\"INVALIDATE_USER_NAME_CACHE\"}", false},
+                    new Object[] {other, "{\"type\":\"INVALIDATE_DEVICE_NAME_CACHE\"}", false}));
+            assertThat(awaitDeliveries(other, 2)).extracting(Delivery::body)
+                    .containsExactly("{\"type\":\"REFRESH_CRL\"}", "{\"type\":\"INVALIDATE_DEVICE_NAME_CACHE\"}");
+            List<List<String>> otherRequests = BATCHES.stream().filter(b -> b.contains(other)).toList();
+            assertThat(otherRequests).as("one row of a device per request").hasSize(2)
+                    .allSatisfy(b -> assertThat(b).containsOnlyOnce(other));
+            assertThat(otherRequests.getFirst()).as("the first round carries both devices' first rows").contains(refused);
+            Thread.sleep(300);
+            assertThat(DELIVERIES.stream().filter(d -> d.device().equals(refused))).isEmpty();
+            assertThat(REFUSALS.stream().filter(d -> d.device().equals(refused))).as("only the first row was ever sent")
+                    .isNotEmpty().extracting(Delivery::body).containsOnly("{\"type\":\"REFRESH_CRL\"}");
+            List<Map<String, Object>> held = jdbc.queryForList(
+                    "SELECT command_json, attempts, last_error FROM command_outbox WHERE device_id = ? ORDER BY id", refused);
+            assertThat(held).hasSize(2);
+            assertThat(((Number) held.get(0).get("attempts")).intValue()).isPositive();
+            assertThat((String) held.get(0).get("last_error")).startsWith("HTTP 400 ").contains("urn:aero:problem:command-invalid")
+                    .contains("refused by the test");
+            assertThat(((Number) held.get(1).get("attempts")).intValue()).as("held back, never tried").isZero();
+            assertThat(held.get(1).get("last_error")).isNull();
+        } finally {
+            REFUSED.remove(refused);
+        }
+        // Taken at the next retry (1 s after the refusal), and still in order.
+        assertThat(awaitDeliveries(refused, 2)).extracting(Delivery::body)
+                .containsExactly("{\"type\":\"REFRESH_CRL\"}", "{\"type\":\"INVALIDATE_USER_NAME_CACHE\"}");
+        assertThat(awaitOutboxEmpty(List.of(refused, other))).isTrue();
+    }
+
+    @Test
+    void aCommandServerWithoutTheBatchEndpointGetsOneRequestPerCommandInOrder() throws Exception {
+        String a = DID.random().hex();
+        String b = DID.random().hex();
+        int batches = BATCHES.size();
+        BATCH_STATUS.set(404);
+        try {
+            outbox(List.of(new Object[] {a, "{\"type\":\"INVALIDATE_DEVICE_NAME_CACHE\"}", false},
+                    new Object[] {b, "{\"type\":\"REFRESH_CRL\"}", false},
+                    new Object[] {a, "{\"type\":\"UNLINK_AND_WIPE_SELF\"}", true}));
+            assertThat(awaitDeliveries(a, 2)).containsExactly(new Delivery("POST", a, "{\"type\":\"INVALIDATE_DEVICE_NAME_CACHE\"}"),
+                    new Delivery("PUT", a, "{\"type\":\"UNLINK_AND_WIPE_SELF\"}"));
+            assertThat(awaitDeliveries(b, 1)).containsExactly(new Delivery("POST", b, "{\"type\":\"REFRESH_CRL\"}"));
+            assertThat(SINGLE.stream().filter(d -> d.device().equals(a) || d.device().equals(b))).hasSize(3);
+            assertThat(awaitOutboxEmpty(List.of(a, b))).isTrue();
+        } finally {
+            BATCH_STATUS.set(200);
+        }
+        assertThat(BATCHES).as("no batch was taken").hasSize(batches);
+    }
+
+    /** Rows written straight to the outbox in one statement (device, command JSON, replace), due now. */
+    private void outbox(List<Object[]> rows) {
+        StringBuilder sql = new StringBuilder("INSERT INTO command_outbox (device_id, command_json, replace_queue, created_at, attempts, "
+                + "next_attempt_at) VALUES ");
+        List<Object> args = new ArrayList<>();
+        Timestamp now = Timestamp.from(Instant.now().minusSeconds(1));
+        for (Object[] row : rows) {
+            sql.append(args.isEmpty() ? "" : ", ").append("(?, ?, ?, ?, 0, ?)");
+            args.addAll(List.of(row[0], row[1], row[2], now, now));
+        }
+        jdbc.update(sql.toString(), args.toArray());
+    }
+
+    private boolean awaitOutboxEmpty(List<String> devices) throws InterruptedException {
+        String in = String.join(",", devices.stream().map(d -> "'" + d + "'").toList());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        int left;
+        while ((left = jdbc.queryForObject("SELECT COUNT(*) FROM command_outbox WHERE device_id IN (" + in + ")", Integer.class)) > 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return left == 0;
     }
 
     private int pending(String a, String b) {

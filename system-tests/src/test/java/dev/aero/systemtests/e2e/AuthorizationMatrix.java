@@ -181,6 +181,7 @@ final class AuthorizationMatrix {
         row("command-server", "listCommands", service());
         row("command-server", "enqueueCommand", service());
         row("command-server", "replaceCommands", service());
+        row("command-server", "enqueueCommandBatch", service());
         row("command-server", "listDeadLetters", service());
         row("command-server", "redriveDeadLetters", service());
         row("command-server", "getHead", device(new Allowed("an unlinked device must still read its UNLINK_SELF command")));
