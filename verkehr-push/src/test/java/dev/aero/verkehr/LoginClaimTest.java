@@ -135,12 +135,23 @@ class LoginClaimTest extends NodeTest {
             proxy.hold(true);
             long started = System.nanoTime();
             // Every LOGIN sends its claim and its login event, which the held Redis leaves unanswered.
+            // A connection the node has already refused can reset the LOGIN's write: that is the
+            // refusal too.
+            boolean lastRefused = false;
             for (int i = 0; i < 40; i++) {
-                waiting.add(new RawSsmp(tls, boundedPort).send("LOGIN " + fresh("queued") + " open"));
+                RawSsmp c = new RawSsmp(tls, boundedPort);
+                waiting.add(c);
+                try {
+                    c.send("LOGIN " + fresh("queued") + " open");
+                    lastRefused = false;
+                } catch (IOException e) {
+                    lastRefused = true;
+                }
             }
-            RawSsmp last = waiting.get(waiting.size() - 1);
-            // End of stream (not a 200, not a read timeout): refused while the claim timeout is 30 s.
-            assertThat(last.frame()).isNull();
+            if (!lastRefused) {
+                // End of stream (not a 200, not a read timeout): refused while the claim timeout is 30 s.
+                assertThat(waiting.get(waiting.size() - 1).frame()).isNull();
+            }
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
         } finally {
             proxy.hold(false);
