@@ -153,7 +153,7 @@ public final class ZephyrBench {
             scenarios (need a running relay: --relay-port, --status-port, --relay-pid; --host 127.0.0.1):
               single   [--bytes 2g] [--write-size 256k] [--reps 3] [--verify stamp[,crc]]
               pairs    [--pairs 100] [--bytes 20m] [--write-size 256k] [--reps 3] [--verify stamp]
-              idle     [--pairs 4000] [--workers 4] [--warmup-pairs 200]
+              idle     [--pairs 4000] [--workers 4] [--warmup-pairs 200] [--reps 1] [--settle-ms 1000] [--gc-settle-ms 1500]
               fdlimit  [--max-conns 4000] [--register-timeout-ms 3000] [--probes 5]
               latency  [--rounds 20000] [--warmup 5000] [--size 64] [--reps 3]
               common:  --md FILE (append a markdown section), --summary FILE (append a table row),
@@ -2327,13 +2327,16 @@ public final class ZephyrBench {
         record Mem(long rss, long rssAnon, long heapUsed, int fds) {
         }
 
+        /** Waits before the idle samples (--settle-ms, --gc-settle-ms; QUICK shortens them). */
+        static long settleMs = 1000, gcSettleMs = 1500;
+
         /** A sample of the relay's memory; gc: force a full GC first (jcmd GC.run; only for the relay under test, a JVM). */
         static Mem mem(Relay relay, boolean gc) {
             if (gc) {
                 if (relay.jcmd("GC.run") == null) log("jcmd GC.run failed");
-                sleepMs(1500);
+                sleepMs(gcSettleMs);
             } else {
-                sleepMs(500);
+                sleepMs(Math.min(500, settleMs));
             }
             return new Mem(relay.procKiB("VmRSS"), relay.procKiB("RssAnon"), gc ? relay.heapUsedKiB() : -1, relay.openFds());
         }
@@ -2407,8 +2410,7 @@ public final class ZephyrBench {
             boolean jvm = c.key().equals(RELAY);
             log("idle round %d: %s, %d pairs", round + 1, c.key(), pairs);
             if (jvm && !relay.waitConnections(0, 30)) log("relay still reports connections before the round (or no /status)");
-            if (!jvm) sleepMs(1000);
-            sleepMs(1000);
+            sleepMs(jvm ? settleMs : 2 * settleMs);
             Mem b0 = mem(relay, false);
             Mem b1 = mem(relay, jvm);
             long t0 = System.nanoTime();
@@ -2421,7 +2423,7 @@ public final class ZephyrBench {
                 res = awaitHolders(holders, o.d("setup-seconds", 600));
                 setup = (System.nanoTime() - t0) / 1e9;
                 st1 = relay.statusOrNull();
-                sleepMs(2000);
+                sleepMs(2 * settleMs);
                 a0 = mem(relay, false);
                 a1 = mem(relay, jvm);
             } finally {
@@ -2442,6 +2444,8 @@ public final class ZephyrBench {
             int pairs = o.i("pairs", 4000);
             int warm = o.i("warmup-pairs", 200);
             int reps = o.i("reps", 1);
+            settleMs = o.l("settle-ms", 1000);
+            gcSettleMs = o.l("gc-settle-ms", 1500);
             // valkyrie splices: an idle bound pair holds its 2 sockets and 2 pipes (6 fds). Past its
             // open-file limit it could not accept (its accept loop then ends the process) or would fall
             // back to copying through 32 KiB buffers, so the pairs are kept within what it can hold,
@@ -2464,12 +2468,12 @@ public final class ZephyrBench {
             Report rep = new Report(o, "idle");
             rep.line("## c. Idle memory").line("");
             if (lowered != null) rep.line("**" + lowered + "**").line("");
-            rep.line(f("Each relay is warmed up first: %d pairs opened, pinged and closed (class loading, JIT, buffer pools). Then "
+            rep.line(f("Each relay is warmed up first: %d pairs opened, pinged and closed (class loading, JIT, buffer pools; 0: none). Then "
                     + "%d round(s); in each, every relay in turn (%s; round i starts with the i-th) holds %d idle bound pairs "
                     + "(%d relay sockets) from %d worker processes (≤ %d sockets each). Every pair carries one 64-byte message "
                     + "each way to prove it is bound, then stays idle. Resident memory is VmRSS from /proc/<pid>/status before "
                     + "and while the pairs are held; per socket = growth / %d. For the relay under test (a JVM), \"after GC\" "
-                    + "means after `jcmd <pid> GC.run` (+1.5 s); valkyrie's Go runtime cannot be made to collect from outside, "
+                    + "means after `jcmd <pid> GC.run` (+" + gcSettleMs + " ms); valkyrie's Go runtime cannot be made to collect from outside, "
                     + "so its second sample is a plain one taken at the same point.", warm, reps,
                     String.join(" → ", cs.stream().filter(Contender::measured).map(Contender::label).toList()), pairs, 2 * pairs,
                     workers, (int) Math.ceil(pairs * 2.0 / workers), 2 * pairs)).line("");

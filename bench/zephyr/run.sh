@@ -317,7 +317,7 @@ relay_transport() {
 if [ "$QUICK" = 1 ]; then
   P_SINGLE=(--bytes 128m --reps "$ROUNDS" --verify stamp --relay-warmup-bytes 0)
   P_PAIRS=(--pairs 100 --bytes 1m --reps "$ROUNDS" --relay-warmup-bytes 0)
-  P_IDLE=(--pairs 250 --workers 1 --warmup-pairs 20 --reps "$ROUNDS")
+  P_IDLE=(--pairs 250 --workers 1 --warmup-pairs 0 --reps "$ROUNDS" --settle-ms 300 --gc-settle-ms 500)
   P_LATENCY=(--rounds 1000 --warmup 200 --reps "$ROUNDS" --relay-warmup-rounds 0)
 else
   P_SINGLE=(--bytes 2g --write-size 256k --reps "$ROUNDS" --verify stamp,crc --relay-warmup-bytes 1g)
