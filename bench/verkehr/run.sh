@@ -385,7 +385,7 @@ start_verkehr() { # $1 = round
   "${VK_CMD[@]}" >"$log" 2>&1 &
   VK_PID=$!
   VK_LOGS+=("$log")
-  tool wait-ready --port "$VK_PORT" --health-url "$VK_MANAGEMENT_URL/actuator/health" --pid "$VK_PID" --ca "$PKI/ca.pem" --timeout 120 \
+  tool wait-ready --port "$VK_PORT" --health-url "$VK_MANAGEMENT_URL/actuator/health" --pid "$VK_PID" --ca "$PKI/ca.pem" --timeout 300 \
     2>"$RUN_DIR/verkehr-ready.err" &
   if ! wait $!; then
     tail -n 30 "$log" | sed 's/^/  /' >&2

@@ -234,7 +234,7 @@ start_relay() {
   STARTED_PIDS+=("$RELAY_PID")
   # in the background + wait, so that an INT/TERM reaches our trap at once
   bench wait-ready --relay-port "$RELAY_PORT" --status-port "$STATUS_PORT" --relay-pid "$RELAY_PID" \
-    --timeout 120 >"$RUN_DIR/ready-$tag.json" &
+    --timeout 300 >"$RUN_DIR/ready-$tag.json" &
   if ! wait $!; then
     say "relay ($tag) did not become ready; last lines of $log:" >&2
     tail -n 30 "$log" | sed 's/^/  /' >&2
