@@ -385,7 +385,11 @@ run_scenario() { # <scenario> <relay tag> <fd limit or ""> <relay args...> -- <c
   case $sc in
     single|pairs|latency|idle) start_valkyrie "$sc" ;;
   esac
-  [ ${#REF_ARGS[@]} -gt 0 ] || REF_ARGS=(--ref-missing "$([ "$REF_RELAY" = off ] && echo "left out (REF_RELAY=off)" || echo "no C compiler (cc)")")
+  if [ ${#REF_ARGS[@]} -eq 0 ]; then
+    if [ "$REF_RELAY" = off ]; then REF_ARGS=(--ref-missing "left out (REF_RELAY=off)")
+    elif [ -z "$REF_BIN" ]; then REF_ARGS=(--ref-missing "no C compiler (cc) to build bench/zephyr/ref-relay.c")
+    else REF_ARGS=(--ref-missing "not part of this scenario"); fi
+  fi
   "$JAVA" -XX:+UseSerialGC -Xmx256m -cp "$CLASSES" ZephyrBench "$sc" \
     --host 127.0.0.1 --relay-port "$RELAY_PORT" --status-port "$STATUS_PORT" --relay-pid "$RELAY_PID" "${REF_ARGS[@]}" "${VK_ARGS[@]}" \
     --quiet-seconds "$QUIET_WAIT" \
