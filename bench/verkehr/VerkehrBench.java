@@ -1926,6 +1926,10 @@ public final class VerkehrBench {
         return Double.isNaN(v) ? "?" : f("%,.2f", v);
     }
 
+    static String signed(double v) {
+        return Double.isNaN(v) ? "?" : f("%+,.2f", v);
+    }
+
     static String ratio(double a, double b) {
         return Double.isNaN(a) || Double.isNaN(b) || b == 0 ? "?" : f("%.2f", a / b);
     }
@@ -2020,12 +2024,12 @@ public final class VerkehrBench {
             Properties any = idleOrder.get(0);
             md.append(f("In each of %d round(s), both servers freshly started: %s TLS connections asked from %s load processes, each from "
                     + "its own source address in 127/8, logged in (`LOGIN <id> secret …`) and left idle for %s s, on verkehr and on "
-                    + "lipwig in turn (round i starts with the i-th). Before the \"before\" sample, %s warm-up connections were opened, "
-                    + "logged in and closed (0: none). Per connection = RSS growth (`VmRSS`, /proc/<pid>/status) / connections logged in. verkehr "
+                    + "lipwig in turn (round i starts with the i-th). %s Per connection = RSS growth (`VmRSS`, /proc/<pid>/status) / connections logged in. verkehr "
                     + "is a JVM: its figure is taken after `jcmd GC.run` before and after; lipwig's Go runtime cannot be made to collect "
                     + "from outside, so its second sample is a plain one taken at the same point.%s\n\n",
                     rounds, n0(num(any, "conns.asked")), any.getProperty("workers"), any.getProperty("idle.seconds"),
-                    any.getProperty("warmup.conns"), lipwigMissing != null ? " **lipwig " + lwNot + ".**" : ""));
+                    num(any, "warmup.conns") > 0 ? "Before the \"before\" sample, " + any.getProperty("warmup.conns")
+                            + " warm-up connections were opened, logged in and closed." : "No warm-up connections (QUICK).", lipwigMissing != null ? " **lipwig " + lwNot + ".**" : ""));
             md.append("| round | server | logged in (failed, dropped) | VmRSS before | idle: first sample / after GC or 2nd sample | per connection: "
                     + "after GC or 2nd sample | first sample | of it outside the Java heap | live heap | fds | threads |\n");
             md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -2036,9 +2040,9 @@ public final class VerkehrBench {
                         p.getProperty("label"), n0(num(p, "conns.logged_in")), n0(num(p, "conns.failed")), n0(num(p, "conns.dropped_while_idle")),
                         n0(num(p, "mem.before_gc.rss_kib")), n0(num(p, "mem.after.rss_kib")), n0(num(p, "mem.after_gc.rss_kib")),
                         n2(delta(p, "rss_kib", "before_gc", "after_gc") / conns), n2(delta(p, "rss_kib", "before", "after") / conns),
-                        jvm ? "+" + n2((delta(p, "rss_kib", "before_gc", "after_gc") - delta(p, "heap_rss_kib", "before_gc", "after_gc")) / conns)
+                        jvm ? signed((delta(p, "rss_kib", "before_gc", "after_gc") - delta(p, "heap_rss_kib", "before_gc", "after_gc")) / conns)
                                 + " KiB" : "–",
-                        jvm ? "+" + n2(delta(p, "heap_used_kib", "before_gc", "after_gc") / conns) + " KiB" : "–",
+                        jvm ? signed(delta(p, "heap_used_kib", "before_gc", "after_gc") / conns) + " KiB" : "–",
                         n0(num(p, "mem.after.fds")), n0(num(p, "mem.after.threads"))));
             }
             java.util.function.ToDoubleFunction<Properties> perGc = p -> delta(p, "rss_kib", "before_gc", "after_gc")
