@@ -81,6 +81,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -2405,6 +2406,32 @@ public final class ZephyrBench {
             }
         }
 
+        static Map<String, Object> memJson(Mem m) {
+            return Json.obj("rss", m.rss(), "rss_anon", m.rssAnon(), "heap_used", m.heapUsed(), "fds", m.fds());
+        }
+
+        @SuppressWarnings("unchecked")
+        static Mem memOf(Object o) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            return new Mem(Json.lng(m, "rss", -1), Json.lng(m, "rss_anon", -1), Json.lng(m, "heap_used", -1), (int) Json.lng(m, "fds", -1));
+        }
+
+        /** One round of one relay as a line of the state file that carries the rounds from one relay process to the next. */
+        static String idleJson(IdleRound r) {
+            return Json.write(Json.obj("key", r.key(), "round", r.round(), "b0", memJson(r.b0()), "b1", memJson(r.b1()),
+                    "a0", memJson(r.a0()), "a1", memJson(r.a1()), "c1", memJson(r.c1()), "ok", r.ok(), "failed", r.failed(),
+                    "setup", r.setup(), "held", r.held(), "emptied", r.emptied(), "sockets", r.sockets()));
+        }
+
+        @SuppressWarnings("unchecked")
+        static IdleRound idleOf(String line) {
+            Map<String, Object> m = Json.parseObj(line);
+            return new IdleRound((String) m.get("key"), (int) Json.lng(m, "round", 0), memOf(m.get("b0")), memOf(m.get("b1")),
+                    memOf(m.get("a0")), memOf(m.get("a1")), memOf(m.get("c1")), (int) Json.lng(m, "ok", 0), (int) Json.lng(m, "failed", 0),
+                    Json.num(m, "setup", Double.NaN), (Map<String, Object>) m.get("held"), Json.bool(m, "emptied"),
+                    (int) Json.lng(m, "sockets", 1));
+        }
+
         static IdleRound idleRound(Opts o, Contender c, int round, int pairs, int workers) throws Exception {
             Relay relay = c.relay();
             boolean jvm = c.key().equals(RELAY);
@@ -2444,6 +2471,12 @@ public final class ZephyrBench {
             int pairs = o.i("pairs", 4000);
             int warm = o.i("warmup-pairs", 200);
             int reps = o.i("reps", 1);
+            // --state FILE --round R --rounds N: this invocation is round R of N on freshly started relays
+            // (run.sh starts them anew for every round, so that no round measures on top of memory an
+            // earlier one left behind); its results go to FILE, and round N reports all of them
+            String state = o.str("state", null);
+            int round = o.i("round", 1);
+            if (state != null) reps = o.i("rounds", 1);
             settleMs = o.l("settle-ms", 1000);
             gcSettleMs = o.l("gc-settle-ms", 1500);
             // valkyrie splices: an idle bound pair holds its 2 sockets and 2 pipes (6 fds). Past its
@@ -2468,13 +2501,17 @@ public final class ZephyrBench {
             Report rep = new Report(o, "idle");
             rep.line("## c. Idle memory").line("");
             if (lowered != null) rep.line("**" + lowered + "**").line("");
-            rep.line(f("Each relay is warmed up first: %d pairs opened, pinged and closed (class loading, JIT, buffer pools; 0: none). Then "
-                    + "%d round(s); in each, every relay in turn (%s; round i starts with the i-th) holds %d idle bound pairs "
+            rep.line(f("%d round(s), each on freshly started relays%s. In each, %severy relay in turn (%s; round i starts "
+                    + "with the i-th) holds %d idle bound pairs "
                     + "(%d relay sockets) from %d worker processes (≤ %d sockets each). Every pair carries one 64-byte message "
                     + "each way to prove it is bound, then stays idle. Resident memory is VmRSS from /proc/<pid>/status before "
                     + "and while the pairs are held; per socket = growth / %d. For the relay under test (a JVM), \"after GC\" "
                     + "means after `jcmd <pid> GC.run` (+" + gcSettleMs + " ms); valkyrie's Go runtime cannot be made to collect from outside, "
-                    + "so its second sample is a plain one taken at the same point.", warm, reps,
+                    + "so its second sample is a plain one taken at the same point.", reps,
+                    state == null ? " (here one process of each relay for all rounds)"
+                            : o.m.containsKey("relay-reused") ? " (here the relay under test was started once, QUICK)" : "",
+                    warm > 0 ? f("every relay is warmed up first: %d pairs opened, pinged and closed (class loading, JIT, buffer "
+                            + "pools); then ", warm) : "with no warm-up (QUICK), ",
                     String.join(" → ", cs.stream().filter(Contender::measured).map(Contender::label).toList()), pairs, 2 * pairs,
                     workers, (int) Math.ceil(pairs * 2.0 / workers), 2 * pairs)).line("");
             rep.line("Relay JVM options: `" + o.str("relay-jvm", "?") + "`; valkyrie: " + o.str("valkyrie-name", "?")
@@ -2489,47 +2526,81 @@ public final class ZephyrBench {
                     closeHolders(w);
                 }
             }
+            // res: per relay, one entry per round (null where that relay did not run in that round)
             Map<String, List<IdleRound>> res = new LinkedHashMap<>();
-            for (Contender c : cs) if (c.measured()) res.put(c.key(), new ArrayList<>());
-            for (int i = 0; i < reps; i++) {
-                for (Contender c : roundOrder(cs, i)) res.get(c.key()).add(idleRound(o, c, i, pairs, workers));
+            for (String k : List.of(RELAY, VALKYRIE)) {
+                List<IdleRound> l = new ArrayList<>();
+                for (int i = 0; i < reps; i++) l.add(null);
+                res.put(k, l);
             }
+            if (state == null) {
+                for (int i = 0; i < reps; i++) {
+                    for (Contender c : roundOrder(cs, i)) res.get(c.key()).set(i, idleRound(o, c, i, pairs, workers));
+                }
+            } else {
+                boolean ok = true;
+                for (Contender c : roundOrder(cs, round - 1)) {
+                    IdleRound r = idleRound(o, c, round - 1, pairs, workers);
+                    if (c.key().equals(RELAY)) ok &= r.failed() == 0 && r.ok() == pairs;
+                    Report.append(state, idleJson(r) + "\n");
+                }
+                if (round < reps) {
+                    log("idle round %d of %d done; the report follows after round %d", round, reps, reps);
+                    return ok ? 0 : 1;
+                }
+                for (String line : Files.readAllLines(Path.of(state))) {
+                    if (line.isBlank()) continue;
+                    IdleRound r = idleOf(line);
+                    if (res.containsKey(r.key()) && r.round() >= 0 && r.round() < reps) res.get(r.key()).set(r.round(), r);
+                }
+            }
+            if (res.get(VALKYRIE).stream().allMatch(java.util.Objects::isNull)) res.remove(VALKYRIE);
 
             rep.line("| round | relay | VmRSS before KiB | held KiB | held, 2nd sample / after GC KiB | per socket, no GC | per socket, "
                     + "2nd sample / after GC | live heap per socket | fds per socket | pairs bound | setup s |");
             rep.line("|---|---|---|---|---|---|---|---|---|---|---|");
+            List<String> keys = new ArrayList<>(res.keySet());
             for (int i = 0; i < reps; i++) {
-                for (Contender c : roundOrder(cs, i)) {
-                    IdleRound r = res.get(c.key()).get(i);
-                    rep.line(f("| %d | %s | %d | %d | %d | %.2f KiB | %.2f KiB | %s | %s | %d of %d%s | %.1f |", i + 1, c.label(), r.b0().rss(),
+                for (int j = 0; j < keys.size(); j++) {
+                    String k = keys.get((i + j) % keys.size());
+                    IdleRound r = res.get(k).get(i);
+                    String label = contender(cs, k).label();
+                    if (r == null) {
+                        rep.line(f("| %d | %s | not measured in this round (see the run's logs) | | | | | | | | |", i + 1, label));
+                        continue;
+                    }
+                    rep.line(f("| %d | %s | %d | %d | %d | %.2f KiB | %.2f KiB | %s | %s | %d of %d%s | %.1f |", i + 1, label, r.b0().rss(),
                             r.a0().rss(), r.a1().rss(), r.perNoGc(), r.perGc(), Double.isNaN(r.heapPer()) ? "–" : f("%.2f KiB", r.heapPer()),
-                            fmtNum(r.fdsPer()), r.ok(), pairs, r.failed() > 0 ? " (**" + r.failed() + " failed**)" : "", r.setup()));
+                            fmtNum(r.fdsPer()), r.ok(), r.sockets() / 2, r.failed() > 0 ? " (**" + r.failed() + " failed**)" : "", r.setup()));
                 }
             }
-            for (Contender c : cs) {
-                if (!c.measured()) rep.line(f("| all | %s | not measured: %s | | | | | | | | |", c.label(), c.missing()));
+            if (!res.containsKey(VALKYRIE)) {
+                rep.line(f("| all | %s | not measured: %s | | | | | | | | |", contender(cs, VALKYRIE).label(),
+                        Objects.requireNonNullElse(contender(cs, VALKYRIE).missing(), "it did not run")));
             }
             List<IdleRound> ours = res.get(RELAY);
-            double perGc = median(ours.stream().map(IdleRound::perGc).toList());
-            double perNoGc = median(ours.stream().map(IdleRound::perNoGc).toList());
-            double heapPer = median(ours.stream().map(IdleRound::heapPer).toList());
-            double retained = median(ours.stream().map(IdleRound::retained).toList());
+            double perGc = median(idleVals(ours, IdleRound::perGc));
+            double perNoGc = median(idleVals(ours, IdleRound::perNoGc));
+            double heapPer = median(idleVals(ours, IdleRound::heapPer));
+            double retained = median(idleVals(ours, IdleRound::retained));
             rep.line(f("| **median** | relay under test | | | | **%.2f KiB** | **%.2f KiB** | %.2f KiB | | | |", perNoGc, perGc, heapPer));
             List<IdleRound> vk = res.get(VALKYRIE);
             double vkPer = Double.NaN, vkNoGc = Double.NaN, ratioGc = Double.NaN, ratioNoGc = Double.NaN;
             if (vk != null) {
-                vkPer = median(vk.stream().map(IdleRound::perGc).toList());
-                vkNoGc = median(vk.stream().map(IdleRound::perNoGc).toList());
-                ratioGc = pairedRatio(ours.stream().map(IdleRound::perGc).toList(), vk.stream().map(IdleRound::perGc).toList());
-                ratioNoGc = pairedRatio(ours.stream().map(IdleRound::perNoGc).toList(), vk.stream().map(IdleRound::perNoGc).toList());
+                vkPer = median(idleVals(vk, IdleRound::perGc));
+                vkNoGc = median(idleVals(vk, IdleRound::perNoGc));
+                ratioGc = pairedRatio(idleVals(ours, IdleRound::perGc), idleVals(vk, IdleRound::perGc));
+                ratioNoGc = pairedRatio(idleVals(ours, IdleRound::perNoGc), idleVals(vk, IdleRound::perNoGc));
                 rep.line(f("| **median** | valkyrie (Go) | | | | **%.2f KiB** | **%.2f KiB** | | | | |", vkNoGc, vkPer));
             }
             rep.line("");
-            IdleRound last = ours.get(ours.size() - 1);
-            rep.line(f("Relay under test, last round: /status while held: connections=%s, bound_pairs=%s; back to 0 connections after "
-                            + "close: %s; Java heap still live after all closed: %.2f KiB per socket (median over rounds).",
-                    fmtNum(Relay.statusNum(last.held(), "connections")), fmtNum(Relay.statusNum(last.held(), "bound_pairs")),
-                    last.emptied() ? "yes" : "no/unknown", retained));
+            IdleRound last = ours.stream().filter(Objects::nonNull).reduce((a, b) -> b).orElse(null);
+            if (last != null) {
+                rep.line(f("Relay under test, last round: /status while held: connections=%s, bound_pairs=%s; back to 0 connections after "
+                                + "close: %s; Java heap still live after all closed: %.2f KiB per socket (median over rounds).",
+                        fmtNum(Relay.statusNum(last.held(), "connections")), fmtNum(Relay.statusNum(last.held(), "bound_pairs")),
+                        last.emptied() ? "yes" : "no/unknown", retained));
+            }
             double target = o.d("target-kib", 4);
             rep.line(f("Result: relay under test **%.2f KiB per socket** after GC (%.2f KiB without forcing GC), medians of %d round(s); "
                     + "target ≤ %.0f KiB: %s.", perGc, perNoGc, reps, target, verdict(perGc <= target)));
@@ -2543,13 +2614,13 @@ public final class ZephyrBench {
                         + "socket above the level before: closed connections are still reachable (see `jcmd <pid> GC.class_histogram`).",
                         retained));
             }
-            boolean ok = res.values().stream().flatMap(List::stream).filter(r -> r.key().equals(RELAY))
-                    .allMatch(r -> r.failed() == 0 && r.ok() == r.sockets() / 2);
-            boolean vkOk = vk == null || vk.stream().allMatch(r -> r.failed() == 0 && r.ok() == r.sockets() / 2);
-            if (!vkOk) rep.line("").line("**valkyrie did not bind every pair** in some round (see the table).");
+            boolean ok = ours.stream().allMatch(r -> r != null && r.failed() == 0 && r.ok() == r.sockets() / 2);
+            boolean vkOk = vk == null || vk.stream().allMatch(r -> r != null && r.failed() == 0 && r.ok() == r.sockets() / 2);
+            if (!vkOk) rep.line("").line("**valkyrie did not bind every pair, or did not run,** in some round (see the table).");
             List<Map<String, Object>> rounds = new ArrayList<>();
             for (var e : res.entrySet()) {
                 for (IdleRound r : e.getValue()) {
+                    if (r == null) continue;
                     rounds.add(Json.obj("relay", r.key(), "round", r.round() + 1, "rss_before_kib", r.b0().rss(), "rss_before_2_kib", r.b1().rss(),
                             "rss_held_kib", r.a0().rss(), "rss_held_2_kib", r.a1().rss(), "kib_per_socket", r.perNoGc(),
                             "kib_per_socket_2", r.perGc(), "heap_kib_per_socket", r.heapPer(), "fds_per_socket", r.fdsPer(),
@@ -2560,18 +2631,23 @@ public final class ZephyrBench {
                     "kib_per_socket", perNoGc, "kib_per_socket_gc", perGc, "heap_kib_per_socket", heapPer,
                     "heap_retained_kib_per_socket", retained, "valkyrie_kib_per_socket", vk == null ? null : vkPer,
                     "ratio_valkyrie", vk == null ? null : ratioGc, "ratio_valkyrie_no_gc", vk == null ? null : ratioNoGc,
-                    "valkyrie_missing", contender(cs, VALKYRIE).missing(), "runs", rounds));
+                    "valkyrie_missing", vk != null ? null : contender(cs, VALKYRIE).missing(), "runs", rounds));
             rep.summary(f("c. idle memory (%d pairs)", pairs), f("+%.2f KiB/socket after GC (%.2f without; medians of %d rounds)", perGc,
                     perNoGc, reps), "–", f("≤ %.0f KiB/socket", target), ok ? verdict(perGc <= target) : "**pairs not all bound**");
             if (vk != null) {
                 rep.summary("c. idle memory vs valkyrie (Go)", f("valkyrie +%.2f KiB/socket (medians)", vkPer),
                         f("%.2f (after GC; %.2f without)", ratioGc, ratioNoGc), "(report)", vkOk ? "measured" : "**valkyrie: pairs not all bound**");
             } else {
-                rep.summary("c. idle memory vs valkyrie (Go)", "not measured: " + contender(cs, VALKYRIE).missing(), "–", "(report)",
-                        "not measured");
+                rep.summary("c. idle memory vs valkyrie (Go)", "not measured: " + Objects.requireNonNullElse(contender(cs, VALKYRIE).missing(),
+                        "it did not run"), "–", "(report)", "not measured");
             }
             rep.finish();
             return ok ? 0 : 1;
+        }
+
+        /** One figure per round, NaN where the relay did not run in that round. */
+        static List<Double> idleVals(List<IdleRound> rs, java.util.function.ToDoubleFunction<IdleRound> f) {
+            return rs.stream().map(r -> r == null ? Double.NaN : f.applyAsDouble(r)).toList();
         }
 
         static String fmtNum(double v) {

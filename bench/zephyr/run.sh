@@ -317,12 +317,12 @@ relay_transport() {
 if [ "$QUICK" = 1 ]; then
   P_SINGLE=(--bytes 128m --reps "$ROUNDS" --verify stamp --relay-warmup-bytes 0)
   P_PAIRS=(--pairs 100 --bytes 1m --reps "$ROUNDS" --relay-warmup-bytes 0)
-  P_IDLE=(--pairs 250 --workers 1 --warmup-pairs 0 --reps "$ROUNDS" --settle-ms 300 --gc-settle-ms 500)
+  P_IDLE=(--pairs 250 --workers 1 --warmup-pairs 0 --settle-ms 300 --gc-settle-ms 500)
   P_LATENCY=(--rounds 1000 --warmup 200 --reps "$ROUNDS" --relay-warmup-rounds 0)
 else
   P_SINGLE=(--bytes 2g --write-size 256k --reps "$ROUNDS" --verify stamp,crc --relay-warmup-bytes 1g)
   P_PAIRS=(--pairs 100 --bytes 20m --write-size 256k --reps "$ROUNDS" --relay-warmup-bytes 1g)
-  P_IDLE=(--pairs 4000 --workers 4 --warmup-pairs 200 --reps "$ROUNDS")
+  P_IDLE=(--pairs 4000 --workers 4 --warmup-pairs 200)
   P_LATENCY=(--rounds 20000 --warmup 5000 --size 64 --reps "$ROUNDS" --relay-warmup-rounds 20000)
 fi
 P_FDLIMIT=(--max-conns 20000 --register-timeout-ms 3000 --probes 5)
@@ -362,14 +362,16 @@ run_scenario() { # <scenario> <relay tag> <fd limit or ""> <relay args...> -- <c
   while [ $# -gt 0 ] && [ "$1" != -- ]; do rargs+=("$1"); shift; done
   [ $# -gt 0 ] && shift
   say ""
-  say "=== $sc ==="
+  say "=== $sc${PARTIAL_NOTE:-} ==="
   local load0 rows0
   load0=$(cut -d' ' -f1-3 /proc/loadavg)
   rows0=$(wc -l <"$SUMMARY")
   local reuse=0
   if [ "$QUICK" = 1 ] && [ "$sc" != fdlimit ]; then reuse=1; fi
+  local reused=()
   if [ "$reuse" = 1 ] && [ -n "$RELAY_PID" ] && kill -0 "$RELAY_PID" 2>/dev/null; then
     say "reusing the relay of the previous scenario (QUICK)"
+    reused=(--relay-reused)
   elif ! start_relay "$tag" "$fdlim" "${rargs[@]}"; then
     STATUS_OF[$sc]="relay did not start"
     printf '## %s\n\nNot run: the relay did not become ready (see %s).\n\n' "$sc" "$RUN_DIR/relay-$tag.log" >>"$FRAGMENTS"
@@ -392,7 +394,7 @@ run_scenario() { # <scenario> <relay tag> <fd limit or ""> <relay args...> -- <c
   fi
   "$JAVA" -XX:+UseSerialGC -Xmx256m -cp "$CLASSES" ZephyrBench "$sc" \
     --host 127.0.0.1 --relay-port "$RELAY_PORT" --status-port "$STATUS_PORT" --relay-pid "$RELAY_PID" "${REF_ARGS[@]}" "${VK_ARGS[@]}" \
-    --quiet-seconds "$QUIET_WAIT" \
+    --quiet-seconds "$QUIET_WAIT" "${reused[@]}" \
     --clk-tck "$(getconf CLK_TCK)" --relay-jvm "$RELAY_JAVA_OPTS" --worker-jvm "$WORKER_JAVA_OPTS" \
     --md "$FRAGMENTS" --summary "$SUMMARY" --json "$JSONL" "$@" \
     > >(tee -a "$RUN_DIR/$sc.out") 2> >(tee -a "$RUN_DIR/$sc.err" >&2) &
@@ -414,17 +416,31 @@ run_scenario() { # <scenario> <relay tag> <fd limit or ""> <relay args...> -- <c
   COORD_PID=""
   local alive=yes
   kill -0 "$RELAY_PID" 2>/dev/null || alive="no (exited)"
-  printf '_Relay for this scenario: transport %s; started as `%s`; load average before: %s, after: %s; relay alive at the end: %s._\n\n' \
-    "${transport:-?}" "${RELAY_CMD//$ROOT_DIR\//}" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$alive" >>"$FRAGMENTS"
+  # the relay line goes after the scenario's section; a scenario run in rounds (idle) writes its
+  # section in the last round, so the earlier rounds' lines wait in a file of their own
+  printf '_Relay for this scenario%s: transport %s; started as `%s`; load average before: %s, after: %s; relay alive at the end: %s._\n\n' \
+    "${PARTIAL_NOTE:-}" "${transport:-?}" "${RELAY_CMD//$ROOT_DIR\//}" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$alive" \
+    >>"$RUN_DIR/relay-lines-$sc.md"
+  if [ -z "${PARTIAL_NOTE:-}" ] || [ "${PARTIAL_LAST:-0}" = 1 ]; then
+    cat "$RUN_DIR/relay-lines-$sc.md" >>"$FRAGMENTS"
+    rm -f "$RUN_DIR/relay-lines-$sc.md"
+  fi
   [ "$reuse" = 1 ] || stop_relay
   stop_reference
   stop_valkyrie
+  local st
   case $rc in
-    0) STATUS_OF[$sc]=ok ;;
-    1) STATUS_OF[$sc]="check failed" ;;
-    124) STATUS_OF[$sc]="timed out after ${SCENARIO_TIMEOUT}s" ;;
-    *) STATUS_OF[$sc]="error (exit $rc)" ;;
+    0) st=ok ;;
+    1) st="check failed" ;;
+    124) st="timed out after ${SCENARIO_TIMEOUT}s" ;;
+    *) st="error (exit $rc)" ;;
   esac
+  # a scenario run in several invocations (idle: one per round) keeps its first failure
+  if [ -z "${STATUS_OF[$sc]:-}" ] || [ "${STATUS_OF[$sc]}" = ok ]; then STATUS_OF[$sc]=$st; fi
+  if [ -n "${PARTIAL_NOTE:-}" ] && [ "${PARTIAL_LAST:-0}" != 1 ]; then
+    say "--- $sc$PARTIAL_NOTE: $st"
+    return 0
+  fi
   if [ "$(wc -l <"$SUMMARY")" -eq "$rows0" ]; then
     printf '| %s | %s, see `%s` | | | **ERROR** |\n' "$sc" "${STATUS_OF[$sc]}" "${RUN_DIR#$ROOT_DIR/}/$sc.err" >>"$SUMMARY"
     printf '## %s\n\n%s: no result; see `%s`.\n\n' "$sc" "${STATUS_OF[$sc]}" "${RUN_DIR#$ROOT_DIR/}/$sc.err" >>"$FRAGMENTS"
@@ -437,7 +453,14 @@ for sc in "${SCENARIOS[@]}"; do
   case $sc in
     single) run_scenario single single "" "${COMMON_RELAY[@]}" -- "${P_SINGLE[@]}" ;;
     pairs) run_scenario pairs pairs "" "${COMMON_RELAY[@]}" -- "${P_PAIRS[@]}" ;;
-    idle) run_scenario idle idle "" "${COMMON_RELAY[@]}" -- "${P_IDLE[@]}" ;;
+    idle) # one invocation per round, each on a freshly started relay and valkyrie (QUICK: the relay is
+      # reused); the rounds' results go to a state file, and the last invocation reports them all
+      for r in $(seq 1 "$ROUNDS"); do
+        PARTIAL_NOTE=" (round $r of $ROUNDS)" PARTIAL_LAST=$([ "$r" = "$ROUNDS" ] && echo 1 || echo 0)
+        run_scenario idle "idle-r$r" "" "${COMMON_RELAY[@]}" -- "${P_IDLE[@]}" --state "$RUN_DIR/idle-rounds.jsonl" \
+          --round "$r" --rounds "$ROUNDS"
+      done
+      PARTIAL_NOTE="" PARTIAL_LAST=0 ;;
     fdlimit) run_scenario fdlimit fdlimit "$FD_LIMIT" --aero.zephyr.max-connections=0 \
       --aero.zephyr.bind-deadline=600s --aero.zephyr.pairing-deadline=600s -- "${P_FDLIMIT[@]}" ;;
     latency) run_scenario latency latency "" "${COMMON_RELAY[@]}" -- "${P_LATENCY[@]}" ;;
