@@ -38,8 +38,9 @@
 #   IDLE_SETTLE_MS [3000] IDLE_GC_SETTLE_MS [2000]   waits before the idle samples
 #   QUICK=1                 a check that the bench works, figures not comparable: one round, small
 #                           sizes, short windows, no waiting for a quiet machine, and by default only
-#                           the parts idle lipwig verkehr (about 45 s on a quiet 2-core machine once
-#                           everything is built)
+#                           the parts idle lipwig verkehr. It takes about 70 CPU-seconds once
+#                           everything is built (most of it verkehr's start and the fan-out windows),
+#                           so under a minute on an otherwise idle 2-core machine, more on a busy one
 #   VERKEHR_JAR             verkehr's fat jar [verkehr-push/target/verkehr-push.jar]; copied before use
 #   REBUILD [auto]          auto: build (./mvnw -B -o -q -pl verkehr-push -am package -DskipTests) when the
 #                           jar is missing or older than its sources; 1: always; 0: never

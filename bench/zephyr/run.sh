@@ -17,8 +17,9 @@
 #   QUICK=1              a check that the bench works, figures not comparable: small sizes, one
 #                        round, no warm-up runs, no waiting for a quiet machine, one relay for all
 #                        scenarios, and by default single pairs idle latency (name fdlimit to add it;
-#                        it needs a relay of its own). About 40 s on a quiet 2-core machine once
-#                        everything is built.
+#                        it needs a relay of its own). It takes about 65 CPU-seconds once
+#                        everything is built (most of it JVM starts), so under a minute on an
+#                        otherwise idle 2-core machine, more on a busy one.
 #   ROUNDS=5             rounds per scenario (QUICK: 1)
 #   QUIET_WAIT=20        seconds to wait for a quiet machine (< 0.3 cores busy) before each run (QUICK: 0)
 #   RELAY_JAR=path       relay fat jar (default zephyr-relay/target/zephyr-relay.jar). When it is
