@@ -11,12 +11,15 @@
 //                  address, logged in with the deployment secret, then idle (answering PING) until
 //                  told to stop on stdin
 //   idle           coordinator of the idle-memory scenario: server RSS before, hold workers, RSS
-//                  after (with and without a forced GC), per-connection growth
+//                  after (with and without a forced GC when the server is a JVM), per-connection
+//                  growth; run for verkehr and for lipwig, AeroFS's original Go SSMP server
 //   direct-server  the physical-limit reference: a minimal Netty TLS fan-out (same TLS stack and
 //                  event-loop layout as verkehr, nothing else), speaking just enough SSMP
-//   fanout         one fan-out run against one target (verkehr | direct | mqtt): N TLS
+//   fanout         one fan-out run against one target (verkehr | lipwig | direct | mqtt): N TLS
 //                  subscribers and one publisher in this JVM; saturation, then latency at half rate
-//   report         turns the runs' .properties files into the markdown results and summary
+//                  (and, for verkehr, at half of lipwig's rate of the same round)
+//   report         turns the rounds' .properties files into the markdown results and summary:
+//                  medians over the rounds, ratios as medians of the per-round ratios
 //
 // `java VerkehrBench help` lists the options.
 
@@ -166,15 +169,21 @@ public final class VerkehrBench {
                   hold --port P --ca F --secret S --count N --octet K [--concurrency C] [--max-seconds S]
                   idle --port P --ca F --secret S --server-pid PID --jcmd PATH --java PATH --cp CP --worker-jvm=OPTS
                        [--conns 10000] [--workers 4] [--warmup-conns 500] [--idle-seconds 10] [--metrics-url U]
-                       [--histograms DIR] [--worker-log F] --out F
+                       [--histograms DIR] [--worker-log F] [--settle-ms 3000] [--gc-settle-ms 2000]
+                       [--jvm false (a server that is not a JVM, e.g. lipwig: no jcmd, no forced GC)]
+                       [--target verkehr|lipwig] [--label L] [--round R] --out F
                   (an option whose value starts with "--" is written --key=value)
                   direct-server --port P --cert F --key F [--threads N]
                   fanout --target verkehr|direct|mqtt --port P --ca F --server-pid PID --out F [--secret S] [--label L]
                        [--subscribers 2000] [--payload 100] [--warmup 5] [--duration 15] [--lat-warmup 3] [--lat-duration 15]
                        [--lat-rate PUBLISHES/S (default: half the measured saturation)] [--low-rate 10] [--low-duration 10]
                        [--ack-window 32] [--inflight-per-sub 1000 (0 = none)] [--metrics-url U] [--quiet-wait 20] [--clk-tck 100]
-                       [--max-seconds 300]
-                  report --dir RUN_DIR --md F --summary F
+                       [--max-seconds 300] [--round R]
+                       [--ref-lat-rate PUBLISHES/S [--ref-lat-what TEXT]]  a second latency window at another server's
+                                                                            half rate (verkehr at half of lipwig's)
+                       (targets other than mqtt speak SSMP: verkehr, lipwig, direct)
+                  report --dir RUN_DIR --md F --summary F [--rounds N] [--lipwig-missing REASON]
+                       reads idle-<round>-<target>.properties and fanout-<round>-<order>-<target>.properties
                 """);
     }
 
@@ -606,10 +615,39 @@ public final class VerkehrBench {
     record Mem(long rssKiB, long anonKiB, long heapRssKiB, long heapUsedKiB, long heapCommittedKiB, int fds, int threads) {
     }
 
+    /** Milliseconds to wait after a forced GC before sampling (--gc-settle-ms). */
+    static int gcSettleMs = 2000;
+
+    /** A sample of a process that is not a JVM (lipwig): /proc only, the heap fields -1. */
+    static Mem sampleProc(long pid) throws Exception {
+        long rss = 0, anon = 0;
+        int threads = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                rss = Long.parseLong(line.replaceAll("\\D", ""));
+            } else if (line.startsWith("RssAnon:")) {
+                anon = Long.parseLong(line.replaceAll("\\D", ""));
+            } else if (line.startsWith("Threads:")) {
+                threads = Integer.parseInt(line.replaceAll("\\D", ""));
+            }
+        }
+        int fds;
+        try (var s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            fds = (int) s.count();
+        }
+        return new Mem(rss, anon, -1, -1, -1, fds, threads);
+    }
+
     static Mem sample(long pid, String jcmd, boolean gc) throws Exception {
+        if (jcmd == null) {                       // not a JVM: nothing to collect from outside
+            if (gc) {
+                sleep(gcSettleMs);
+            }
+            return sampleProc(pid);
+        }
         if (gc) {
             run(jcmd, Long.toString(pid), "GC.run");
-            sleep(2000);
+            sleep(gcSettleMs);
         }
         long rss = 0, anon = 0;
         int threads = 0;
@@ -705,7 +743,10 @@ public final class VerkehrBench {
     static int idle(Opts o) throws Exception {
         int port = o.i("port", 0);
         long pid = o.l("server-pid", 0);
-        String jcmd = o.req("jcmd");
+        boolean jvm = !"false".equals(o.s("jvm", "true"));
+        String jcmd = jvm ? o.req("jcmd") : null;      // lipwig (Go): no jcmd, no forced GC, no heap figures
+        int settleMs = o.i("settle-ms", 3000);
+        gcSettleMs = o.i("gc-settle-ms", 2000);
         int conns = o.i("conns", 10_000);
         int workers = o.i("workers", 4);
         int warmup = o.i("warmup-conns", 500);
@@ -722,14 +763,17 @@ public final class VerkehrBench {
 
         // 1. warm-up: connections opened, logged in and closed, so that what a first connection
         //    initializes once (JIT, TLS and buffer pools, thread stacks) is in the "before" sample
-        log("idle: warm-up with %d connections", warmup);
-        Worker w0 = new Worker("warmup", cmd(base, 9, warmup), errLog);
-        String wr = w0.expect("READY");
-        log("idle: warm-up %s", wr);
-        w0.stop();
-        w0.expect("DONE");
-        w0.p.waitFor(30, TimeUnit.SECONDS);
-        sleep(3000);
+        String wr = "none";
+        if (warmup > 0) {
+            log("idle: warm-up with %d connections", warmup);
+            Worker w0 = new Worker("warmup", cmd(base, 9, warmup), errLog);
+            wr = w0.expect("READY");
+            log("idle: warm-up %s", wr);
+            w0.stop();
+            w0.expect("DONE");
+            w0.p.waitFor(30, TimeUnit.SECONDS);
+        }
+        sleep(settleMs);
         Mem before = sample(pid, jcmd, false);
         Mem beforeGc = sample(pid, jcmd, true);
         histogram(o, pid, jcmd, "before");
@@ -779,11 +823,15 @@ public final class VerkehrBench {
             done.add(w.name + ": " + w.expect("DONE"));
             w.p.waitFor(30, TimeUnit.SECONDS);
         }
-        sleep(3000);
+        sleep(settleMs);
         Mem closedGc = sample(pid, jcmd, true);
         histogram(o, pid, jcmd, "closed");
         log("idle: server after all closed, GC: %s", closedGc);
 
+        r.setProperty("target", o.s("target", "verkehr"));
+        r.setProperty("label", o.s("label", o.s("target", "verkehr")));
+        r.setProperty("round", o.s("round", "1"));
+        r.setProperty("jvm", Boolean.toString(jvm));
         r.setProperty("conns.asked", Integer.toString(conns));
         r.setProperty("workers", Integer.toString(workers));
         r.setProperty("warmup.conns", Integer.toString(warmup));
@@ -820,9 +868,9 @@ public final class VerkehrBench {
     /** The server's live-object histogram (top 60 classes) into DIR/histogram-NAME.txt, for the record. */
     static void histogram(Opts o, long pid, String jcmd, String name) throws Exception {
         String dir = o.s("histograms", null);
-        if (dir != null) {
+        if (dir != null && jcmd != null) {
             String h = run(jcmd, Long.toString(pid), "GC.class_histogram");
-            Files.writeString(Path.of(dir, "histogram-" + name + ".txt"), String.join("\n", h.lines().limit(64).toList()) + "\n");
+            Files.writeString(Path.of(dir, "histogram-r" + o.s("round", "1") + "-" + name + ".txt"), String.join("\n", h.lines().limit(64).toList()) + "\n");
         }
     }
 
@@ -1532,14 +1580,20 @@ public final class VerkehrBench {
         Properties r = new Properties();
         r.setProperty("target", target);
         r.setProperty("label", label);
+        r.setProperty("round", o.s("round", "1"));
         r.setProperty("subscribers.asked", Integer.toString(n));
         r.setProperty("payload", Integer.toString(payloadSize));
         r.setProperty("ack_window", Integer.toString(ackWindow));
         r.setProperty("inflight_per_sub", Integer.toString(perSub));
 
-        double[] q = quiet(o.i("quiet-wait", 20), hz);
-        r.setProperty("quiet", q[0] > 0 ? "yes" : "no");
-        r.setProperty("busy_before", f("%.2f", q[1]));
+        if (o.i("quiet-wait", 20) > 0) {
+            double[] q = quiet(o.i("quiet-wait", 20), hz);
+            r.setProperty("quiet", q[0] > 0 ? "yes" : "no");
+            r.setProperty("busy_before", f("%.2f", q[1]));
+        } else {
+            r.setProperty("quiet", "not checked");
+            r.setProperty("busy_before", "?");
+        }
 
         Fan fan = new Fan();
         SslContext ssl = clientSsl(o.req("ca"));
@@ -1683,6 +1737,13 @@ public final class VerkehrBench {
         double halfRate = o.d("lat-rate", 0) > 0 ? o.d("lat-rate", 0) : 0.5 * satRate / aliveNow;
         long[] seqBox = {seq};
         boolean overloaded = paced(r, "lat", label, "half rate", fan, pub, seqBox, halfRate, latWarmup, latDuration, serverPid, hz);
+        // the same open-loop load at another server's half rate (verkehr at half of lipwig's saturation),
+        // so that the two p99s compare at one rate; its overload is recorded, not a failure of this run
+        double refRate = o.d("ref-lat-rate", 0);
+        if (refRate > 0) {
+            paced(r, "ref", label, o.s("ref-lat-what", f("%.2f publishes/s", refRate)), fan, pub, seqBox, refRate, latWarmup,
+                    latDuration, serverPid, hz);
+        }
         double lowRate = o.d("low-rate", 10);
         if (lowRate > 0 && o.i("low-duration", 10) > 0) {
             paced(r, "low", label, f("a light load of %.0f publishes/s", lowRate), fan, pub, seqBox, lowRate,
@@ -1865,92 +1926,199 @@ public final class VerkehrBench {
         return Double.isNaN(v) ? "?" : f("%,.2f", v);
     }
 
+    static String signed(double v) {
+        return Double.isNaN(v) ? "?" : f("%+,.2f", v);
+    }
+
     static String ratio(double a, double b) {
         return Double.isNaN(a) || Double.isNaN(b) || b == 0 ? "?" : f("%.2f", a / b);
     }
 
+    static double median(List<Double> xs) {
+        List<Double> s = xs.stream().filter(x -> x != null && !x.isNaN()).sorted().toList();
+        if (s.isEmpty()) {
+            return Double.NaN;
+        }
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    /** The median over rounds of a[i] / b[i], each ratio taken within one round (a round missing either is left out). */
+    static double pairedRatio(List<Double> a, List<Double> b) {
+        List<Double> r = new ArrayList<>();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            r.add(a.get(i) / b.get(i));
+        }
+        return median(r);
+    }
+
+    /** One figure of one server per round (NaN where that round has no run). */
+    static List<Double> perRound(Map<String, Properties[]> runs, String target, java.util.function.ToDoubleFunction<Properties> f) {
+        Properties[] rs = runs.get(target);
+        List<Double> out = new ArrayList<>();
+        if (rs != null) {
+            for (Properties p : rs) {
+                out.add(p == null ? Double.NaN : f.applyAsDouble(p));
+            }
+        }
+        return out;
+    }
+
+    static boolean any(Map<String, Properties[]> runs, String target) {
+        return runs.containsKey(target) && Arrays.stream(runs.get(target)).anyMatch(java.util.Objects::nonNull);
+    }
+
+    /**
+     * RUN_DIR/<kind>-<round>-<order>-<target>.properties by target and round (1-based, index round - 1);
+     * inOrder gets them in the order they ran (round, then order within the round).
+     */
+    static Map<String, Properties[]> runsOf(Path dir, String kind, int rounds, List<Properties> inOrder) throws IOException {
+        Map<String, Properties[]> out = new LinkedHashMap<>();
+        List<Path> files;
+        try (var st = Files.list(dir)) {
+            files = st.filter(x -> x.getFileName().toString().startsWith(kind + "-") && x.toString().endsWith(".properties"))
+                    .sorted(java.util.Comparator.comparing((Path x) -> {
+                        String[] p = x.getFileName().toString().split("-");
+                        return f("%04d", p.length > 1 && p[1].matches("\\d+") ? Integer.parseInt(p[1]) : 0) + x.getFileName();
+                    })).toList();
+        }
+        for (Path p : files) {
+            Properties r = load(p);
+            int round = (int) num(r, "round");
+            String target = r.getProperty("target", "?");
+            if (Double.isNaN(num(r, "round")) || round < 1 || round > rounds) {
+                continue;
+            }
+            out.computeIfAbsent(target, t -> new Properties[rounds])[round - 1] = r;
+            inOrder.add(r);
+        }
+        return out;
+    }
+
+    static String label(Map<String, Properties[]> runs, String target, String dflt) {
+        Properties[] rs = runs.get(target);
+        if (rs != null) {
+            for (Properties p : rs) {
+                if (p != null && p.getProperty("label") != null) {
+                    return p.getProperty("label");
+                }
+            }
+        }
+        return dflt;
+    }
+
     static int report(Opts o) throws IOException {
         Path dir = Path.of(o.req("dir"));
+        int rounds = o.i("rounds", 1);
+        String lipwigMissing = o.s("lipwig-missing", null);
+        String lwNot = "not measured: " + (lipwigMissing != null ? lipwigMissing : "no lipwig run");
         StringBuilder md = new StringBuilder();
         StringBuilder sum = new StringBuilder();
         int rc = 0;
-        double goKiB = 18.4 * 1000 / 1024; // the Go reference, 18.4 KB per connection
 
         // ---- 1. idle
-        Properties idle = load(dir.resolve("idle.properties"));
-        if (!idle.isEmpty()) {
+        List<Properties> idleOrder = new ArrayList<>();
+        Map<String, Properties[]> idle = runsOf(dir, "idle", rounds, idleOrder);
+        if (!idleOrder.isEmpty()) {
             md.append("## 1. Idle TLS connections\n\n");
-            double conns = num(idle, "conns.logged_in");
-            double perGc = delta(idle, "rss_kib", "before_gc", "after_gc") / conns;
-            double perNoGc = delta(idle, "rss_kib", "before", "after") / conns;
-            double heapRssGc = delta(idle, "heap_rss_kib", "before_gc", "after_gc") / conns;
-            double liveHeap = delta(idle, "heap_used_kib", "before_gc", "after_gc") / conns;
-            double closedLeft = delta(idle, "heap_used_kib", "before_gc", "closed_gc") / conns;
-            boolean complete = num(idle, "conns.failed") == 0 && num(idle, "conns.dropped_while_idle") == 0
-                    && conns == num(idle, "conns.asked");
-            md.append(f("%s connections asked, **%s logged in** (%s failed) from %s load JVMs in %s s, each connection from its own "
-                    + "source address in 127/8. verkehr's gauge `verkehr_connections_logged_in` read %s once all were in and %s after "
-                    + "%s s idle; %s connections were dropped while idle. Before the \"before\" sample, %s warm-up connections were "
-                    + "opened, logged in and closed.\n\n",
-                    n0(num(idle, "conns.asked")), n0(conns), n0(num(idle, "conns.failed")), idle.getProperty("workers"),
-                    idle.getProperty("connect.seconds"), n0(num(idle, "server.gauge.logged_in")),
-                    n0(num(idle, "server.gauge.logged_in_after_idle")), idle.getProperty("idle.seconds"),
-                    n0(num(idle, "conns.dropped_while_idle")), idle.getProperty("warmup.conns")));
-            md.append("| verkehr process | VmRSS | of it in the Java heap's mapping | outside the heap | RssAnon | live heap (committed) | fds | threads |\n");
-            md.append("|---|---|---|---|---|---|---|---|\n");
-            for (String[] x : new String[][] {{"before", "before (after the warm-up)"}, {"before_gc", "before, after `GC.run`"},
-                    {"after", "all connected, idle"}, {"after_gc", "all connected, idle, after `GC.run`"},
-                    {"closed_gc", "all closed again, after `GC.run`"}}) {
-                String k = "mem." + x[0] + ".";
-                md.append(f("| %s | %s KiB | %s KiB | %s KiB | %s KiB | %s KiB (%s KiB) | %s | %s |\n", x[1], n0(num(idle, k + "rss_kib")),
-                        n0(num(idle, k + "heap_rss_kib")), n0(num(idle, k + "rss_kib") - num(idle, k + "heap_rss_kib")),
-                        n0(num(idle, k + "anon_kib")), n0(num(idle, k + "heap_used_kib")), n0(num(idle, k + "heap_committed_kib")),
-                        n0(num(idle, k + "fds")), n0(num(idle, k + "threads"))));
+            Properties any = idleOrder.get(0);
+            md.append(f("In each of %d round(s), both servers freshly started: %s TLS connections asked from %s load processes, each from "
+                    + "its own source address in 127/8, logged in (`LOGIN <id> secret …`) and left idle for %s s, on verkehr and on "
+                    + "lipwig in turn (round i starts with the i-th). %s Per connection = RSS growth (`VmRSS`, /proc/<pid>/status) / connections logged in. verkehr "
+                    + "is a JVM: its figure is taken after `jcmd GC.run` before and after; lipwig's Go runtime cannot be made to collect "
+                    + "from outside, so its second sample is a plain one taken at the same point.%s\n\n",
+                    rounds, n0(num(any, "conns.asked")), any.getProperty("workers"), any.getProperty("idle.seconds"),
+                    num(any, "warmup.conns") > 0 ? "Before the \"before\" sample, " + any.getProperty("warmup.conns")
+                            + " warm-up connections were opened, logged in and closed." : "No warm-up connections (QUICK).", lipwigMissing != null ? " **lipwig " + lwNot + ".**" : ""));
+            md.append("| round | server | logged in (failed, dropped) | VmRSS before | idle: first sample / after GC or 2nd sample | per connection: "
+                    + "after GC or 2nd sample | first sample | of it outside the Java heap | live heap | fds | threads |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+            for (Properties p : idleOrder) {
+                double conns = Math.max(1, num(p, "conns.logged_in"));
+                boolean jvm = Boolean.parseBoolean(p.getProperty("jvm", "true"));
+                md.append(f("| %s | %s | %s (%s, %s) | %s KiB | %s / %s KiB | **+%s KiB** | +%s KiB | %s | %s | %s | %s |\n", p.getProperty("round"),
+                        p.getProperty("label"), n0(num(p, "conns.logged_in")), n0(num(p, "conns.failed")), n0(num(p, "conns.dropped_while_idle")),
+                        n0(num(p, "mem.before_gc.rss_kib")), n0(num(p, "mem.after.rss_kib")), n0(num(p, "mem.after_gc.rss_kib")),
+                        n2(delta(p, "rss_kib", "before_gc", "after_gc") / conns), n2(delta(p, "rss_kib", "before", "after") / conns),
+                        jvm ? signed((delta(p, "rss_kib", "before_gc", "after_gc") - delta(p, "heap_rss_kib", "before_gc", "after_gc")) / conns)
+                                + " KiB" : "–",
+                        jvm ? signed(delta(p, "heap_used_kib", "before_gc", "after_gc") / conns) + " KiB" : "–",
+                        n0(num(p, "mem.after.fds")), n0(num(p, "mem.after.threads"))));
             }
-            md.append(f("\nPer connection: **RSS +%s KiB** (after `GC.run` before and after; +%s KiB without forcing a GC). Of that, "
-                    + "+%s KiB is heap pages touched for the first time and +%s KiB is outside the Java heap (native TLS state, "
-                    + "direct buffers, kernel-visible allocations). Live Java heap +%s KiB. After every connection had closed, the "
-                    + "live heap was %s KiB per connection above its start. Target ≤ 16 KiB; the Go reference in the issue: 18.4 KB.\n\n",
-                    n2(perGc), n2(perNoGc), n2(heapRssGc), n2(perGc - heapRssGc), n2(liveHeap), n2(closedLeft)));
-            for (int i = 0; idle.getProperty("worker." + i + ".ready") != null; i++) {
-                md.append("- ").append(idle.getProperty("worker." + i + ".ready")).append("; ")
-                        .append(idle.getProperty("worker." + i + ".done").replaceFirst("^[^:]*: ", "")).append('\n');
+            java.util.function.ToDoubleFunction<Properties> perGc = p -> delta(p, "rss_kib", "before_gc", "after_gc")
+                    / Math.max(1, num(p, "conns.logged_in"));
+            java.util.function.ToDoubleFunction<Properties> perNoGc = p -> delta(p, "rss_kib", "before", "after")
+                    / Math.max(1, num(p, "conns.logged_in"));
+            double vk = median(perRound(idle, "verkehr", perGc)), vkNoGc = median(perRound(idle, "verkehr", perNoGc));
+            double lw = median(perRound(idle, "lipwig", perGc)), lwNoGc = median(perRound(idle, "lipwig", perNoGc));
+            double ratioGc = pairedRatio(perRound(idle, "verkehr", perGc), perRound(idle, "lipwig", perGc));
+            double ratioNoGc = pairedRatio(perRound(idle, "verkehr", perNoGc), perRound(idle, "lipwig", perNoGc));
+            md.append(f("| **median** | verkehr | | | | **+%s KiB** | +%s KiB | | | | |\n", n2(vk), n2(vkNoGc)));
+            if (any(idle, "lipwig")) {
+                md.append(f("| **median** | %s | | | | **+%s KiB** | +%s KiB | | | | |\n", label(idle, "lipwig", "lipwig"), n2(lw), n2(lwNoGc)));
             }
-            appendMetrics(md, idle, "- verkehr counters that moved during the scenario");
-            md.append("- live-object histograms: `histogram-before.txt`, `histogram-connected.txt`, `histogram-closed.txt` in the run directory\n\n");
-            String verdict = !complete ? "**incomplete**" : perGc <= 16 ? "meets target" : "**misses target**";
+            md.append('\n');
+            md.append(f("verkehr: **+%s KiB per connection** after GC (+%s KiB without forcing one), median of %d round(s); target ≤ 16 KiB.\n",
+                    n2(vk), n2(vkNoGc), rounds));
+            if (any(idle, "lipwig")) {
+                md.append(f("lipwig: +%s KiB per connection (+%s KiB in its first sample). verkehr / lipwig: **%s** (verkehr after GC vs "
+                        + "lipwig's second sample) and %s (both first samples): medians of the per-round ratios; target ≤ 0.7.\n",
+                        n2(lw), n2(lwNoGc), n2(ratioGc), n2(ratioNoGc)));
+            } else {
+                md.append("lipwig: ").append(lwNot).append(".\n");
+            }
+            md.append('\n');
+            for (Properties p : idleOrder) {
+                for (int i = 0; p.getProperty("worker." + i + ".ready") != null; i++) {
+                    md.append("- round ").append(p.getProperty("round")).append(", ").append(p.getProperty("label")).append(": ")
+                            .append(p.getProperty("worker." + i + ".ready")).append("; ")
+                            .append(p.getProperty("worker." + i + ".done", "").replaceFirst("^[^:]*: ", "")).append('\n');
+                }
+                appendMetrics(md, p, "- round " + p.getProperty("round") + ", verkehr counters that moved during the scenario");
+            }
+            if (Files.exists(dir.resolve("histogram-r1-before.txt"))) {
+                md.append("- verkehr's live-object histograms: `histogram-r<round>-{before,connected,closed}.txt` in the run directory\n");
+            }
+            md.append('\n');
+            boolean complete = Arrays.stream(idle.getOrDefault("verkehr", new Properties[0])).filter(java.util.Objects::nonNull)
+                    .allMatch(p -> num(p, "conns.failed") == 0 && num(p, "conns.dropped_while_idle") == 0
+                            && num(p, "conns.logged_in") == num(p, "conns.asked"));
             if (!complete) {
                 rc = 1;
             }
-            sum.append(f("| 1. RSS per idle TLS connection (%s logged in, after GC) | Go reference 18.4 KB = %s KiB; verkehr before: %s KiB RSS | **+%s KiB** (+%s without forced GC; live heap +%s) | **%s** of Go | ≤ 16 KiB | %s |\n",
-                    n0(conns), n2(goKiB), n0(num(idle, "mem.before_gc.rss_kib")), n2(perGc), n2(perNoGc), n2(liveHeap),
-                    ratio(perGc, goKiB), verdict));
+            if (any(idle, "verkehr")) {
+                sum.append(f("| 1. RSS per idle TLS connection (%s logged in, after GC), median of %d | %s | **+%s KiB** (+%s without forced GC) | | ≤ 16 KiB | %s |\n",
+                        n0(num(any, "conns.asked")), rounds, any(idle, "lipwig") ? f("lipwig +%s KiB", n2(lw)) : "lipwig " + lwNot, n2(vk),
+                        n2(vkNoGc), !complete ? "**incomplete**" : vk <= 16 ? "meets target" : "**misses target**"));
+                sum.append(f("| 1b. idle RSS per TLS connection vs lipwig | %s | +%s KiB | %s | ≤ 0.7× lipwig | %s |\n",
+                        any(idle, "lipwig") ? f("lipwig +%s KiB (+%s first sample)", n2(lw), n2(lwNoGc)) : lwNot, n2(vk),
+                        any(idle, "lipwig") ? f("**%s** of lipwig (%s without GC)", n2(ratioGc), n2(ratioNoGc)) : "–",
+                        !any(idle, "lipwig") ? "not measured" : ratioGc <= 0.7 ? "meets target" : "**misses target**"));
+            }
         }
 
         // ---- fan-out runs, in the order they ran
         List<Properties> runs = new ArrayList<>();
-        try (var st = Files.list(dir)) {
-            for (Path p : st.filter(x -> x.getFileName().toString().startsWith("fanout-") && x.toString().endsWith(".properties"))
-                    .sorted().toList()) {
-                runs.add(load(p));
-            }
-        }
-        List<Properties> direct = runs.stream().filter(r -> "direct".equals(r.getProperty("target"))).toList();
-        Properties vk = runs.stream().filter(r -> "verkehr".equals(r.getProperty("target"))).findFirst().orElse(null);
-        Properties mq = runs.stream().filter(r -> "mqtt".equals(r.getProperty("target"))).findFirst().orElse(null);
+        Map<String, Properties[]> fan = runsOf(dir, "fanout", rounds, runs);
         if (!runs.isEmpty()) {
             md.append("## 2-5. Fan-out: one topic, TLS subscribers, one publisher\n\n");
-            md.append("In the order they ran. Deliveries are counted at the subscribers, in the measured window. Latency runs from "
-                    + "the scheduled send time in the payload to the receipt, for every receipt of every message scheduled in the "
-                    + "window; the publisher and the subscribers share one JVM and its `System.nanoTime`. CPU is in cores over the "
-                    + "window (the machine has 2): the server process, the load JVM, and everything else.\n\n");
-            md.append("| run | saturation deliveries/s (publishes/s) | p50 / p99 there (ms) | cpu server / load / other | "
-                    + "half rate: deliveries/s | p50 / p90 / p99 / p99.9 / max (ms) | cpu server / load / other | "
-                    + "light load: deliveries/s | p50 / p99 / max (ms) | lost / reordered / disconnected | quiet before |\n");
-            md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+            md.append(f("%d round(s); in each, every server in turn, in this order: the direct TLS fan-out (physical limit), lipwig, verkehr, "
+                    + "mosquitto (those that run). Each run: saturation, then an open-loop load at half its own saturation rate, then "
+                    + "(verkehr only) the same load at half of lipwig's saturation rate of the same round, then a light load. "
+                    + "Deliveries are counted at the subscribers, in the measured window. Latency runs from the scheduled send time "
+                    + "in the payload to the receipt, for every receipt of every message scheduled in the window; the publisher and "
+                    + "the subscribers share one JVM and its `System.nanoTime`. CPU is in cores over the window (the machine has %d): "
+                    + "the server process, the load JVM, and everything else.%s\n\n", rounds, Runtime.getRuntime().availableProcessors(),
+                    lipwigMissing != null ? " **lipwig " + lwNot + ".**" : ""));
+            md.append("| round | run | saturation deliveries/s (publishes/s) | p50 / p99 there (ms) | cpu server / load / other | "
+                    + "half own rate: deliveries/s | p50 / p90 / p99 / p99.9 / max (ms) | cpu server / load / other | "
+                    + "half of lipwig's rate: deliveries/s | p50 / p99 / max (ms) | "
+                    + "light load: deliveries/s | p50 / p99 / max (ms) | lost / reordered / disconnected | quiet before (busy cores) |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Properties r : runs) {
-                md.append(f("| %s | **%s** (%s)%s | %s / %s | %s / %s / %s | %s | %s / %s / **%s** / %s / %s%s%s | %s / %s / %s | %s | %s / %s / %s%s | %s / %s / %s | %s (%s cores) |\n",
-                        r.getProperty("label"), n0(num(r, "sat.delivered_per_s")), r.getProperty("sat.published_per_s"),
+                boolean hasRef = r.getProperty("ref.lat.p99_ms") != null;
+                md.append(f("| %s | %s | **%s** (%s)%s | %s / %s | %s / %s / %s | %s | %s / %s / **%s** / %s / %s%s%s | %s / %s / %s | %s | %s | %s | %s / %s / %s%s | %s / %s / %s | %s (%s) |\n",
+                        r.getProperty("round"), r.getProperty("label"), n0(num(r, "sat.delivered_per_s")), r.getProperty("sat.published_per_s"),
                         disturbed(r, "sat"),
                         r.getProperty("sat.lat.p50_ms"), r.getProperty("sat.lat.p99_ms"),
                         r.getProperty("sat.cpu.server"), r.getProperty("sat.cpu.tool"), r.getProperty("sat.cpu.other"),
@@ -1958,73 +2126,140 @@ public final class VerkehrBench {
                         r.getProperty("lat.lat.p99_ms"), r.getProperty("lat.lat.p999_ms"), r.getProperty("lat.lat.max_ms"),
                         Boolean.parseBoolean(r.getProperty("lat.overloaded")) ? " (**overloaded, stopped**)" : "", disturbed(r, "lat"),
                         r.getProperty("lat.cpu.server"), r.getProperty("lat.cpu.tool"), r.getProperty("lat.cpu.other"),
-                        n0(num(r, "low.delivered_per_s")), r.getProperty("low.lat.p50_ms", "-"), r.getProperty("low.lat.p99_ms", "-"),
-                        r.getProperty("low.lat.max_ms", "-"), disturbed(r, "low"),
+                        hasRef ? n0(num(r, "ref.delivered_per_s")) : "lipwig".equals(r.getProperty("target")) ? "(its own half rate)" : "–",
+                        hasRef ? r.getProperty("ref.lat.p50_ms") + " / **" + r.getProperty("ref.lat.p99_ms") + "** / " + r.getProperty("ref.lat.max_ms")
+                                + (Boolean.parseBoolean(r.getProperty("ref.overloaded")) ? " (**overloaded, stopped**)" : "") + disturbed(r, "ref") : "–",
+                        r.getProperty("low.lat.p99_ms") == null ? "–" : n0(num(r, "low.delivered_per_s")), r.getProperty("low.lat.p50_ms", "–"),
+                        r.getProperty("low.lat.p99_ms", "–"), r.getProperty("low.lat.max_ms", "–"), disturbed(r, "low"),
                         n0(num(r, "lost.gaps") + num(r, "lost.tail")), r.getProperty("reordered"), r.getProperty("subscribers.disconnected"),
-                        r.getProperty("quiet"), r.getProperty("busy_before")));
+                        r.getProperty("quiet"), "?".equals(r.getProperty("busy_before")) ? "–" : r.getProperty("busy_before")));
             }
             md.append('\n');
             for (Properties r : runs) {
-                md.append(f("- %s: %s of %s subscribers ready in %s s; TLS: subscribers %s, publisher %s. Publisher waits at saturation: "
-                        + "%s on the ack window, %s on the in-flight bound. Half rate %s publishes/s (%s sends over 1 ms late); light load "
-                        + "%s publishes/s. %s messages, %s deliveries of %s expected; %s PINGs answered; %s protocol errors.\n",
-                        r.getProperty("label"), r.getProperty("subscribers.ready"), r.getProperty("subscribers.asked"),
+                md.append(f("- round %s, %s: %s of %s subscribers ready in %s s; TLS: subscribers %s, publisher %s. Publisher waits at "
+                        + "saturation: %s on the ack window, %s on the in-flight bound. Half rate %s publishes/s (%s sends over 1 ms late)%s; "
+                        + "light load %s publishes/s. %s messages, %s deliveries of %s expected; %s PINGs answered; %s protocol errors.\n",
+                        r.getProperty("round"), r.getProperty("label"), r.getProperty("subscribers.ready"), r.getProperty("subscribers.asked"),
                         r.getProperty("connect.seconds"), r.getProperty("tls.subscribers"), r.getProperty("tls.publisher"),
                         r.getProperty("sat.waits_ack"), r.getProperty("sat.waits_inflight"), r.getProperty("lat.published_per_s"),
-                        r.getProperty("lat.publisher_late_over_1ms"), r.getProperty("low.published_per_s", "-"),
+                        r.getProperty("lat.publisher_late_over_1ms"),
+                        r.getProperty("ref.published_per_s") == null ? "" : "; at lipwig's half rate " + r.getProperty("ref.published_per_s")
+                                + " publishes/s (" + r.getProperty("ref.publisher_late_over_1ms") + " late)",
+                        r.getProperty("low.published_per_s", "-"),
                         n0(num(r, "messages.published")), n0(num(r, "deliveries.total")), n0(num(r, "deliveries.expected")),
                         r.getProperty("pings"), r.getProperty("errors")));
                 appendMetrics(md, r, "  verkehr counters that moved");
             }
             md.append('\n');
+
+            java.util.function.ToDoubleFunction<Properties> sat = p -> num(p, "sat.delivered_per_s");
+            java.util.function.ToDoubleFunction<Properties> p99 = p -> num(p, "lat.lat.p99_ms");
+            java.util.function.ToDoubleFunction<Properties> refP99 = p -> num(p, "ref.lat.p99_ms");
+            md.append(f("Medians over %d round(s); every ratio is the median of the ratios taken within each round:\n\n", rounds));
+            md.append("| server | saturation deliveries/s | p99 at half its own rate (ms) | p99 at half of lipwig's rate (ms) |\n");
+            md.append("|---|---|---|---|\n");
+            for (String t : List.of("direct", "lipwig", "verkehr", "mqtt")) {
+                if (!any(fan, t)) {
+                    continue;
+                }
+                md.append(f("| %s | %s | %s | %s |\n", label(fan, t, t), n0(median(perRound(fan, t, sat))), n2(median(perRound(fan, t, p99))),
+                        t.equals("verkehr") ? n2(median(perRound(fan, t, refP99))) : t.equals("lipwig") ? n2(median(perRound(fan, t, p99))) : "–"));
+            }
+            md.append('\n');
+            if (any(fan, "verkehr")) {
+                List<Double> vkSat = perRound(fan, "verkehr", sat);
+                if (any(fan, "lipwig")) {
+                    md.append(f("- verkehr / lipwig at saturation: **%s** (target ≥ 2); verkehr's p99 at half of lipwig's saturation rate / "
+                            + "lipwig's p99 there: **%s** (target ≤ 0.5).\n", n2(pairedRatio(vkSat, perRound(fan, "lipwig", sat))),
+                            n2(pairedRatio(perRound(fan, "verkehr", refP99), perRound(fan, "lipwig", p99)))));
+                } else {
+                    md.append("- lipwig: ").append(lwNot).append(".\n");
+                }
+                if (any(fan, "direct")) {
+                    md.append(f("- verkehr / direct TLS fan-out at saturation: %s.\n", n2(pairedRatio(vkSat, perRound(fan, "direct", sat)))));
+                }
+                if (any(fan, "mqtt")) {
+                    md.append(f("- verkehr / mosquitto at saturation: %s; verkehr's p99 / mosquitto's p99, each at half its own rate: %s.\n",
+                            n2(pairedRatio(vkSat, perRound(fan, "mqtt", sat))),
+                            n2(pairedRatio(perRound(fan, "verkehr", p99), perRound(fan, "mqtt", p99)))));
+                }
+                md.append('\n');
+            }
         }
 
-        double limit = direct.stream().mapToDouble(p -> num(p, "sat.delivered_per_s")).average().orElse(Double.NaN);
-        String limitText = direct.stream().map(p -> n0(num(p, "sat.delivered_per_s"))).reduce((x, y) -> x + " before, " + y + " after")
-                .orElse("not run");
-        if (vk != null) {
-            double sat = num(vk, "sat.delivered_per_s");
-            boolean clean = num(vk, "lost.gaps") + num(vk, "lost.tail") == 0 && num(vk, "subscribers.disconnected") == 0
-                    && num(vk, "reordered") == 0 && num(vk, "subscribers.ready") == num(vk, "subscribers.asked");
+        if (any(fan, "verkehr")) {
+            Properties[] vkRuns = fan.get("verkehr");
+            boolean clean = Arrays.stream(vkRuns).filter(java.util.Objects::nonNull).allMatch(vk -> num(vk, "lost.gaps") + num(vk, "lost.tail") == 0
+                    && num(vk, "subscribers.disconnected") == 0 && num(vk, "reordered") == 0
+                    && num(vk, "subscribers.ready") == num(vk, "subscribers.asked"));
             if (!clean) {
                 rc = 1;
             }
-            sum.append(f("| 2. fan-out at saturation, deliveries/s (%s subscribers) | direct TLS fan-out %s (%s) | **%s** | **%s** of direct | ≥ 150,000/s | %s%s |\n",
-                    vk.getProperty("subscribers.asked"), n0(limit), limitText, n0(sat), ratio(sat, limit),
-                    !clean ? "**not clean** (loss, disconnects or failed subscribers)" : sat >= 150_000 ? "meets target" : "**misses target**",
-                    disturbed(vk, "sat")));
-            double p99 = num(vk, "lat.lat.p99_ms");
-            String dl = direct.stream().map(p -> p.getProperty("lat.lat.p99_ms") + " ms at " + n0(num(p, "lat.delivered_per_s")) + "/s")
-                    .reduce((x, y) -> x + "; " + y).orElse("-");
-            boolean over = Boolean.parseBoolean(vk.getProperty("lat.overloaded"));
-            sum.append(f("| 3. latency at half rate (%s deliveries/s), p50 / p99 / max | direct p99 at half its own rate: %s | %s / **%s** / %s ms | | p99 < 30 ms | %s%s |\n",
-                    n0(num(vk, "lat.delivered_per_s")), dl, vk.getProperty("lat.lat.p50_ms"), vk.getProperty("lat.lat.p99_ms"),
-                    vk.getProperty("lat.lat.max_ms"), over ? "**overloaded**" : p99 < 30 ? "meets target" : "**misses target**",
-                    disturbed(vk, "lat")));
-            if (vk.getProperty("low.lat.p99_ms") != null) {
-                String others = runs.stream().filter(r -> r != vk && r.getProperty("low.lat.p99_ms") != null)
-                        .map(r -> r.getProperty("label") + " " + r.getProperty("low.lat.p50_ms") + " / " + r.getProperty("low.lat.p99_ms"))
-                        .reduce((x, y) -> x + "; " + y).orElse("-");
-                sum.append(f("| 3b. latency at a light load, %s publishes/s (%s deliveries/s), p50 / p99 / max | same load, p50 / p99 (ms): %s | %s / %s / %s ms | | (for comparison) | %s |\n",
-                        vk.getProperty("low.published_per_s"), n0(num(vk, "low.delivered_per_s")), others, vk.getProperty("low.lat.p50_ms"),
-                        vk.getProperty("low.lat.p99_ms"), vk.getProperty("low.lat.max_ms"), disturbed(vk, "low").trim()));
+            java.util.function.ToDoubleFunction<Properties> satF = p -> num(p, "sat.delivered_per_s");
+            java.util.function.ToDoubleFunction<Properties> p99F = p -> num(p, "lat.lat.p99_ms");
+            List<Double> vkSat = perRound(fan, "verkehr", satF);
+            double sat = median(vkSat);
+            String asked = vkRuns[0] != null ? vkRuns[0].getProperty("subscribers.asked") : "?";
+            boolean anyDisturbed = Arrays.stream(vkRuns).filter(java.util.Objects::nonNull).anyMatch(p -> !disturbed(p, "sat").isEmpty());
+            String dist = anyDisturbed ? " (a window was disturbed by other processes, see below)" : "";
+            double direct = median(perRound(fan, "direct", satF));
+            sum.append(f("| 2. fan-out at saturation, deliveries/s (%s subscribers), median of %d | direct TLS fan-out %s | **%s** | %s | ≥ 150,000/s | %s%s |\n",
+                    asked, rounds, any(fan, "direct") ? n0(direct) : "not run", n0(sat),
+                    any(fan, "direct") ? "**" + n2(pairedRatio(vkSat, perRound(fan, "direct", satF))) + "** of direct" : "–",
+                    !clean ? "**not clean** (loss, disconnects or failed subscribers)" : sat >= 150_000 ? "meets target" : "**misses target**", dist));
+            if (any(fan, "lipwig")) {
+                double lwSat = median(perRound(fan, "lipwig", satF));
+                double r = pairedRatio(vkSat, perRound(fan, "lipwig", satF));
+                sum.append(f("| 2b. fan-out at saturation vs lipwig | lipwig %s | %s | **%s**× lipwig | ≥ 2× lipwig | %s |\n", n0(lwSat), n0(sat),
+                        n2(r), r >= 2 ? "meets target" : "**misses target**"));
+            } else {
+                sum.append(f("| 2b. fan-out at saturation vs lipwig | %s | %s | – | ≥ 2× lipwig | not measured |\n", lwNot, n0(sat)));
             }
-        }
-        if (mq != null) {
-            double msat = num(mq, "sat.delivered_per_s");
-            sum.append(f("| 4. vs mosquitto, saturation deliveries/s | %s: %s | %s | **%s** verkehr/mosquitto | report | |\n",
-                    mq.getProperty("label"), n0(msat), vk == null ? "-" : n0(num(vk, "sat.delivered_per_s")),
-                    vk == null ? "-" : ratio(num(vk, "sat.delivered_per_s"), msat)));
-            sum.append(f("| 4. vs mosquitto, latency at half its own rate, p50 / p99 / max | mosquitto at %s/s: %s / %s / %s ms | %s | p99 %s | report | |\n",
-                    n0(num(mq, "lat.delivered_per_s")), mq.getProperty("lat.lat.p50_ms"), mq.getProperty("lat.lat.p99_ms"),
-                    mq.getProperty("lat.lat.max_ms"), vk == null ? "-" : vk.getProperty("lat.lat.p50_ms") + " / " + vk.getProperty("lat.lat.p99_ms")
-                            + " / " + vk.getProperty("lat.lat.max_ms") + " ms at " + n0(num(vk, "lat.delivered_per_s")) + "/s",
-                    vk == null ? "-" : ratio(num(vk, "lat.lat.p99_ms"), num(mq, "lat.lat.p99_ms"))));
-        }
-        if (!direct.isEmpty()) {
-            sum.append(f("| 5. physical limit: direct TLS fan-out, deliveries/s | %s (%s) | %s | verkehr/direct **%s**; mosquitto/direct %s | report | |\n",
-                    n0(limit), limitText, vk == null ? "-" : n0(num(vk, "sat.delivered_per_s")),
-                    vk == null ? "-" : ratio(num(vk, "sat.delivered_per_s"), limit), mq == null ? "-" : ratio(num(mq, "sat.delivered_per_s"), limit)));
+            double p99 = median(perRound(fan, "verkehr", p99F));
+            boolean over = Arrays.stream(vkRuns).filter(java.util.Objects::nonNull).anyMatch(p -> Boolean.parseBoolean(p.getProperty("lat.overloaded")));
+            sum.append(f("| 3. latency at half its own rate (%s deliveries/s), p50 / p99 / max, medians | direct p99 at half its own rate: %s ms | %s / **%s** / %s ms | | p99 < 30 ms | %s |\n",
+                    n0(median(perRound(fan, "verkehr", p -> num(p, "lat.delivered_per_s")))),
+                    any(fan, "direct") ? n2(median(perRound(fan, "direct", p99F))) : "-",
+                    n2(median(perRound(fan, "verkehr", p -> num(p, "lat.lat.p50_ms")))), n2(p99),
+                    n2(median(perRound(fan, "verkehr", p -> num(p, "lat.lat.max_ms")))),
+                    over ? "**overloaded**" : p99 < 30 ? "meets target" : "**misses target**"));
+            if (any(fan, "lipwig")) {
+                List<Double> vkRef = perRound(fan, "verkehr", p -> num(p, "ref.lat.p99_ms"));
+                List<Double> lwP99 = perRound(fan, "lipwig", p99F);
+                double r = pairedRatio(vkRef, lwP99);
+                sum.append(f("| 3b. p99 at half of lipwig's saturation rate (%s deliveries/s), medians | lipwig %s ms | **%s ms** | **%s** of lipwig's | ≤ 0.5× lipwig's | %s |\n",
+                        n0(median(perRound(fan, "lipwig", p -> num(p, "lat.delivered_per_s")))), n2(median(lwP99)), n2(median(vkRef)), n2(r),
+                        r <= 0.5 ? "meets target" : "**misses target**"));
+            } else {
+                sum.append(f("| 3b. p99 at half of lipwig's saturation rate | %s | – | – | ≤ 0.5× lipwig's | not measured |\n", lwNot));
+            }
+            if (vkRuns[0] != null && vkRuns[0].getProperty("low.lat.p99_ms") != null) {
+                String others = runs.stream().filter(r -> !"verkehr".equals(r.getProperty("target")) && r.getProperty("low.lat.p99_ms") != null)
+                        .map(r -> r.getProperty("target")).distinct()
+                        .map(t -> label(fan, t, t) + " " + n2(median(perRound(fan, t, p -> num(p, "low.lat.p50_ms")))) + " / "
+                                + n2(median(perRound(fan, t, p -> num(p, "low.lat.p99_ms")))))
+                        .reduce((x, y) -> x + "; " + y).orElse("-");
+                sum.append(f("| 3c. latency at a light load, %s publishes/s, p50 / p99 / max, medians | same load, p50 / p99 (ms): %s | %s / %s / %s ms | | (for comparison) | |\n",
+                        vkRuns[0].getProperty("low.published_per_s"), others, n2(median(perRound(fan, "verkehr", p -> num(p, "low.lat.p50_ms")))),
+                        n2(median(perRound(fan, "verkehr", p -> num(p, "low.lat.p99_ms")))),
+                        n2(median(perRound(fan, "verkehr", p -> num(p, "low.lat.max_ms"))))));
+            }
+            if (any(fan, "mqtt")) {
+                double msat = median(perRound(fan, "mqtt", satF));
+                sum.append(f("| 4. vs mosquitto, saturation deliveries/s, medians | %s: %s | %s | **%s** verkehr/mosquitto | report | |\n",
+                        label(fan, "mqtt", "mosquitto"), n0(msat), n0(sat), n2(pairedRatio(vkSat, perRound(fan, "mqtt", satF)))));
+                sum.append(f("| 4. vs mosquitto, p99 at half its own rate, medians | mosquitto %s ms | %s ms | p99 %s | report | |\n",
+                        n2(median(perRound(fan, "mqtt", p99F))), n2(p99), n2(pairedRatio(perRound(fan, "verkehr", p99F), perRound(fan, "mqtt", p99F)))));
+            }
+            if (any(fan, "direct")) {
+                sum.append(f("| 5. physical limit: direct TLS fan-out, deliveries/s, median | %s | %s | verkehr/direct **%s**; mosquitto/direct %s; lipwig/direct %s | report | |\n",
+                        n0(direct), n0(sat), n2(pairedRatio(vkSat, perRound(fan, "direct", satF))),
+                        any(fan, "mqtt") ? n2(pairedRatio(perRound(fan, "mqtt", satF), perRound(fan, "direct", satF))) : "-",
+                        any(fan, "lipwig") ? n2(pairedRatio(perRound(fan, "lipwig", satF), perRound(fan, "direct", satF))) : "-"));
+            }
+        } else if (any(fan, "lipwig")) {
+            sum.append(f("| 2b. fan-out at saturation, lipwig alone (verkehr not run) | lipwig %s | – | – | | |\n",
+                    n0(median(perRound(fan, "lipwig", p -> num(p, "sat.delivered_per_s"))))));
         }
         Files.writeString(Path.of(o.req("md")), md.toString(), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
         Files.writeString(Path.of(o.req("summary")), sum.toString(), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);

@@ -13,6 +13,12 @@
  *     idle      relay resident memory before/after holding N idle bound pairs
  *     fdlimit   behaviour of a relay started with a lowered open-file limit
  *     latency   64-byte ping-pong through the relay vs direct
+ *   single, pairs and latency run --reps rounds; each round runs every contender once, back to back:
+ *   direct loopback TCP, the relay under test, the C reference relay (--ref-port/--ref-pid) and
+ *   valkyrie, AeroFS's original Go relay (--valkyrie-port/--valkyrie-pid); idle does the same with
+ *   the relay under test and valkyrie. Figures are medians over the rounds; a ratio is the median
+ *   of the ratios taken within each round. A contender that is missing is reported as "not
+ *   measured: <reason>" (--ref-missing, --valkyrie-missing).
  *   worker roles (one JSON result line on stdout at the end):
  *     recv      sink: relayed (connects to the relay) or direct (listens) receiver
  *     send      sender: relayed or direct
@@ -22,8 +28,12 @@
  *   utilities:
  *     freeports, wait-ready, status, help
  *
- * Wire protocol (docs: shared design spec "zephyr.md"): ints are 32-bit big-endian;
- * REGISTER (relay -> client) and BIND (client -> relay) are MAGIC 0x829644A1, LENGTH 4, zid.
+ * Wire protocol (docs/protocols/zephyr.md): ints are 32-bit big-endian; REGISTER (relay -> client)
+ * and BIND (client -> relay) are MAGIC 0x829644A1, LENGTH 4, zid. valkyrie speaks the same
+ * handshake; it differs in how a pair ends: when either side closes, it closes both sockets with
+ * SO_LINGER 0 (a reset), which can discard bytes still on their way to the other side. So a
+ * receiver stops at the stream's known length and closes, and the sender waits for that close,
+ * for every contender alike.
  *
  * Worker <-> coordinator line protocol (worker stdout / stdin):
  *   worker: "ZIDS z1 z2 ..."  (relay mode, after REGISTER on every connection)
@@ -71,6 +81,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -143,11 +154,18 @@ public final class ZephyrBench {
             scenarios (need a running relay: --relay-port, --status-port, --relay-pid; --host 127.0.0.1):
               single   [--bytes 2g] [--write-size 256k] [--reps 3] [--verify stamp[,crc]]
               pairs    [--pairs 100] [--bytes 20m] [--write-size 256k] [--reps 3] [--verify stamp]
-              idle     [--pairs 4000] [--workers 4] [--warmup-pairs 200]
+              idle     [--pairs 4000] [--workers 4] [--warmup-pairs 200] [--reps 1] [--settle-ms 1000] [--gc-settle-ms 1500]
               fdlimit  [--max-conns 4000] [--register-timeout-ms 3000] [--probes 5]
               latency  [--rounds 20000] [--warmup 5000] [--size 64] [--reps 3]
               common:  --md FILE (append a markdown section), --summary FILE (append a table row),
-                       --json FILE (append the JSON result), --worker-jvm "opts", --clk-tck 100
+                       --json FILE (append the JSON result), --worker-jvm "opts", --clk-tck 100,
+                       --quiet-seconds 20 (wait for a quiet machine before each run; 0 = none)
+              other relays in the rounds (single, pairs, latency; idle: valkyrie):
+                       --ref-port P --ref-pid PID [--ref-name TEXT] | --ref-missing REASON
+                       --valkyrie-port P --valkyrie-pid PID [--valkyrie-name TEXT] [--valkyrie-fd-limit N]
+                       | --valkyrie-missing REASON
+              targets: --target-ratio 0.6 (single, relayed/direct), --target-mbps 2000 (pairs),
+                       --target-ref 1.0, --target-valkyrie 1.5 (relay / the other relay), --target-kib 4 (idle)
             worker roles: recv, send, echo, ping, hold (see the source header for the line protocol)
             utilities:
               freeports [--count 2]                   free loopback ports outside the ephemeral range
@@ -877,9 +895,9 @@ public final class ZephyrBench {
             double cpu0 = selfCpu();
             long dl = deadline(maxTransfer);
             if (n == 1) {
-                receiveBlocking(chans.get(0), st[0], stamps, rsize);
+                receiveBlocking(chans.get(0), st[0], stamps, rsize, bytes);
             } else {
-                receiveSelector(chans, st, stamps, rsize, dl);
+                receiveSelector(chans, st, stamps, rsize, dl, bytes);
             }
             double cpu1 = selfCpu();
 
@@ -921,11 +939,19 @@ public final class ZephyrBench {
             return errors.isEmpty() ? 0 : 1;
         }
 
-        static void receiveBlocking(SocketChannel ch, Rx s, boolean stamps, int rsize) {
+        /**
+         * Reads one stream: up to its expected length (then closes it, which tells the sender it
+         * got everything) or, when the length is unknown (limit < 0), to end of stream. Stopping at
+         * the length rather than waiting for the sender's close is what makes the measurement work
+         * for every relay alike: valkyrie closes both sockets of a pair with SO_LINGER 0 (a reset)
+         * as soon as one side ends, which can discard the bytes still on their way to the other.
+         */
+        static void receiveBlocking(SocketChannel ch, Rx s, boolean stamps, int rsize, long limit) {
             ByteBuffer buf = ByteBuffer.allocateDirect(rsize);
             try {
-                while (true) {
+                while (limit < 0 || s.pos < limit) {
                     buf.clear();
+                    if (limit >= 0) buf.limit((int) Math.min(rsize, limit - s.pos));
                     int r = ch.read(buf);
                     if (r < 0) break;
                     if (r == 0) continue;
@@ -936,9 +962,11 @@ public final class ZephyrBench {
                 s.error = e.toString();
             }
             s.tEnd = System.nanoTime();
+            Wire.closeQuietly(ch);
         }
 
-        static void receiveSelector(List<SocketChannel> chans, Rx[] st, boolean stamps, int rsize, long dl) throws IOException {
+        static void receiveSelector(List<SocketChannel> chans, Rx[] st, boolean stamps, int rsize, long dl, long limit)
+                throws IOException {
             try (Selector sel = Selector.open()) {
                 for (int i = 0; i < chans.size(); i++) {
                     chans.get(i).configureBlocking(false);
@@ -956,6 +984,7 @@ public final class ZephyrBench {
                         Rx s = st[(Integer) k.attachment()];
                         SocketChannel ch = (SocketChannel) k.channel();
                         buf.clear();
+                        if (limit >= 0) buf.limit((int) Math.min(rsize, limit - s.pos));
                         int r;
                         try {
                             r = ch.read(buf);
@@ -966,7 +995,8 @@ public final class ZephyrBench {
                         if (r > 0) {
                             if (s.tFirst == 0) s.tFirst = System.nanoTime();
                             s.consume(buf, r, stamps);
-                        } else if (r < 0) {
+                        }
+                        if (r < 0 || (limit >= 0 && s.pos >= limit)) {
                             s.tEnd = System.nanoTime();
                             k.cancel();
                             ch.close();
@@ -991,6 +1021,7 @@ public final class ZephyrBench {
             long t0 = System.nanoTime();
             double cpu0 = selfCpu();
             String error = null;
+            long t1 = 0;
             try {
                 if (n == 1) {
                     SocketChannel ch = chans.get(0);
@@ -999,14 +1030,15 @@ public final class ZephyrBench {
                         Wire.stamp(buf, (int) Math.min(ws, bytes - off), off, 1);
                         Wire.writeAll(ch, buf);
                     }
-                    ch.close();
+                    t1 = System.nanoTime();
+                    awaitClose(ch, deadline(o.d("transfer-seconds", 600)));
                 } else {
-                    sendSelector(chans, bytes, ws, deadline(o.d("transfer-seconds", 600)));
+                    t1 = sendSelector(chans, bytes, ws, deadline(o.d("transfer-seconds", 600)));
                 }
             } catch (IOException e) {
                 error = e.toString();
             }
-            long t1 = System.nanoTime();
+            if (t1 == 0) t1 = System.nanoTime();
             double cpu1 = selfCpu();
             emit(Json.write(Json.obj("role", "send", "mode", mode, "conns", n, "ok", error == null,
                     "bytes_each", bytes, "write_size", ws, "t_start_ns", t0, "t_end_ns", t1, "cpu_s", cpu1 - cpu0,
@@ -1026,10 +1058,36 @@ public final class ZephyrBench {
             }
         }
 
-        static void sendSelector(List<SocketChannel> chans, long bytes, int ws, long dl) throws IOException {
+        /**
+         * After the last write: waits until the receiver closes (end of stream or a reset, which
+         * valkyrie sends), so that the sender's own close cannot cut bytes still in flight.
+         */
+        static void awaitClose(SocketChannel ch, long dl) throws IOException {
+            Socket s = ch.socket();
+            InputStream in = s.getInputStream();
+            byte[] b = new byte[4096];
+            while (true) {
+                long left = remainingMs(dl);
+                if (left <= 0) throw new SocketTimeoutException("the receiver did not close within the transfer deadline");
+                s.setSoTimeout((int) Math.max(1, left));
+                try {
+                    if (in.read(b) < 0) break;
+                } catch (SocketTimeoutException e) {
+                    throw e;
+                } catch (IOException e) {
+                    break;                               // reset by the relay: the receiver is done too
+                }
+            }
+            ch.close();
+        }
+
+        /** Writes every stream, then waits for each receiver's close (see awaitClose); returns the time of the last write. */
+        static long sendSelector(List<SocketChannel> chans, long bytes, int ws, long dl) throws IOException {
             ByteBuffer buf = Wire.patternBuffer(ws);     // one buffer for all streams keeps the footprint cache-sized
             try (Selector sel = Selector.open()) {
                 int open = 0;
+                long lastWrite = System.nanoTime();
+                ByteBuffer scratch = ByteBuffer.allocate(4096);
                 for (int i = 0; i < chans.size(); i++) {
                     if (bytes <= 0) {
                         chans.get(i).close();
@@ -1048,6 +1106,21 @@ public final class ZephyrBench {
                         it.remove();
                         Tx t = (Tx) k.attachment();
                         SocketChannel ch = (SocketChannel) k.channel();
+                        if (t.off >= bytes) {                 // written: waiting for the receiver's close
+                            int r;
+                            try {
+                                scratch.clear();
+                                r = ch.read(scratch);
+                            } catch (IOException e) {
+                                r = -1;
+                            }
+                            if (r < 0) {
+                                k.cancel();
+                                ch.close();
+                                open--;
+                            }
+                            continue;
+                        }
                         int len = (int) Math.min(ws, bytes - t.off);
                         Wire.stamp(buf, len, t.off, t.salt);
                         buf.position(t.sent);
@@ -1056,13 +1129,13 @@ public final class ZephyrBench {
                             t.off += len;
                             t.sent = 0;
                             if (t.off >= bytes) {
-                                k.cancel();
-                                ch.close();
-                                open--;
+                                lastWrite = System.nanoTime();
+                                k.interestOps(SelectionKey.OP_READ);
                             }
                         }
                     }
                 }
+                return lastWrite;
             }
         }
 
@@ -1406,13 +1479,13 @@ public final class ZephyrBench {
         }
 
         /**
-         * The reference relay given with --ref-port/--ref-pid (a minimal relay that only pairs and
-         * copies; bench/zephyr/ref-relay.c), or null.
+         * Another relay given with --<prefix>-port/--<prefix>-pid, or null: prefix ref, the C
+         * reference relay (bench/zephyr/ref-relay.c); prefix valkyrie, AeroFS's original Go relay.
          */
-        static Relay reference(Opts o) {
-            if (o.i("ref-port", 0) <= 0) return null;
-            return new Relay(Opts.parse(new String[]{"--host", o.str("host", "127.0.0.1"), "--relay-port", o.req("ref-port"),
-                    "--relay-pid", o.str("ref-pid", "0"), "--clk-tck", o.str("clk-tck", "100")}, 0));
+        static Relay other(Opts o, String prefix) {
+            if (o.i(prefix + "-port", 0) <= 0) return null;
+            return new Relay(Opts.parse(new String[]{"--host", o.str("host", "127.0.0.1"), "--relay-port", o.req(prefix + "-port"),
+                    "--relay-pid", o.str(prefix + "-pid", "0"), "--clk-tck", o.str("clk-tck", "100")}, 0));
         }
 
         /** A line of /proc/<pid>/status in KiB (VmRSS, RssAnon, ...); -1 if unknown. */
@@ -1653,6 +1726,7 @@ public final class ZephyrBench {
          */
         static String waitQuiet(Opts o) {
             double max = o.d("quiet-seconds", 20), limit = o.d("quiet-cores", 0.3);
+            if (max <= 0) return null;                 // QUICK: no waiting
             long dl = deadline(max);
             double c = Double.NaN;
             for (int i = 0; i < 1000 && System.nanoTime() < dl; i++) {
@@ -1735,19 +1809,6 @@ public final class ZephyrBench {
             return runs.stream().filter(StreamRun::ok).map(StreamRun::mbps).toList();
         }
 
-        static double best(List<StreamRun> runs) {
-            return okRates(runs).stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-        }
-
-        static String failures(List<StreamRun> d, List<StreamRun> r) {
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < r.size(); i++) {
-                if (!r.get(i).ok()) out.add("relayed run " + (i + 1) + ": " + r.get(i).problem());
-                if (!d.get(i).ok()) out.add("direct run " + (i + 1) + ": " + d.get(i).problem());
-            }
-            return String.join("; ", out);
-        }
-
         static String cores(double c) {
             return Double.isNaN(c) ? "–" : f("%.2f", c);
         }
@@ -1769,31 +1830,109 @@ public final class ZephyrBench {
             List<String> shares = new ArrayList<>();
             for (int i = 1; i <= max; i++) {
                 log("warming up the relay (not measured), run %d: %d x %s", i, conns, fmtBytes(each));
-                StreamRun w = runStream(o, relay, "relay", conns, each, ws, verify);
+                StreamRun w = runStream(o, relay, RELAY, conns, each, ws, verify);
                 if (!w.ok()) log("warm-up run failed: %s", w.problem());
                 double share = w.relayJitCores() / w.relayCores();
                 shares.add(Double.isNaN(share) ? "?" : f("%.0f%%", share * 100));
                 if (i >= min && (Double.isNaN(share) || share < settled)) break;
             }
-            return f("%d unmeasured relayed run(s) of %d x %s first; JIT share of the relay's CPU in each: %s", shares.size(),
-                    conns, fmtBytes(each), String.join(", ", shares));
+            return f("%d unmeasured relayed run(s) of %d x %s through the relay under test first; JIT share of its CPU in each: %s",
+                    shares.size(), conns, fmtBytes(each), String.join(", ", shares));
         }
 
-        /** Warm-up, then alternating direct / relayed (/ reference) runs; returns [direct, relayed, reference]. */
-        static List<List<StreamRun>> alternate(Opts o, Relay relay, Relay ref, int conns, long bytesEach, int ws, String verify,
-                                               int reps, Report rep) throws Exception {
-            List<StreamRun> d = new ArrayList<>(), r = new ArrayList<>(), x = new ArrayList<>();
-            rep.line("Warm-up: " + warmUp(o, relay, conns, ws, verify) + ".").line("");
-            if (ref != null) {
-                StreamRun w = runStream(o, ref, "ref", conns, Math.max(ws, (64L << 20) / conns / ws * ws), ws, verify);
-                if (!w.ok()) log("reference warm-up run failed: %s", w.problem());
+        // ---- contenders --------------------------------------------------------------------
+
+        static final String DIRECT = "direct", RELAY = "relay", REF = "ref", VALKYRIE = "valkyrie";
+
+        /**
+         * One of the paths a scenario measures in every round: direct loopback TCP (no relay), the
+         * relay under test, the C reference relay (bench/zephyr/ref-relay.c) and valkyrie, AeroFS's
+         * original Go relay. A contender that is not available carries the reason (missing).
+         */
+        record Contender(String key, String label, Relay relay, String missing) {
+            boolean measured() {
+                return missing == null;
             }
+        }
+
+        /** The contenders in their order within round 1 (later rounds rotate it); withDirect: include direct TCP. */
+        static List<Contender> contenders(Opts o, Relay relay, boolean withDirect) {
+            List<Contender> c = new ArrayList<>();
+            if (withDirect) c.add(new Contender(DIRECT, "direct loopback TCP", relay, null));
+            c.add(new Contender(RELAY, "relay under test", relay, null));
+            Relay ref = Relay.other(o, "ref");
+            c.add(new Contender(REF, "C reference relay", ref, ref != null ? null : o.str("ref-missing", "not started")));
+            Relay vk = Relay.other(o, "valkyrie");
+            c.add(new Contender(VALKYRIE, "valkyrie (Go)", vk, vk != null ? null : o.str("valkyrie-missing", "not started")));
+            return c;
+        }
+
+        static Contender contender(List<Contender> cs, String key) {
+            return cs.stream().filter(c -> c.key().equals(key)).findFirst().orElseThrow();
+        }
+
+        /** The measured contenders of round i (0-based): round 1 in the given order, each later round starting one further. */
+        static List<Contender> roundOrder(List<Contender> cs, int i) {
+            List<Contender> m = cs.stream().filter(Contender::measured).toList();
+            List<Contender> out = new ArrayList<>();
+            for (int j = 0; j < m.size(); j++) out.add(m.get((i + j) % m.size()));
+            return out;
+        }
+
+        static String orderText(List<Contender> cs) {
+            return String.join(" → ", cs.stream().filter(Contender::measured).map(Contender::label).toList());
+        }
+
+        /** "not measured: <reason>" lines for the contenders that are missing. */
+        static void missingLines(Report rep, List<Contender> cs) {
+            for (Contender c : cs) {
+                if (!c.measured()) rep.line("- " + c.label() + ": **not measured: " + c.missing() + "**");
+            }
+            if (cs.stream().anyMatch(c -> !c.measured())) rep.line("");
+        }
+
+        /** The median over rounds of x[i] / y[i], each ratio taken within one round (pairs with a NaN are left out). */
+        static double pairedRatio(List<Double> x, List<Double> y) {
+            List<Double> r = new ArrayList<>();
+            for (int i = 0; i < Math.min(x.size(), y.size()); i++) r.add(x.get(i) / y.get(i));
+            return median(r);
+        }
+
+        /** The median over rounds of x[i] - y[i], each difference taken within one round. */
+        static double pairedDiff(List<Double> x, List<Double> y) {
+            List<Double> r = new ArrayList<>();
+            for (int i = 0; i < Math.min(x.size(), y.size()); i++) r.add(x.get(i) - y.get(i));
+            return median(r);
+        }
+
+        /** Throughput per round, NaN for a run whose data check failed. */
+        static List<Double> rates(List<StreamRun> runs) {
+            return runs.stream().map(r -> r.ok() ? r.mbps() : Double.NaN).toList();
+        }
+
+        // ---- streams: rounds ---------------------------------------------------------------
+
+        /**
+         * Warm-up, then reps rounds; each round runs every available contender once, back to back
+         * (round i starts with the i-th contender). Returns the runs per contender, index = round.
+         */
+        static Map<String, List<StreamRun>> alternate(Opts o, List<Contender> cs, int conns, long bytesEach, int ws, String verify,
+                                                      int reps, Report rep) throws Exception {
+            boolean warm = o.size("relay-warmup-bytes", 256L << 20) > 0;
+            rep.line("Warm-up: " + warmUp(o, contender(cs, RELAY).relay(), conns, ws, verify) + (warm ? "; one unmeasured run of "
+                    + fmtBytes(Math.max(ws, (64L << 20) / conns / ws * ws)) + " per stream through each other relay" : "") + ".").line("");
+            for (Contender c : cs) {
+                if (!warm || !c.measured() || c.key().equals(RELAY) || c.key().equals(DIRECT)) continue;
+                StreamRun w = runStream(o, c.relay(), c.key(), conns, Math.max(ws, (64L << 20) / conns / ws * ws), ws, verify);
+                if (!w.ok()) log("%s warm-up run failed: %s", c.key(), w.problem());
+            }
+            Map<String, List<StreamRun>> out = new LinkedHashMap<>();
+            for (Contender c : cs) if (c.measured()) out.put(c.key(), new ArrayList<>());
             for (int i = 0; i < reps; i++) {
-                d.add(runStream(o, relay, "direct", conns, bytesEach, ws, verify));
-                r.add(runStream(o, relay, "relay", conns, bytesEach, ws, verify));
-                if (ref != null) x.add(runStream(o, ref, "ref", conns, bytesEach, ws, verify));
+                log("round %d of %d", i + 1, reps);
+                for (Contender c : roundOrder(cs, i)) out.get(c.key()).add(runStream(o, c.relay(), c.key(), conns, bytesEach, ws, verify));
             }
-            return List.of(d, r, x);
+            return out;
         }
 
         static String verifyText(String v) {
@@ -1805,73 +1944,146 @@ public final class ZephyrBench {
         }
 
         /**
-         * Direct, relayed and reference runs of one verification mode, as reported: medians exclude
-         * failed runs. ok() and failed() concern the relay under test and the direct baseline; a
-         * reference run that fails is reported but does not fail the scenario.
+         * The runs of one verification mode. Medians leave out failed runs; a ratio is the median of
+         * the per-round ratios. ok() and failed() concern the relay under test and the direct
+         * baseline; a reference or valkyrie run that fails is reported but does not fail the scenario.
          */
-        record StreamSummary(List<StreamRun> direct, List<StreamRun> relayed, List<StreamRun> reference, double medianDirect,
-                             double medianRelayed, double medianReference) {
+        record StreamSummary(List<Contender> contenders, Map<String, List<StreamRun>> runs, int rounds) {
+            List<StreamRun> of(String k) {
+                return runs.getOrDefault(k, List.of());
+            }
+
+            boolean measured(String k) {
+                return runs.containsKey(k);
+            }
+
+            double median(String k) {
+                return Scenarios.median(okRates(of(k)));
+            }
+
+            /** Median over rounds of a's throughput / b's throughput in the same round. */
+            double ratio(String a, String b) {
+                return pairedRatio(rates(of(a)), rates(of(b)));
+            }
+
             boolean ok() {
-                return direct.stream().allMatch(StreamRun::ok) && relayed.stream().allMatch(StreamRun::ok);
+                return Stream.of(DIRECT, RELAY).flatMap(k -> of(k).stream()).allMatch(StreamRun::ok);
             }
 
             int failed() {
-                return (int) (direct.stream().filter(x -> !x.ok()).count() + relayed.stream().filter(x -> !x.ok()).count());
+                return (int) Stream.of(DIRECT, RELAY).flatMap(k -> of(k).stream()).filter(x -> !x.ok()).count();
             }
 
-            boolean hasReference() {
-                return !reference.isEmpty();
+            String missing(String k) {
+                return contender(contenders, k).missing();
             }
         }
 
-        /** Writes the runs' table, median and best lines and any data-check failure; returns the figures. */
-        static StreamSummary summarize(Report rep, List<List<StreamRun>> res, String v) {
-            List<StreamRun> d = res.get(0), r = res.get(1), x = res.get(2);
+        /** Writes the rounds' table and the medians of one verification mode; returns the figures. */
+        static StreamSummary summarize(Report rep, List<Contender> cs, Map<String, List<StreamRun>> runs, String v, int reps) {
+            StreamSummary sum = new StreamSummary(cs, runs, reps);
             rep.line("Verification " + verifyText(v) + ":").line("");
-            streamTable(rep, d, r, x, v);
-            StreamSummary sum = new StreamSummary(d, r, x, median(okRates(d)), median(okRates(r)), median(okRates(x)));
-            double md = sum.medianDirect(), mr = sum.medianRelayed(), mx = sum.medianReference();
-            String refCells = sum.hasReference() ? f(" **%.0f** | **%.2f** | **%.2f** |", mx, mx / md, mr / mx) : "";
-            String bestRef = sum.hasReference() ? f(" %.0f | %.2f | %.2f |", best(x), best(x) / best(d), best(r) / best(x)) : "";
-            rep.line(f("| **median** | %s | **%.0f** | **%.0f** | **%.2f** |%s | |", v, md, mr, mr / md, refCells));
-            rep.line(f("| best | %s | %.0f | %.0f | %.2f |%s | |", v, best(d), best(r), best(r) / best(d), bestRef)).line("");
-            if (!sum.ok()) rep.line("**Data check failed** (run excluded from median/best): " + failures(d, r)).line("");
-            if (x.stream().anyMatch(y -> !y.ok())) rep.line("A reference relay run failed its data check (excluded from its median).").line("");
+            rep.line("| round | contender | MB/s | of direct | relay under test / this | CPU cores: relay (JIT) | sender | receiver | machine |");
+            rep.line("|---|---|---|---|---|---|---|---|---|");
+            boolean busy = false;
+            for (int i = 0; i < reps; i++) {
+                for (Contender c : roundOrder(cs, i)) {
+                    StreamRun x = sum.of(c.key()).get(i);
+                    StreamRun d = sum.measured(DIRECT) ? sum.of(DIRECT).get(i) : null;
+                    StreamRun r = sum.of(RELAY).get(i);
+                    busy |= x.busyNote() != null;
+                    rep.line(f("| %d%s | %s | %.0f%s | %s | %s | %s%s | %s | %s | %s |", i + 1, x.busyNote() != null ? " ¹" : "", c.label(),
+                            x.mbps(), x.ok() ? "" : " (**FAILED**)", d == null ? "–" : f("%.2f", x.mbps() / d.mbps()),
+                            c.key().equals(RELAY) ? "–" : f("%.2f", r.mbps() / x.mbps()),
+                            cores(x.relayCores()), Double.isNaN(x.relayJitCores()) ? "" : " (" + cores(x.relayJitCores()) + ")",
+                            cores(x.sendCores()), cores(x.recvCores()), cores(x.machineCores())));
+                }
+            }
+            for (Contender c : cs) {
+                if (!c.measured()) rep.line(f("| all | %s | not measured: %s | | | | | | |", c.label(), c.missing()));
+            }
+            for (Contender c : cs) {
+                if (c.measured()) {
+                    rep.line(f("| **median** | %s | **%.0f** | %s | %s | | | | |", c.label(), sum.median(c.key()),
+                            sum.measured(DIRECT) ? f("%.2f", sum.ratio(c.key(), DIRECT)) : "–",
+                            c.key().equals(RELAY) ? "–" : f("**%.2f**", sum.ratio(RELAY, c.key()))));
+                }
+            }
+            rep.line("");
+            if (busy) rep.line("¹ the machine was busy with other work before this transfer and did not quiet down within the wait.").line("");
+            rep.line(f("Medians over %d round(s); the ratios in the median rows are medians of the per-round ratios (each round's "
+                    + "two runs divided, then the median taken), not ratios of the medians.", reps)).line("");
+            if (!sum.ok()) {
+                List<String> out = new ArrayList<>();
+                for (String k : List.of(DIRECT, RELAY)) {
+                    for (int i = 0; i < sum.of(k).size(); i++) {
+                        if (!sum.of(k).get(i).ok()) out.add(k + " run in round " + (i + 1) + ": " + sum.of(k).get(i).problem());
+                    }
+                }
+                rep.line("**Data check failed** (run excluded from the medians): " + String.join("; ", out)).line("");
+            }
+            for (String k : List.of(REF, VALKYRIE)) {
+                if (sum.of(k).stream().anyMatch(y -> !y.ok())) {
+                    rep.line("A " + contender(cs, k).label() + " run failed its data check (excluded from its median): "
+                            + sum.of(k).stream().filter(y -> !y.ok()).map(StreamRun::problem).findFirst().orElse("")).line("");
+                }
+            }
             return sum;
         }
 
-        static void streamTable(Report rep, List<StreamRun> d, List<StreamRun> r, List<StreamRun> x, String verify) {
-            boolean ref = !x.isEmpty();
-            rep.line("| run | verify | direct MB/s | relayed MB/s | relayed/direct |"
-                    + (ref ? " reference relay MB/s | reference/direct | relayed/reference |" : "")
-                    + " CPU cores, direct: sender / receiver (machine) | CPU cores, relayed: relay (JIT) / sender / receiver (machine) |"
-                    + (ref ? " CPU cores, reference: relay / sender / receiver (machine) |" : ""));
-            rep.line("|---|---|---|---|---|" + (ref ? "---|---|---|" : "") + "---|---|" + (ref ? "---|" : ""));
-            for (int i = 0; i < d.size(); i++) {
-                StreamRun a = d.get(i), b = r.get(i), c = ref ? x.get(i) : null;
-                boolean busy = a.busyNote() != null || b.busyNote() != null || (c != null && c.busyNote() != null);
-                String refCells = c == null ? "" : f(" %.0f%s | %.2f | %.2f |", c.mbps(), c.ok() ? "" : " (FAILED)", c.mbps() / a.mbps(),
-                        b.mbps() / c.mbps());
-                String refCpu = c == null ? "" : f(" %s / %s / %s (%s) |", cores(c.relayCores()), cores(c.sendCores()),
-                        cores(c.recvCores()), cores(c.machineCores()));
-                rep.line(f("| %d%s | %s | %.0f%s | %.0f%s | %.2f |%s %s / %s (%s) | %s (%s) / %s / %s (%s) |%s", i + 1, busy ? " ¹" : "",
-                        verify, a.mbps(), a.ok() ? "" : " (FAILED)", b.mbps(), b.ok() ? "" : " (FAILED)", b.mbps() / a.mbps(), refCells,
-                        cores(a.sendCores()), cores(a.recvCores()), cores(a.machineCores()), cores(b.relayCores()),
-                        cores(b.relayJitCores()), cores(b.sendCores()), cores(b.recvCores()), cores(b.machineCores()), refCpu));
+        static String contendersText(Opts o, List<Contender> cs) {
+            StringBuilder sb = new StringBuilder("Each round runs, back to back: " + orderText(cs) + " (round i starts with the "
+                    + "i-th of them). The C reference relay (" + o.str("ref-name", "bench/zephyr/ref-relay.c") + ") is the simplest "
+                    + "relay that can exist; valkyrie (" + o.str("valkyrie-name", "AeroFS's original Go relay") + ") is the relay this "
+                    + "one replaces. Both speak the same zephyr handshake as the relay under test.");
+            return sb.toString();
+        }
+
+        /** A summary row comparing the relay under test with another relay: median of per-round ratios against a target. */
+        static void ratioRow(Report rep, String name, StreamSummary sum, String other, double target) {
+            String label = contender(sum.contenders(), other).label();
+            if (!sum.measured(other)) {
+                rep.summary(name + " vs " + label, "not measured: " + sum.missing(other), "–", f("relay ≥ %.1f× %s", target, label),
+                        "not measured");
+                return;
             }
-            if (Stream.of(d, r, x).flatMap(List::stream).anyMatch(y -> y.busyNote() != null)) {
-                rep.line("").line("¹ the machine was busy with other work before one of the run's transfers and did not quiet down within the wait.").line("");
+            double ratio = sum.ratio(RELAY, other);
+            rep.summary(name + " vs " + label, f("%s %.0f MB/s vs relay %.0f MB/s (medians)", label, sum.median(other), sum.median(RELAY)),
+                    f("%.2f", ratio), f("relay/%s ≥ %.1f", other.equals(REF) ? "C reference" : label, target), verdict(ratio >= target));
+        }
+
+        static void ratioLine(Report rep, StreamSummary sum, String other, double target) {
+            String label = contender(sum.contenders(), other).label();
+            if (!sum.measured(other)) {
+                rep.line(f("- relay under test / %s: not measured: %s (target ≥ %.1f).", label, sum.missing(other), target));
+            } else {
+                double ratio = sum.ratio(RELAY, other);
+                rep.line(f("- relay under test / %s: **%.2f** (median of per-round ratios; target ≥ %.1f: %s); %s alone: %.0f MB/s, "
+                        + "%.2f of direct.", label, ratio, target, verdict(ratio >= target), label, sum.median(other),
+                        sum.measured(DIRECT) ? sum.ratio(other, DIRECT) : Double.NaN));
             }
         }
 
-        static String referenceText(Opts o) {
-            return "The reference relay (" + o.str("ref-name", "reference relay") + ") runs in the same alternation: it shows what "
-                    + "the simplest relay that can exist reaches on this machine, so relayed/reference says how close the relay "
-                    + "under test comes to it.";
+        static Map<String, Object> streamJson(StreamSummary sum) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (String k : List.of(DIRECT, RELAY, REF, VALKYRIE)) {
+                String name = k.equals(REF) ? "reference" : k;
+                m.put(name + "_mbps", sum.measured(k) ? sum.median(k) : null);
+                m.put(name + "_runs", sum.of(k).stream().map(StreamRun::mbps).toList());
+                if (!sum.measured(k)) m.put(name + "_missing", sum.missing(k));
+            }
+            m.put("ratio", sum.ratio(RELAY, DIRECT));
+            m.put("ratio_reference", sum.measured(REF) ? sum.ratio(RELAY, REF) : null);
+            m.put("ratio_valkyrie", sum.measured(VALKYRIE) ? sum.ratio(RELAY, VALKYRIE) : null);
+            m.put("relay_cores", sum.of(RELAY).stream().map(StreamRun::relayCores).toList());
+            m.put("relay_jit_cores", sum.of(RELAY).stream().map(StreamRun::relayJitCores).toList());
+            m.put("ok", sum.ok());
+            return m;
         }
 
         static int single(Opts o) throws Exception {
-            Relay relay = new Relay(o), ref = Relay.reference(o);
+            Relay relay = new Relay(o);
+            List<Contender> cs = contenders(o, relay, true);
             long bytes = o.size("bytes", 2L << 30);
             int ws = (int) o.size("write-size", 256 << 10);
             int reps = o.i("reps", 3);
@@ -1879,56 +2091,53 @@ public final class ZephyrBench {
             Report rep = new Report(o, "single");
             rep.line("## a. Single stream").line("");
             rep.line(f("One relayed pair vs one direct loopback TCP stream; %s per stream, %s writes; sender, receiver and relay "
-                    + "are separate JVMs; %d alternating direct/relayed%s runs per verification mode. Throughput = bytes / (receiver EOF "
-                    + "- sender's first write) in MB/s (10^6 B/s). Before the measured runs of each mode, unmeasured relayed "
-                    + "runs warm the relay up until its JIT has settled.%s", fmtBytes(bytes), fmtBytes(ws), reps,
-                    ref == null ? "" : "/reference", ref == null ? "" : " " + referenceText(o)))
-                    .line("");
+                    + "are separate processes; %d round(s) per verification mode. Throughput = bytes / (receiver's last byte "
+                    + "- sender's first write) in MB/s (10^6 B/s); the receiver closes once it has every byte and the sender "
+                    + "then sees the close, the same for every contender. %s%s", fmtBytes(bytes), fmtBytes(ws), reps,
+                    contendersText(o, cs), o.size("relay-warmup-bytes", 256L << 20) <= 0 ? "" : " Before the measured rounds of "
+                    + "each mode, unmeasured relayed runs warm the relay under test up until its JIT has settled.")).line("");
+            missingLines(rep, cs);
             boolean allOk = true;
             int failedCount = 0;
             List<Map<String, Object>> modes = new ArrayList<>();
-            double headRatio = Double.NaN, headD = Double.NaN, headR = Double.NaN, headX = Double.NaN;
+            StreamSummary head = null;
             for (String v : verifies) {
-                StreamSummary sum = summarize(rep, alternate(o, relay, ref, 1, bytes, ws, v, reps, rep), v);
-                List<StreamRun> d = sum.direct(), r = sum.relayed();
-                double md = sum.medianDirect(), mr = sum.medianRelayed();
-                boolean ok = sum.ok();
+                StreamSummary sum = summarize(rep, cs, alternate(o, cs, 1, bytes, ws, v, reps, rep), v, reps);
                 failedCount += sum.failed();
-                allOk &= ok;
-                if (Double.isNaN(headRatio)) {
-                    headRatio = mr / md;
-                    headD = md;
-                    headR = mr;
-                    headX = sum.medianReference();
-                }
-                modes.add(Json.obj("verify", v, "direct_mbps", md, "relay_mbps", mr, "ratio", mr / md, "ok", ok,
-                        "direct_runs", d.stream().map(StreamRun::mbps).toList(), "relay_runs", r.stream().map(StreamRun::mbps).toList(),
-                        "relay_cores", r.stream().map(StreamRun::relayCores).toList(),
-                        "relay_jit_cores", r.stream().map(StreamRun::relayJitCores).toList(),
-                        "reference_mbps", sum.medianReference(),
-                        "reference_runs", sum.reference().stream().map(StreamRun::mbps).toList()));
+                allOk &= sum.ok();
+                if (head == null) head = sum;
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("verify", v);
+                m.putAll(streamJson(sum));
+                modes.add(m);
             }
-            double target = o.d("target-ratio", 0.6);
-            rep.line(f("Result: relayed/direct = **%.2f** (target ≥ %.2f: %s; Go reference 0.47 = ~1,400 vs ~2,950 MB/s). "
-                    + "All bytes verified: %s.", headRatio, target, verdict(headRatio >= target), allOk ? "yes" : "**NO**"));
-            if (ref != null) {
-                rep.line("").line(f("The reference relay reached %.2f of direct in the same run (%.0f MB/s); the relay under test reached "
-                        + "**%.2f** of the reference.", headX / headD, headX, headR / headX));
-            }
+            double target = o.d("target-ratio", 0.6), targetRef = o.d("target-ref", 1.0), targetVk = o.d("target-valkyrie", 1.5);
+            double headRatio = head.ratio(RELAY, DIRECT);
+            rep.line(f("Result (%s verification; medians of %d round(s)): relay under test %.0f MB/s, direct %.0f MB/s.", verifies[0],
+                    reps, head.median(RELAY), head.median(DIRECT)));
+            rep.line(f("- relay under test / direct: **%.2f** (median of per-round ratios; target ≥ %.2f: %s).", headRatio, target,
+                    verdict(headRatio >= target)));
+            ratioLine(rep, head, REF, targetRef);
+            ratioLine(rep, head, VALKYRIE, targetVk);
+            rep.line(f("- all bytes verified: %s.", allOk ? "yes" : "**NO**"));
             rep.json.put("modes", modes);
             rep.json.put("ratio", headRatio);
+            rep.json.put("ratio_reference", head.measured(REF) ? head.ratio(RELAY, REF) : null);
+            rep.json.put("ratio_valkyrie", head.measured(VALKYRIE) ? head.ratio(RELAY, VALKYRIE) : null);
             rep.json.put("verified", allOk);
-            rep.summary("a. single stream (" + fmtBytes(bytes) + ")", f("relayed %.0f MB/s vs direct %.0f MB/s%s", headR, headD,
-                            ref == null ? "" : f("; reference relay %.0f MB/s (%.2f of direct), relayed/reference %.2f", headX,
-                                    headX / headD, headR / headX)),
-                    f("%.2f", headRatio), f("ratio ≥ %.2f", target),
+            String name = "a. single stream (" + fmtBytes(bytes) + ")";
+            rep.summary(name, f("relayed %.0f MB/s vs direct %.0f MB/s (medians of %d rounds)", head.median(RELAY), head.median(DIRECT), reps),
+                    f("%.2f", headRatio), f("relayed/direct ≥ %.2f", target),
                     verdict(headRatio >= target) + (allOk ? "" : "; **data check FAILED** " + failedCount + " run(s)"));
+            ratioRow(rep, name, head, REF, targetRef);
+            ratioRow(rep, name, head, VALKYRIE, targetVk);
             rep.finish();
             return allOk ? 0 : 1;
         }
 
         static int pairs(Opts o) throws Exception {
-            Relay relay = new Relay(o), ref = Relay.reference(o);
+            Relay relay = new Relay(o);
+            List<Contender> cs = contenders(o, relay, true);
             int n = o.i("pairs", 100);
             long bytes = o.size("bytes", 20L << 20);
             int ws = (int) o.size("write-size", 256 << 10);
@@ -1937,36 +2146,29 @@ public final class ZephyrBench {
             Report rep = new Report(o, "pairs");
             rep.line("## b. " + n + " concurrent pairs").line("");
             rep.line(f("%d relayed pairs at once vs %d direct loopback streams, %s per stream (%s in total), %s writes; one sender "
-                    + "JVM (NIO, all %d connections) and one receiver JVM; %d alternating direct/relayed%s runs. Aggregate = all bytes / (last "
-                    + "receiver EOF - first sender write). Unmeasured relayed runs warm the relay up first, until its JIT has "
-                    + "settled.%s", n, n, fmtBytes(bytes), fmtBytes(bytes * n), fmtBytes(ws), n, reps, ref == null ? "" : "/reference",
-                    ref == null ? "" : " " + referenceText(o)))
-                    .line("");
-            StreamSummary sum = summarize(rep, alternate(o, relay, ref, n, bytes, ws, v, reps, rep), v);
-            double mx = sum.medianReference();
-            List<StreamRun> d = sum.direct(), r = sum.relayed();
-            double md = sum.medianDirect(), mr = sum.medianRelayed();
+                    + "process (NIO, all %d connections) and one receiver process; %d round(s). Aggregate = all bytes / (last "
+                    + "stream's last byte at the receiver - first sender write). %s%s", n, n, fmtBytes(bytes), fmtBytes(bytes * n),
+                    fmtBytes(ws), n, reps, contendersText(o, cs), o.size("relay-warmup-bytes", 256L << 20) <= 0 ? "" : " Unmeasured "
+                    + "relayed runs warm the relay under test up first, until its JIT has settled.")).line("");
+            missingLines(rep, cs);
+            StreamSummary sum = summarize(rep, cs, alternate(o, cs, n, bytes, ws, v, reps, rep), v, reps);
+            double mr = sum.median(RELAY), md = sum.median(DIRECT);
             boolean ok = sum.ok();
-            double target = o.d("target-mbps", 2000);
-            rep.line(f("Result: relayed aggregate **%.0f MB/s** (target ≥ %.0f MB/s: %s; Go reference ~1,840 MB/s), ratio to "
-                    + "direct **%.2f**. All bytes verified: %s.", mr, target, verdict(mr >= target), mr / md, ok ? "yes" : "**NO**"));
-            if (ref != null) {
-                rep.line("").line(f("The reference relay reached %.0f MB/s in the same run (%.2f of direct); the relay under test "
-                        + "reached **%.2f** of the reference.", mx, mx / md, mr / mx));
-            }
-            rep.json.put("reference_mbps", mx);
-            rep.json.put("reference_runs", sum.reference().stream().map(StreamRun::mbps).toList());
-            rep.json.put("relay_jit_cores", r.stream().map(StreamRun::relayJitCores).toList());
-            rep.json.put("direct_mbps", md);
-            rep.json.put("relay_mbps", mr);
-            rep.json.put("ratio", mr / md);
+            double target = o.d("target-mbps", 2000), targetRef = o.d("target-ref", 1.0), targetVk = o.d("target-valkyrie", 1.5);
+            rep.line(f("Result (medians of %d round(s)): relay under test **%.0f MB/s** aggregate (target ≥ %.0f MB/s: %s), direct "
+                    + "%.0f MB/s.", reps, mr, target, verdict(mr >= target), md));
+            rep.line(f("- relay under test / direct: %.2f (median of per-round ratios).", sum.ratio(RELAY, DIRECT)));
+            ratioLine(rep, sum, REF, targetRef);
+            ratioLine(rep, sum, VALKYRIE, targetVk);
+            rep.line(f("- all bytes verified: %s.", ok ? "yes" : "**NO**"));
+            rep.json.putAll(streamJson(sum));
             rep.json.put("verified", ok);
-            rep.json.put("direct_runs", d.stream().map(StreamRun::mbps).toList());
-            rep.json.put("relay_runs", r.stream().map(StreamRun::mbps).toList());
-            rep.summary(f("b. %d pairs (%s each)", n, fmtBytes(bytes)), f("relayed %.0f MB/s vs direct %.0f MB/s aggregate%s", mr, md,
-                            ref == null ? "" : f("; reference relay %.0f MB/s, relayed/reference %.2f", mx, mr / mx)),
-                    f("%.2f", mr / md), f("≥ %.0f MB/s", target), verdict(mr >= target) + (ok ? "" : "; **data check FAILED** "
-                            + sum.failed() + " run(s)"));
+            String name = f("b. %d pairs (%s each)", n, fmtBytes(bytes));
+            rep.summary(name, f("relayed %.0f MB/s vs direct %.0f MB/s aggregate (medians of %d rounds)", mr, md, reps),
+                    f("%.2f", sum.ratio(RELAY, DIRECT)), f("relayed ≥ %.0f MB/s", target),
+                    verdict(mr >= target) + (ok ? "" : "; **data check FAILED** " + sum.failed() + " run(s)"));
+            ratioRow(rep, name, sum, REF, targetRef);
+            ratioRow(rep, name, sum, VALKYRIE, targetVk);
             rep.finish();
             return ok ? 0 : 1;
         }
@@ -1974,13 +2176,14 @@ public final class ZephyrBench {
         // ---- latency -----------------------------------------------------------------------
 
         static Map<String, Object> runPing(Opts o, Relay relay, String mode, int rounds, int warmup, int size) throws Exception {
+            boolean relayed = !mode.equals(DIRECT);
             String[] common = {"--host", relay.host, "--rounds", String.valueOf(rounds), "--warmup", String.valueOf(warmup),
-                    "--size", String.valueOf(size), "--mode", mode};
+                    "--size", String.valueOf(size), "--mode", relayed ? "relay" : "direct"};
             try (Proc echo = worker(o, "echo-" + mode, "echo", cat(common, "--port", String.valueOf(relay.port)))) {
                 Proc ping = null;
                 try {
-                    if (mode.equals("relay")) {
-                        ping = worker(o, "ping-relay", "ping", cat(common, "--port", String.valueOf(relay.port)));
+                    if (relayed) {
+                        ping = worker(o, "ping-" + mode, "ping", cat(common, "--port", String.valueOf(relay.port)));
                         String ez = echo.expect("ZIDS", 120);
                         String pz = ping.expect("ZIDS", 120);
                         echo.send("PEERS " + pz);
@@ -1999,7 +2202,7 @@ public final class ZephyrBench {
                     Map<String, Object> pr = ping.result(300);
                     double rc1 = relay.cpu();
                     echo.result(30);
-                    pr.put("relay_cpu_s", mode.equals("relay") ? rc1 - rc0 : Double.NaN);
+                    pr.put("relay_cpu_s", relayed ? rc1 - rc0 : Double.NaN);
                     pr.put("busy_note", busy);
                     log("%s: p50 %.1f us, p99 %.1f us, p99.9 %.1f us over %s round trips", mode, Json.num(pr, "p50_us", 0),
                             Json.num(pr, "p99_us", 0), Json.num(pr, "p999_us", 0), pr.get("rounds"));
@@ -2010,8 +2213,11 @@ public final class ZephyrBench {
             }
         }
 
+        static final List<String> PCTS = List.of("p50_us", "p90_us", "p99_us", "p999_us", "max_us", "mean_us");
+
         static int latency(Opts o) throws Exception {
             Relay relay = new Relay(o);
+            List<Contender> cs = contenders(o, relay, true);
             int rounds = o.i("rounds", 20_000);
             int warmup = o.i("warmup", 5000);
             int size = o.i("size", 64);
@@ -2019,71 +2225,121 @@ public final class ZephyrBench {
             Report rep = new Report(o, "latency");
             rep.line("## e. Latency").line("");
             rep.line(f("%d-byte ping-pong (TCP_NODELAY, blocking sockets, one round trip in flight): %d measured round trips after "
-                    + "%d warm-up round trips, relayed (pinger and echoer both connected to the relay) vs direct; %d alternating "
-                    + "runs, percentiles in microseconds. One unmeasured relayed run of %d round trips warms the relay up first.", size,
-                    rounds, warmup, reps, o.i("relay-warmup-rounds", 20_000))).line("");
-            rep.line("| run | path | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | mean µs |");
+                    + "%d warm-up round trips, relayed (pinger and echoer both connected to the relay) vs direct; %d round(s), "
+                    + "percentiles in microseconds. %s%s", size, rounds, warmup, reps, contendersText(o, cs),
+                    o.i("relay-warmup-rounds", 20_000) <= 0 ? "" : f(" One unmeasured relayed run of %d round trips warms each "
+                    + "relay up first.", o.i("relay-warmup-rounds", 20_000)))).line("");
+            missingLines(rep, cs);
+            rep.line("| round | contender | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | mean µs |");
             rep.line("|---|---|---|---|---|---|---|---|");
-            List<Map<String, Object>> d = new ArrayList<>(), r = new ArrayList<>();
+            Map<String, List<Map<String, Object>>> res = new LinkedHashMap<>();
+            for (Contender c : cs) if (c.measured()) res.put(c.key(), new ArrayList<>());
             boolean ok = true;
             int relayWarm = o.i("relay-warmup-rounds", 20_000);
             if (relayWarm > 0) {
-                log("warming up the relay (not measured): %d round trips", relayWarm);
-                runPing(o, relay, "relay", relayWarm, 0, size);
-            }
-            for (int i = 0; i < reps; i++) {
-                for (String mode : List.of("direct", "relay")) {
-                    Map<String, Object> pr = runPing(o, relay, mode, rounds, warmup, size);
-                    ok &= Json.bool(pr, "ok");
-                    (mode.equals("direct") ? d : r).add(pr);
-                    rep.line(f("| %d%s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |", i + 1, pr.get("busy_note") != null ? " ¹" : "",
-                            mode.equals("relay") ? "relayed" : "direct",
-                            Json.num(pr, "p50_us", Double.NaN), Json.num(pr, "p90_us", Double.NaN), Json.num(pr, "p99_us", Double.NaN),
-                            Json.num(pr, "p999_us", Double.NaN), Json.num(pr, "max_us", Double.NaN), Json.num(pr, "mean_us", Double.NaN)));
+                for (Contender c : cs) {
+                    if (!c.measured() || c.key().equals(DIRECT)) continue;
+                    log("warming up %s (not measured): %d round trips", c.key(), relayWarm);
+                    runPing(o, c.relay(), c.key(), relayWarm, 0, size);
                 }
             }
-            Map<String, Double> md = new LinkedHashMap<>(), mr = new LinkedHashMap<>();
-            for (String k : List.of("p50_us", "p90_us", "p99_us", "p999_us", "max_us", "mean_us")) {
-                md.put(k, median(d.stream().map(m -> Json.num(m, k, Double.NaN)).toList()));
-                mr.put(k, median(r.stream().map(m -> Json.num(m, k, Double.NaN)).toList()));
+            boolean busy = false;
+            for (int i = 0; i < reps; i++) {
+                for (Contender c : roundOrder(cs, i)) {
+                    Map<String, Object> pr = runPing(o, c.relay(), c.key(), rounds, warmup, size);
+                    if (!Json.bool(pr, "ok")) {
+                        if (c.key().equals(DIRECT) || c.key().equals(RELAY)) ok = false;
+                        for (String k : PCTS) pr.put(k, Double.NaN);   // a broken run counts in no median
+                    }
+                    res.get(c.key()).add(pr);
+                    busy |= pr.get("busy_note") != null;
+                    rep.line(f("| %d%s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%s", i + 1, pr.get("busy_note") != null ? " ¹" : "",
+                            c.label(), Json.num(pr, "p50_us", Double.NaN), Json.num(pr, "p90_us", Double.NaN),
+                            Json.num(pr, "p99_us", Double.NaN), Json.num(pr, "p999_us", Double.NaN), Json.num(pr, "max_us", Double.NaN),
+                            Json.num(pr, "mean_us", Double.NaN), Json.bool(pr, "ok") ? "" : " **FAILED**: " + pr.get("error")));
+                }
             }
-            for (var e : List.of(Map.entry("direct", md), Map.entry("relayed", mr))) {
-                Map<String, Double> m = e.getValue();
-                rep.line(f("| **median** | %s | **%.1f** | %.1f | **%.1f** | **%.1f** | %.1f | %.1f |", e.getKey(), m.get("p50_us"),
-                        m.get("p90_us"), m.get("p99_us"), m.get("p999_us"), m.get("max_us"), m.get("mean_us")));
+            for (Contender c : cs) {
+                if (!c.measured()) rep.line(f("| all | %s | not measured: %s | | | | | |", c.label(), c.missing()));
             }
-            if (d.stream().anyMatch(m -> m.get("busy_note") != null) || r.stream().anyMatch(m -> m.get("busy_note") != null)) {
-                rep.line("").line("¹ the machine was busy with other work before this run and did not quiet down within the wait.");
+            Map<String, Map<String, Double>> med = new LinkedHashMap<>();
+            for (var e : res.entrySet()) {
+                Map<String, Double> m = new LinkedHashMap<>();
+                for (String k : PCTS) m.put(k, median(e.getValue().stream().map(x -> Json.num(x, k, Double.NaN)).toList()));
+                med.put(e.getKey(), m);
+                rep.line(f("| **median** | %s | **%.1f** | %.1f | **%.1f** | **%.1f** | %.1f | %.1f |", contender(cs, e.getKey()).label(),
+                        m.get("p50_us"), m.get("p90_us"), m.get("p99_us"), m.get("p999_us"), m.get("max_us"), m.get("mean_us")));
             }
-            double addP50 = mr.get("p50_us") - md.get("p50_us"), addP99 = mr.get("p99_us") - md.get("p99_us");
-            double addP999 = mr.get("p999_us") - md.get("p999_us");
-            rep.line("").line(f("Result: the relay adds **%+.1f µs at p50**, **%+.1f µs at p99** and %+.1f µs at p99.9 per round trip "
-                    + "(each round trip crosses the relay twice). All echoes verified: %s.", addP50, addP99, addP999, ok ? "yes" : "**NO**"));
+            if (busy) rep.line("").line("¹ the machine was busy with other work before this run and did not quiet down within the wait.");
+            // added latency over direct: the median over rounds of (relay's percentile - direct's) in the same round
+            Map<String, double[]> added = new LinkedHashMap<>();
+            for (String k : res.keySet()) {
+                if (k.equals(DIRECT)) continue;
+                double[] a = new double[3];
+                int j = 0;
+                for (String p : List.of("p50_us", "p99_us", "p999_us")) {
+                    a[j++] = pairedDiff(res.get(k).stream().map(x -> Json.num(x, p, Double.NaN)).toList(),
+                            res.get(DIRECT).stream().map(x -> Json.num(x, p, Double.NaN)).toList());
+                }
+                added.put(k, a);
+            }
+            rep.line("").line("Added over direct, per round trip (each round trip crosses the relay twice); the median over rounds of "
+                    + "the difference within each round:").line("");
+            rep.line("| contender | p50 | p99 | p99.9 |");
+            rep.line("|---|---|---|---|");
+            for (var e : added.entrySet()) {
+                rep.line(f("| %s | %+.1f µs | %+.1f µs | %+.1f µs |", contender(cs, e.getKey()).label(), e.getValue()[0], e.getValue()[1],
+                        e.getValue()[2]));
+            }
+            double[] ours = added.get(RELAY);
+            String vkText = added.containsKey(VALKYRIE) ? f("valkyrie adds %+.1f µs at p50 and %+.1f µs at p99", added.get(VALKYRIE)[0],
+                    added.get(VALKYRIE)[1]) : "valkyrie not measured: " + contender(cs, VALKYRIE).missing();
+            rep.line("").line(f("Result: the relay under test adds **%+.1f µs at p50**, **%+.1f µs at p99** and %+.1f µs at p99.9 per "
+                    + "round trip; %s. All echoes verified (relay under test and direct): %s.", ours[0], ours[1], ours[2], vkText,
+                    ok ? "yes" : "**NO**"));
+            Map<String, Double> md = med.get(DIRECT), mr = med.get(RELAY);
             rep.json.put("direct", md);
             rep.json.put("relay", mr);
-            rep.json.put("added_p50_us", addP50);
-            rep.json.put("added_p99_us", addP99);
+            rep.json.put("reference", med.get(REF));
+            rep.json.put("valkyrie", med.get(VALKYRIE));
+            rep.json.put("added_p50_us", ours[0]);
+            rep.json.put("added_p99_us", ours[1]);
+            rep.json.put("valkyrie_added_p50_us", added.containsKey(VALKYRIE) ? added.get(VALKYRIE)[0] : null);
+            rep.json.put("valkyrie_added_p99_us", added.containsKey(VALKYRIE) ? added.get(VALKYRIE)[1] : null);
             rep.json.put("ok", ok);
-            rep.summary("e. latency (64 B ping-pong)", f("p50 %.1f / p99 %.1f / p99.9 %.1f µs relayed vs %.1f / %.1f / %.1f µs direct",
+            rep.summary(f("e. latency (%d B ping-pong)", size), f("p50 %.1f / p99 %.1f / p99.9 %.1f µs relayed vs %.1f / %.1f / %.1f µs direct (medians)",
                             mr.get("p50_us"), mr.get("p99_us"), mr.get("p999_us"), md.get("p50_us"), md.get("p99_us"), md.get("p999_us")),
-                    f("%+.1f µs p50, %+.1f µs p99", addP50, addP99), "(report)", ok ? "measured" : "**echo check FAILED**");
+                    f("%+.1f µs p50, %+.1f µs p99", ours[0], ours[1]), "(report)", ok ? "measured" : "**echo check FAILED**");
+            if (added.containsKey(VALKYRIE)) {
+                Map<String, Double> mv = med.get(VALKYRIE);
+                rep.summary("e. latency vs valkyrie (Go)", f("valkyrie p50 %.1f / p99 %.1f µs (medians)", mv.get("p50_us"), mv.get("p99_us")),
+                        f("valkyrie %+.1f µs p50, %+.1f µs p99 over direct", added.get(VALKYRIE)[0], added.get(VALKYRIE)[1]), "(report)",
+                        "measured");
+            } else {
+                rep.summary("e. latency vs valkyrie (Go)", "not measured: " + contender(cs, VALKYRIE).missing(), "–", "(report)",
+                        "not measured");
+            }
             rep.finish();
             return ok ? 0 : 1;
         }
 
         // ---- idle memory -------------------------------------------------------------------
 
-        record Mem(long rss, long rssAnon, long heapUsed) {
+        record Mem(long rss, long rssAnon, long heapUsed, int fds) {
         }
 
+        /** Waits before the idle samples (--settle-ms, --gc-settle-ms; QUICK shortens them). */
+        static long settleMs = 1000, gcSettleMs = 1500;
+
+        /** A sample of the relay's memory; gc: force a full GC first (jcmd GC.run; only for the relay under test, a JVM). */
         static Mem mem(Relay relay, boolean gc) {
             if (gc) {
                 if (relay.jcmd("GC.run") == null) log("jcmd GC.run failed");
-                sleepMs(1500);
+                sleepMs(gcSettleMs);
             } else {
-                sleepMs(500);
+                sleepMs(Math.min(500, settleMs));
             }
-            return new Mem(relay.procKiB("VmRSS"), relay.procKiB("RssAnon"), gc ? relay.heapUsedKiB() : -1);
+            return new Mem(relay.procKiB("VmRSS"), relay.procKiB("RssAnon"), gc ? relay.heapUsedKiB() : -1, relay.openFds());
         }
 
         static List<Proc> startHolders(Opts o, Relay relay, int pairs, int workers, String tag) throws IOException {
@@ -2122,34 +2378,70 @@ public final class ZephyrBench {
             }
         }
 
-        static int idle(Opts o) throws Exception {
-            Relay relay = new Relay(o);
-            if (relay.pid <= 0) throw new IllegalArgumentException("idle needs --relay-pid");
-            int pairs = o.i("pairs", 4000);
-            int workers = o.i("workers", Math.max(1, (int) Math.ceil(pairs * 2 / 2000.0)));
-            int warm = o.i("warmup-pairs", 200);
-            Report rep = new Report(o, "idle");
-            rep.line("## c. Idle memory").line("");
-            rep.line(f("A fresh relay; first %d pairs are opened, pinged and closed (warm-up: class loading, JIT, buffer pools), then "
-                    + "%d idle bound pairs (%d relay sockets) are held by %d worker JVMs (≤ %d sockets each). Every pair carries one "
-                    + "64-byte message each way to prove it is bound, then stays idle. Relay resident memory is VmRSS from "
-                    + "/proc/<pid>/status; \"after GC\" means after `jcmd <pid> GC.run` (+1.5 s).", warm, pairs, 2 * pairs, workers,
-                    (int) Math.ceil(pairs * 2.0 / workers))).line("");
-            rep.line("Relay JVM options: `" + o.str("relay-jvm", "?") + "`").line("");
-
-            if (warm > 0) {
-                List<Proc> w = startHolders(o, relay, warm, 1, "warmup");
-                awaitHolders(w, 300);
-                closeHolders(w);
+        /**
+         * One idle round of one relay. jvm: the relay under test, whose samples are taken with and
+         * without a forced GC; valkyrie's Go runtime cannot be told to collect from outside, so its
+         * "after GC" sample is a second plain sample taken at the same point.
+         */
+        record IdleRound(String key, int round, Mem b0, Mem b1, Mem a0, Mem a1, Mem c1, int ok, int failed, double setup,
+                         Map<String, Object> held, boolean emptied, int sockets) {
+            double perNoGc() {
+                return (a0.rss() - b0.rss()) / (double) sockets;
             }
-            if (!relay.waitConnections(0, 30)) log("relay still reports connections after the warm-up (or no /status)");
-            sleepMs(1000);
-            Mem b0 = mem(relay, false);
-            Mem b1 = mem(relay, true);
-            Map<String, Object> st0 = relay.statusOrNull();
 
+            double perGc() {
+                return (a1.rss() - b1.rss()) / (double) sockets;
+            }
+
+            double heapPer() {
+                return a1.heapUsed() >= 0 && b1.heapUsed() >= 0 ? (a1.heapUsed() - b1.heapUsed()) / (double) sockets : Double.NaN;
+            }
+
+            double retained() {
+                return c1.heapUsed() >= 0 && b1.heapUsed() >= 0 ? (c1.heapUsed() - b1.heapUsed()) / (double) sockets : Double.NaN;
+            }
+
+            double fdsPer() {
+                return a0.fds() >= 0 && b0.fds() >= 0 ? (a0.fds() - b0.fds()) / (double) sockets : Double.NaN;
+            }
+        }
+
+        static Map<String, Object> memJson(Mem m) {
+            return Json.obj("rss", m.rss(), "rss_anon", m.rssAnon(), "heap_used", m.heapUsed(), "fds", m.fds());
+        }
+
+        @SuppressWarnings("unchecked")
+        static Mem memOf(Object o) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            return new Mem(Json.lng(m, "rss", -1), Json.lng(m, "rss_anon", -1), Json.lng(m, "heap_used", -1), (int) Json.lng(m, "fds", -1));
+        }
+
+        /** One round of one relay as a line of the state file that carries the rounds from one relay process to the next. */
+        static String idleJson(IdleRound r) {
+            return Json.write(Json.obj("key", r.key(), "round", r.round(), "b0", memJson(r.b0()), "b1", memJson(r.b1()),
+                    "a0", memJson(r.a0()), "a1", memJson(r.a1()), "c1", memJson(r.c1()), "ok", r.ok(), "failed", r.failed(),
+                    "setup", r.setup(), "held", r.held(), "emptied", r.emptied(), "sockets", r.sockets()));
+        }
+
+        @SuppressWarnings("unchecked")
+        static IdleRound idleOf(String line) {
+            Map<String, Object> m = Json.parseObj(line);
+            return new IdleRound((String) m.get("key"), (int) Json.lng(m, "round", 0), memOf(m.get("b0")), memOf(m.get("b1")),
+                    memOf(m.get("a0")), memOf(m.get("a1")), memOf(m.get("c1")), (int) Json.lng(m, "ok", 0), (int) Json.lng(m, "failed", 0),
+                    Json.num(m, "setup", Double.NaN), (Map<String, Object>) m.get("held"), Json.bool(m, "emptied"),
+                    (int) Json.lng(m, "sockets", 1));
+        }
+
+        static IdleRound idleRound(Opts o, Contender c, int round, int pairs, int workers) throws Exception {
+            Relay relay = c.relay();
+            boolean jvm = c.key().equals(RELAY);
+            log("idle round %d: %s, %d pairs", round + 1, c.key(), pairs);
+            if (jvm && !relay.waitConnections(0, 30)) log("relay still reports connections before the round (or no /status)");
+            sleepMs(jvm ? settleMs : 2 * settleMs);
+            Mem b0 = mem(relay, false);
+            Mem b1 = mem(relay, jvm);
             long t0 = System.nanoTime();
-            List<Proc> holders = startHolders(o, relay, pairs, workers, "hold");
+            List<Proc> holders = startHolders(o, relay, pairs, workers, "hold-" + c.key());
             int[] res;
             Mem a0, a1;
             Map<String, Object> st1;
@@ -2158,58 +2450,204 @@ public final class ZephyrBench {
                 res = awaitHolders(holders, o.d("setup-seconds", 600));
                 setup = (System.nanoTime() - t0) / 1e9;
                 st1 = relay.statusOrNull();
-                sleepMs(2000);
+                sleepMs(2 * settleMs);
                 a0 = mem(relay, false);
-                a1 = mem(relay, true);
+                a1 = mem(relay, jvm);
             } finally {
                 closeHolders(holders);
             }
-            boolean emptied = relay.waitConnections(0, 60);
-            Mem c1 = mem(relay, true);
-            int sockets = 2 * pairs;
-            double perNoGc = (a0.rss() - b0.rss()) / (double) sockets;
-            double perGc = (a1.rss() - b1.rss()) / (double) sockets;
-            double heapPer = a1.heapUsed() >= 0 && b1.heapUsed() >= 0 ? (a1.heapUsed() - b1.heapUsed()) / (double) sockets : Double.NaN;
-            double target = o.d("target-kib", 4);
-            boolean ok = res[1] == 0 && res[0] == pairs;
-            double retained = c1.heapUsed() >= 0 && b1.heapUsed() >= 0 ? (c1.heapUsed() - b1.heapUsed()) / (double) sockets : Double.NaN;
+            boolean emptied = jvm ? relay.waitConnections(0, 60) : relay.openFds() <= b0.fds() + 2;
+            Mem c1 = mem(relay, jvm);
+            IdleRound r = new IdleRound(c.key(), round, b0, b1, a0, a1, c1, res[0], res[1], setup, st1, emptied, 2 * pairs);
+            log("idle round %d, %s: +%.2f KiB/socket (no GC), +%.2f KiB/socket (%s)", round + 1, c.key(), r.perNoGc(), r.perGc(),
+                    jvm ? "after GC" : "second sample");
+            return r;
+        }
 
-            rep.line("| measurement | VmRSS KiB | RssAnon KiB | Java heap used KiB |");
-            rep.line("|---|---|---|---|");
-            rep.line(f("| before, no GC | %d | %d | |", b0.rss(), b0.rssAnon()));
-            rep.line(f("| before, after GC | %d | %d | %s |", b1.rss(), b1.rssAnon(), b1.heapUsed() < 0 ? "?" : b1.heapUsed()));
-            rep.line(f("| %d pairs held, no GC | %d | %d | |", pairs, a0.rss(), a0.rssAnon()));
-            rep.line(f("| %d pairs held, after GC | %d | %d | %s |", pairs, a1.rss(), a1.rssAnon(), a1.heapUsed() < 0 ? "?" : a1.heapUsed()));
-            rep.line(f("| all closed again, after GC | %d | %d | %s |", c1.rss(), c1.rssAnon(), c1.heapUsed() < 0 ? "?" : c1.heapUsed()));
-            rep.line("");
-            rep.line(f("| growth per relay socket | no GC | after GC |"));
-            rep.line("|---|---|---|");
-            rep.line(f("| VmRSS | **%.2f KiB** | **%.2f KiB** |", perNoGc, perGc));
-            rep.line(f("| RssAnon | %.2f KiB | %.2f KiB |", (a0.rssAnon() - b0.rssAnon()) / (double) sockets,
-                    (a1.rssAnon() - b1.rssAnon()) / (double) sockets));
-            rep.line(f("| Java heap used | | %.2f KiB |", heapPer));
-            rep.line(f("| Java heap still used after all closed (retained) | | %.2f KiB |", retained));
-            rep.line("");
-            rep.line(f("Pairs proven bound: %d of %d (%d failed); setup took %.1f s. /status while held: connections=%s, bound_pairs=%s. "
-                            + "Relay back to 0 connections after close: %s.", res[0], pairs, res[1], setup,
-                    fmtNum(Relay.statusNum(st1, "connections")), fmtNum(Relay.statusNum(st1, "bound_pairs")), emptied ? "yes" : "no/unknown"));
-            rep.line(f("Result: **%.2f KiB per socket** after GC (%.2f KiB without forcing GC); target ≤ %.0f KiB: %s; Go reference ~6 KB.",
-                    perGc, perNoGc, target, verdict(perGc <= target)));
-            if (retained > 0.25) {
-                rep.line("").line(f("**Note:** after every pair was closed and a full GC, the relay's live heap stayed %.2f KiB per closed socket "
-                        + "above the level before (%d → %d KiB): closed connections are still reachable (see `jcmd <pid> "
-                        + "GC.class_histogram`).", retained, b1.heapUsed(), c1.heapUsed()));
+        static int idle(Opts o) throws Exception {
+            Relay relay = new Relay(o);
+            if (relay.pid <= 0) throw new IllegalArgumentException("idle needs --relay-pid");
+            List<Contender> cs = contenders(o, relay, false).stream().filter(c -> !c.key().equals(REF)).toList();
+            int pairs = o.i("pairs", 4000);
+            int warm = o.i("warmup-pairs", 200);
+            int reps = o.i("reps", 1);
+            // --state FILE --round R --rounds N: this invocation is round R of N on freshly started relays
+            // (run.sh starts them anew for every round, so that no round measures on top of memory an
+            // earlier one left behind); its results go to FILE, and round N reports all of them
+            String state = o.str("state", null);
+            int round = o.i("round", 1);
+            if (state != null) reps = o.i("rounds", 1);
+            settleMs = o.l("settle-ms", 1000);
+            gcSettleMs = o.l("gc-settle-ms", 1500);
+            // valkyrie splices: an idle bound pair holds its 2 sockets and 2 pipes (6 fds). Past its
+            // open-file limit it could not accept (its accept loop then ends the process) or would fall
+            // back to copying through 32 KiB buffers, so the pairs are kept within what it can hold,
+            // for both relays alike (the per-socket figures are then paired on the same count).
+            String lowered = null;
+            long vkLimit = -1;
+            try {
+                vkLimit = Long.parseLong(o.str("valkyrie-fd-limit", "-1"));
+            } catch (NumberFormatException e) {
+                // unlimited or unknown
             }
-            rep.json.putAll(Json.obj("pairs", pairs, "sockets", sockets, "workers", workers,
-                    "rss_before_kib", b0.rss(), "rss_before_gc_kib", b1.rss(), "rss_after_kib", a0.rss(), "rss_after_gc_kib", a1.rss(),
-                    "heap_before_kib", b1.heapUsed(), "heap_after_kib", a1.heapUsed(),
+            if (Relay.other(o, "valkyrie") != null && vkLimit > 0 && 6L * pairs + 64 > vkLimit) {
+                int fit = (int) ((vkLimit - 64) / 6);
+                lowered = f("The pairs were lowered from %d to %d for both relays so that valkyrie's sockets and splice pipes "
+                        + "(6 descriptors per idle bound pair) fit in its open-file limit of %d.", pairs, fit, vkLimit);
+                log("%s", lowered);
+                pairs = fit;
+            }
+            int workers = o.i("workers", Math.max(1, (int) Math.ceil(pairs * 2 / 2000.0)));
+            Report rep = new Report(o, "idle");
+            rep.line("## c. Idle memory").line("");
+            if (lowered != null) rep.line("**" + lowered + "**").line("");
+            rep.line(f("%d round(s), each on freshly started relays%s. In each, %severy relay in turn (%s; round i starts "
+                    + "with the i-th) holds %d idle bound pairs "
+                    + "(%d relay sockets) from %d worker processes (≤ %d sockets each). Every pair carries one 64-byte message "
+                    + "each way to prove it is bound, then stays idle. Resident memory is VmRSS from /proc/<pid>/status before "
+                    + "and while the pairs are held; per socket = growth / %d. For the relay under test (a JVM), \"after GC\" "
+                    + "means after `jcmd <pid> GC.run` (+" + gcSettleMs + " ms); valkyrie's Go runtime cannot be made to collect from outside, "
+                    + "so its second sample is a plain one taken at the same point.", reps,
+                    state == null ? " (here one process of each relay for all rounds)"
+                            : o.m.containsKey("relay-reused") ? " (here the relay under test was started once, QUICK)" : "",
+                    warm > 0 ? f("every relay is warmed up first: %d pairs opened, pinged and closed (class loading, JIT, buffer "
+                            + "pools); then ", warm) : "with no warm-up (QUICK), ",
+                    String.join(" → ", cs.stream().filter(Contender::measured).map(Contender::label).toList()), pairs, 2 * pairs,
+                    workers, (int) Math.ceil(pairs * 2.0 / workers), 2 * pairs)).line("");
+            rep.line("Relay JVM options: `" + o.str("relay-jvm", "?") + "`; valkyrie: " + o.str("valkyrie-name", "?")
+                    + (o.str("valkyrie-fd-limit", null) != null ? "; its open-file limit " + o.str("valkyrie-fd-limit", null) : "")).line("");
+            missingLines(rep, cs);
+
+            if (warm > 0) {
+                for (Contender c : cs) {
+                    if (!c.measured()) continue;
+                    List<Proc> w = startHolders(o, c.relay(), warm, 1, "warmup-" + c.key());
+                    awaitHolders(w, 300);
+                    closeHolders(w);
+                }
+            }
+            // res: per relay, one entry per round (null where that relay did not run in that round)
+            Map<String, List<IdleRound>> res = new LinkedHashMap<>();
+            for (String k : List.of(RELAY, VALKYRIE)) {
+                List<IdleRound> l = new ArrayList<>();
+                for (int i = 0; i < reps; i++) l.add(null);
+                res.put(k, l);
+            }
+            if (state == null) {
+                for (int i = 0; i < reps; i++) {
+                    for (Contender c : roundOrder(cs, i)) res.get(c.key()).set(i, idleRound(o, c, i, pairs, workers));
+                }
+            } else {
+                boolean ok = true;
+                for (Contender c : roundOrder(cs, round - 1)) {
+                    IdleRound r = idleRound(o, c, round - 1, pairs, workers);
+                    if (c.key().equals(RELAY)) ok &= r.failed() == 0 && r.ok() == pairs;
+                    Report.append(state, idleJson(r) + "\n");
+                }
+                if (round < reps) {
+                    log("idle round %d of %d done; the report follows after round %d", round, reps, reps);
+                    return ok ? 0 : 1;
+                }
+                for (String line : Files.readAllLines(Path.of(state))) {
+                    if (line.isBlank()) continue;
+                    IdleRound r = idleOf(line);
+                    if (res.containsKey(r.key()) && r.round() >= 0 && r.round() < reps) res.get(r.key()).set(r.round(), r);
+                }
+            }
+            if (res.get(VALKYRIE).stream().allMatch(java.util.Objects::isNull)) res.remove(VALKYRIE);
+
+            rep.line("| round | relay | VmRSS before KiB | held KiB | held, 2nd sample / after GC KiB | per socket, no GC | per socket, "
+                    + "2nd sample / after GC | live heap per socket | fds per socket | pairs bound | setup s |");
+            rep.line("|---|---|---|---|---|---|---|---|---|---|---|");
+            List<String> keys = new ArrayList<>(res.keySet());
+            for (int i = 0; i < reps; i++) {
+                for (int j = 0; j < keys.size(); j++) {
+                    String k = keys.get((i + j) % keys.size());
+                    IdleRound r = res.get(k).get(i);
+                    String label = contender(cs, k).label();
+                    if (r == null) {
+                        rep.line(f("| %d | %s | not measured in this round (see the run's logs) | | | | | | | | |", i + 1, label));
+                        continue;
+                    }
+                    rep.line(f("| %d | %s | %d | %d | %d | %.2f KiB | %.2f KiB | %s | %s | %d of %d%s | %.1f |", i + 1, label, r.b0().rss(),
+                            r.a0().rss(), r.a1().rss(), r.perNoGc(), r.perGc(), Double.isNaN(r.heapPer()) ? "–" : f("%.2f KiB", r.heapPer()),
+                            fmtNum(r.fdsPer()), r.ok(), r.sockets() / 2, r.failed() > 0 ? " (**" + r.failed() + " failed**)" : "", r.setup()));
+                }
+            }
+            if (!res.containsKey(VALKYRIE)) {
+                rep.line(f("| all | %s | not measured: %s | | | | | | | | |", contender(cs, VALKYRIE).label(),
+                        Objects.requireNonNullElse(contender(cs, VALKYRIE).missing(), "it did not run")));
+            }
+            List<IdleRound> ours = res.get(RELAY);
+            double perGc = median(idleVals(ours, IdleRound::perGc));
+            double perNoGc = median(idleVals(ours, IdleRound::perNoGc));
+            double heapPer = median(idleVals(ours, IdleRound::heapPer));
+            double retained = median(idleVals(ours, IdleRound::retained));
+            rep.line(f("| **median** | relay under test | | | | **%.2f KiB** | **%.2f KiB** | %.2f KiB | | | |", perNoGc, perGc, heapPer));
+            List<IdleRound> vk = res.get(VALKYRIE);
+            double vkPer = Double.NaN, vkNoGc = Double.NaN, ratioGc = Double.NaN, ratioNoGc = Double.NaN;
+            if (vk != null) {
+                vkPer = median(idleVals(vk, IdleRound::perGc));
+                vkNoGc = median(idleVals(vk, IdleRound::perNoGc));
+                ratioGc = pairedRatio(idleVals(ours, IdleRound::perGc), idleVals(vk, IdleRound::perGc));
+                ratioNoGc = pairedRatio(idleVals(ours, IdleRound::perNoGc), idleVals(vk, IdleRound::perNoGc));
+                rep.line(f("| **median** | valkyrie (Go) | | | | **%.2f KiB** | **%.2f KiB** | | | | |", vkNoGc, vkPer));
+            }
+            rep.line("");
+            IdleRound last = ours.stream().filter(Objects::nonNull).reduce((a, b) -> b).orElse(null);
+            if (last != null) {
+                rep.line(f("Relay under test, last round: /status while held: connections=%s, bound_pairs=%s; back to 0 connections after "
+                                + "close: %s; Java heap still live after all closed: %.2f KiB per socket (median over rounds).",
+                        fmtNum(Relay.statusNum(last.held(), "connections")), fmtNum(Relay.statusNum(last.held(), "bound_pairs")),
+                        last.emptied() ? "yes" : "no/unknown", retained));
+            }
+            double target = o.d("target-kib", 4);
+            rep.line(f("Result: relay under test **%.2f KiB per socket** after GC (%.2f KiB without forcing GC), medians of %d round(s); "
+                    + "target ≤ %.0f KiB: %s.", perGc, perNoGc, reps, target, verdict(perGc <= target)));
+            if (vk != null) {
+                rep.line(f("valkyrie: **%.2f KiB per socket** (%.2f KiB in its first sample). Relay under test / valkyrie: **%.2f** "
+                        + "(after GC vs valkyrie's second sample) and %.2f (no GC vs first sample), medians of per-round ratios.",
+                        vkPer, vkNoGc, ratioGc, ratioNoGc));
+            }
+            if (retained > 0.25) {
+                rep.line("").line(f("**Note:** after every pair was closed and a full GC, the relay's live heap stayed %.2f KiB per closed "
+                        + "socket above the level before: closed connections are still reachable (see `jcmd <pid> GC.class_histogram`).",
+                        retained));
+            }
+            boolean ok = ours.stream().allMatch(r -> r != null && r.failed() == 0 && r.ok() == r.sockets() / 2);
+            boolean vkOk = vk == null || vk.stream().allMatch(r -> r != null && r.failed() == 0 && r.ok() == r.sockets() / 2);
+            if (!vkOk) rep.line("").line("**valkyrie did not bind every pair, or did not run,** in some round (see the table).");
+            List<Map<String, Object>> rounds = new ArrayList<>();
+            for (var e : res.entrySet()) {
+                for (IdleRound r : e.getValue()) {
+                    if (r == null) continue;
+                    rounds.add(Json.obj("relay", r.key(), "round", r.round() + 1, "rss_before_kib", r.b0().rss(), "rss_before_2_kib", r.b1().rss(),
+                            "rss_held_kib", r.a0().rss(), "rss_held_2_kib", r.a1().rss(), "kib_per_socket", r.perNoGc(),
+                            "kib_per_socket_2", r.perGc(), "heap_kib_per_socket", r.heapPer(), "fds_per_socket", r.fdsPer(),
+                            "pairs_ok", r.ok(), "pairs_failed", r.failed()));
+                }
+            }
+            rep.json.putAll(Json.obj("pairs", pairs, "sockets", 2 * pairs, "workers", workers, "rounds", reps,
                     "kib_per_socket", perNoGc, "kib_per_socket_gc", perGc, "heap_kib_per_socket", heapPer,
-                    "heap_retained_kib_per_socket", retained,
-                    "pairs_ok", res[0], "pairs_failed", res[1], "status_before", st0, "status_held", st1));
-            rep.summary(f("c. idle memory (%d pairs)", pairs), f("+%.2f KiB/socket after GC (%.2f without)", perGc, perNoGc),
-                    "–", f("≤ %.0f KiB/socket", target), ok ? verdict(perGc <= target) : "**pairs not all bound**");
+                    "heap_retained_kib_per_socket", retained, "valkyrie_kib_per_socket", vk == null ? null : vkPer,
+                    "ratio_valkyrie", vk == null ? null : ratioGc, "ratio_valkyrie_no_gc", vk == null ? null : ratioNoGc,
+                    "valkyrie_missing", vk != null ? null : contender(cs, VALKYRIE).missing(), "runs", rounds));
+            rep.summary(f("c. idle memory (%d pairs)", pairs), f("+%.2f KiB/socket after GC (%.2f without; medians of %d rounds)", perGc,
+                    perNoGc, reps), "–", f("≤ %.0f KiB/socket", target), ok ? verdict(perGc <= target) : "**pairs not all bound**");
+            if (vk != null) {
+                rep.summary("c. idle memory vs valkyrie (Go)", f("valkyrie +%.2f KiB/socket (medians)", vkPer),
+                        f("%.2f (after GC; %.2f without)", ratioGc, ratioNoGc), "(report)", vkOk ? "measured" : "**valkyrie: pairs not all bound**");
+            } else {
+                rep.summary("c. idle memory vs valkyrie (Go)", "not measured: " + Objects.requireNonNullElse(contender(cs, VALKYRIE).missing(),
+                        "it did not run"), "–", "(report)", "not measured");
+            }
             rep.finish();
             return ok ? 0 : 1;
+        }
+
+        /** One figure per round, NaN where the relay did not run in that round. */
+        static List<Double> idleVals(List<IdleRound> rs, java.util.function.ToDoubleFunction<IdleRound> f) {
+            return rs.stream().map(r -> r == null ? Double.NaN : f.applyAsDouble(r)).toList();
         }
 
         static String fmtNum(double v) {

@@ -5,24 +5,44 @@
 #
 # Every scenario measures the physical limit (direct loopback TCP, or the relay's own baseline)
 # in the same run and reports the ratio, because absolute numbers on a shared machine drift.
-# Each scenario gets a freshly started relay on free loopback ports; everything started here is
-# stopped on exit. Results: bench/zephyr/results/<timestamp>.md (plus a summary on stdout).
+# The throughput, latency and idle-memory scenarios run in ROUNDS rounds; each round runs every
+# contender back to back: direct loopback TCP, the relay under test, the C reference relay
+# (ref-relay.c) and valkyrie, AeroFS's original Go relay, built from its published source in the
+# anchors directory (AERO_ANCHORS_DIR). Every figure is a median over the rounds, and every ratio
+# the median of the per-round ratios. Each scenario gets freshly started relays on free loopback
+# ports; everything started here is stopped on exit. Results: bench/zephyr/results/<timestamp>.md
+# (plus a summary on stdout).
 #
 # Environment:
-#   QUICK=1              small sizes for a smoke run (~2 min)
-#   RELAY_JAR=path       relay fat jar (default zephyr-relay/target/zephyr-relay.jar; built with
-#                        ./aero build when missing, or always with REBUILD=1). The jar is copied
+#   QUICK=1              a check that the bench works, figures not comparable: small sizes, one
+#                        round, no warm-up runs, no waiting for a quiet machine, one relay for all
+#                        scenarios, and by default single pairs idle latency (name fdlimit to add it;
+#                        it needs a relay of its own). It takes about 65 CPU-seconds once
+#                        everything is built (most of it JVM starts), so under a minute on an
+#                        otherwise idle 2-core machine, more on a busy one.
+#   ROUNDS=5             rounds per scenario (QUICK: 1)
+#   QUIET_WAIT=20        seconds to wait for a quiet machine (< 0.3 cores busy) before each run (QUICK: 0)
+#   RELAY_JAR=path       relay fat jar (default zephyr-relay/target/zephyr-relay.jar). When it is
+#                        missing (or always with REBUILD=1) it is built with
+#                        ./mvnw -B -o -q -pl zephyr-relay -am package -DskipTests. The jar is copied
 #                        before use so a concurrent rebuild cannot pull it from under the relay.
 #   RELAY=standin        use bench/zephyr/StandInRelay.java, a TEST DOUBLE, to check the harness
 #                        itself; its numbers mean nothing and are marked as such.
 #   RELAY_JAVA_OPTS      relay JVM options (default: -XX:+UseSerialGC -Xmx512m)
 #   RELAY_ARGS           extra relay arguments, e.g. "--aero.zephyr.transport=nio"
-#   WORKER_JAVA_OPTS     load-generator JVM options (default: -XX:+UseSerialGC -Xms64m -Xmx512m)
+#   WORKER_JAVA_OPTS     load-generator JVM options (default: -XX:+UseSerialGC -Xms64m -Xmx512m; QUICK
+#                        adds -XX:TieredStopAtLevel=1)
 #   REF_RELAY=copy       reference relay run in the same alternation as the relay in the single and
 #                        pairs scenarios: bench/zephyr/ref-relay.c, the simplest relay there can be,
 #                        built with cc when one is installed. copy (read/write through a buffer, as
 #                        the relay does), splice (through a pipe, no copy into the process) or off.
 #   REF_BUFFER=1048576   the reference relay's buffer (copy) or pipe (splice) size in bytes
+#   AERO_ANCHORS=auto    off: leave valkyrie out. Otherwise it is built once (Go; Debian's golang-go
+#                        is installed with apt-get when go is missing) with the build.sh of
+#                        AERO_ANCHORS_DIR (default: shared/anchors next to this checkout's directory)
+#                        into AERO_ANCHORS_CACHE (/tmp/aero-anchors-cache); VALKYRIE_BIN (with
+#                        LIPWIG_BIN) names prebuilt binaries. When it is not available the run says
+#                        why and goes on: its columns read "not measured: <reason>".
 #   FD_LIMIT=1024        open-file limit of the relay in the fdlimit scenario
 #   SCENARIO_TIMEOUT=900 seconds before a scenario is killed
 #   RESULTS_DIR=dir      where to write the results file (default bench/zephyr/results)
@@ -35,12 +55,19 @@ ALL_SCENARIOS=(single pairs idle fdlimit latency)
 MIN_JAVA=21
 
 QUICK=${QUICK:-0}
+ROUNDS_GIVEN=${ROUNDS:-}
 RELAY=${RELAY:-jar}
 RELAY_JAR=${RELAY_JAR:-$ROOT_DIR/zephyr-relay/target/zephyr-relay.jar}
 RELAY_JAVA_OPTS=${RELAY_JAVA_OPTS:--XX:+UseSerialGC -Xmx512m}
 RELAY_ARGS=${RELAY_ARGS:-}
+if [ "$QUICK" = 1 ]; then  # short-lived load JVMs: C1 only, less compiling
+  WORKER_JAVA_OPTS=${WORKER_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms64m -Xmx512m}
+fi
 WORKER_JAVA_OPTS=${WORKER_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx512m}
 FD_LIMIT=${FD_LIMIT:-1024}
+if [ "$QUICK" = 1 ]; then ROUNDS=${ROUNDS:-1}; QUIET_WAIT=${QUIET_WAIT:-0}; fi
+ROUNDS=${ROUNDS:-5}
+QUIET_WAIT=${QUIET_WAIT:-20}
 REF_RELAY=${REF_RELAY:-copy}
 REF_BUFFER=${REF_BUFFER:-1048576}
 SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-900}
@@ -66,7 +93,13 @@ for a in "$@"; do
     *) die "unknown scenario '$a' (one of: ${ALL_SCENARIOS[*]})" ;;
   esac
 done
-[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=("${ALL_SCENARIOS[@]}")
+if [ ${#SCENARIOS[@]} -eq 0 ]; then
+  if [ "${QUICK:-0}" = 1 ]; then
+    SCENARIOS=(single pairs idle latency)   # fdlimit needs a relay of its own: name it to run it
+  else
+    SCENARIOS=("${ALL_SCENARIOS[@]}")
+  fi
+fi
 
 # ---------------------------------------------------------------------------------------------
 # JDK 21+: $JAVA_HOME, else java on PATH, else the newest under /usr/lib/jvm
@@ -84,6 +117,9 @@ cleanup() {
   local pid
   if [ -n "${REF_PID:-}" ]; then
     kill -TERM "$REF_PID" 2>/dev/null || true
+  fi
+  if [ -n "${VK_PID:-}" ]; then
+    kill -TERM "$VK_PID" 2>/dev/null || true
   fi
   if [ -n "$COORD_PID" ] && kill -0 "$COORD_PID" 2>/dev/null; then
     kill -TERM "$COORD_PID" 2>/dev/null || true
@@ -116,17 +152,27 @@ SOURCES=("$BENCH_DIR/ZephyrBench.java")
 if [ "$RELAY" = standin ]; then
   SOURCES+=("$BENCH_DIR/StandInRelay.java")
 elif [ "$RELAY" = jar ]; then
+  BUILD_CMD="./mvnw -B -o -q -pl zephyr-relay -am package -DskipTests"
   if [ ! -f "$RELAY_JAR" ] || [ "${REBUILD:-0}" = 1 ]; then
-    say "building the relay jar: ./aero build"
-    (cd "$ROOT_DIR" && ./aero build) || die "./aero build failed"
-    [ -f "$RELAY_JAR" ] || die "no relay jar at $RELAY_JAR after the build"
+    [ "$RELAY_JAR" = "$ROOT_DIR/zephyr-relay/target/zephyr-relay.jar" ] \
+      || die "no relay jar at $RELAY_JAR (RELAY_JAR names a file that does not exist)"
+    say "no relay jar at ${RELAY_JAR#"$ROOT_DIR"/}: building it with $BUILD_CMD"
+    (cd "$ROOT_DIR" && $BUILD_CMD) >"$RUN_DIR/build.log" 2>&1 \
+      || { tail -n 30 "$RUN_DIR/build.log" >&2; die "the build failed (log: $RUN_DIR/build.log); build the jar with: $BUILD_CMD (without -o when the Maven repository is not filled yet)"; }
+    [ -f "$RELAY_JAR" ] || die "no relay jar at $RELAY_JAR after the build ($BUILD_CMD)"
   fi
   cp "$RELAY_JAR" "$RUN_DIR/zephyr-relay.jar"
   JAR_COPY=$RUN_DIR/zephyr-relay.jar
 else
   die "RELAY must be 'jar' or 'standin'"
 fi
-"$JDK_HOME/bin/javac" --release 21 -d "$CLASSES" "${SOURCES[@]}" || die "compiling the load tool failed"
+# compiled again only when a source is newer than the last compilation (or the JDK changed)
+STAMP_FILE=$CLASSES/.compiled-$RELAY-$(basename "$JDK_HOME")
+if [ ! -f "$STAMP_FILE" ] || [ -n "$(find "${SOURCES[@]}" -newer "$STAMP_FILE" -print -quit)" ]; then
+  rm -f "$CLASSES"/.compiled-*
+  "$JDK_HOME/bin/javac" --release 21 -d "$CLASSES" "${SOURCES[@]}" || die "compiling the load tool failed"
+  touch "$STAMP_FILE"
+fi
 
 # The reference relay (see REF_RELAY above): built when a C compiler is there, else left out.
 REF_BIN=""
@@ -135,7 +181,9 @@ case $REF_RELAY in
   copy|splice)
     if command -v cc >/dev/null 2>&1; then
       REF_BIN=$BENCH_DIR/target/ref-relay
-      cc -O2 -pthread -o "$REF_BIN" "$BENCH_DIR/ref-relay.c" || die "compiling the reference relay failed"
+      if [ ! -x "$REF_BIN" ] || [ "$BENCH_DIR/ref-relay.c" -nt "$REF_BIN" ]; then
+        cc -O2 -pthread -o "$REF_BIN" "$BENCH_DIR/ref-relay.c" || die "compiling the reference relay failed"
+      fi
     else
       say "no C compiler (cc): the reference relay is left out"
     fi ;;
@@ -143,7 +191,14 @@ case $REF_RELAY in
 esac
 REF_PID=""
 
-bench() { "$JAVA" -XX:+UseSerialGC -Xmx256m -cp "$CLASSES" ZephyrBench "$@"; }
+# valkyrie, AeroFS's original Go relay (../lib/anchors.sh): built once, or left out with the reason
+# shellcheck source=/dev/null
+. "$BENCH_DIR/../lib/anchors.sh"
+anchors_init
+VK_PID=""
+VK_ARGS=()
+
+bench() { "$JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m -cp "$CLASSES" ZephyrBench "$@"; }  # utilities
 
 RELAY_PID=""
 RELAY_PORT=""
@@ -180,7 +235,7 @@ start_relay() {
   STARTED_PIDS+=("$RELAY_PID")
   # in the background + wait, so that an INT/TERM reaches our trap at once
   bench wait-ready --relay-port "$RELAY_PORT" --status-port "$STATUS_PORT" --relay-pid "$RELAY_PID" \
-    --timeout 120 >"$RUN_DIR/ready-$tag.json" &
+    --timeout 300 >"$RUN_DIR/ready-$tag.json" &
   if ! wait $!; then
     say "relay ($tag) did not become ready; last lines of $log:" >&2
     tail -n 30 "$log" | sed 's/^/  /' >&2
@@ -221,6 +276,38 @@ stop_reference() {
   REF_PID=""
 }
 
+# start_valkyrie: valkyrie on a free port (it always listens on 0.0.0.0: it has no address flag;
+# the load connects to 127.0.0.1). Its open-file limit is raised as far as allowed: an idle bound
+# pair holds two sockets and two pipes (splice). Sets VK_ARGS for the coordinator.
+start_valkyrie() {
+  if [ -z "$VALKYRIE_BIN" ]; then
+    VK_ARGS=(--valkyrie-missing "$ANCHORS_NOTE")
+    return 0
+  fi
+  local port tag=$1
+  port=$(bench freeports --count 1) || die "no free port"
+  (raise_fd_limit 65536 >/dev/null; exec "$VALKYRIE_BIN" -port "$port") >"$RUN_DIR/valkyrie-$tag.log" 2>&1 &
+  VK_PID=$!
+  STARTED_PIDS+=("$VK_PID")
+  if ! bench wait-ready --relay-port "$port" --relay-pid "$VK_PID" --timeout 30 >/dev/null; then
+    say "valkyrie did not start (log $RUN_DIR/valkyrie-$tag.log); its columns are not measured" >&2
+    stop_valkyrie
+    VK_ARGS=(--valkyrie-missing "valkyrie did not start (see ${RUN_DIR#"$ROOT_DIR"/}/valkyrie-$tag.log)")
+    return 0
+  fi
+  local lim
+  lim=$(sed -n 's/^Max open files *\([0-9a-z]*\).*/\1/p' "/proc/$VK_PID/limits" 2>/dev/null || true)
+  VK_ARGS=(--valkyrie-port "$port" --valkyrie-pid "$VK_PID" --valkyrie-fd-limit "${lim:-?}"
+    --valkyrie-name "AeroFS's original Go relay, \`valkyrie -port $port\`, splice on")
+}
+
+stop_valkyrie() {
+  [ -n "$VK_PID" ] || return 0
+  kill -TERM "$VK_PID" 2>/dev/null || true
+  wait "$VK_PID" 2>/dev/null || true
+  VK_PID=""
+}
+
 relay_transport() {
   bench status --status-port "$STATUS_PORT" 2>/dev/null | sed -n 's/.*"transport" *: *"\([^"]*\)".*/\1/p' | head -n1
 }
@@ -229,15 +316,15 @@ relay_transport() {
 # scenario parameters
 # ---------------------------------------------------------------------------------------------
 if [ "$QUICK" = 1 ]; then
-  P_SINGLE=(--bytes 256m --reps 1 --verify stamp --relay-warmup-bytes 64m)
-  P_PAIRS=(--pairs 100 --bytes 2m --reps 1 --relay-warmup-bytes 64m)
-  P_IDLE=(--pairs 500 --workers 2 --warmup-pairs 50)
-  P_LATENCY=(--rounds 2000 --warmup 1000 --reps 1 --relay-warmup-rounds 2000)
+  P_SINGLE=(--bytes 128m --reps "$ROUNDS" --verify stamp --relay-warmup-bytes 0)
+  P_PAIRS=(--pairs 100 --bytes 1m --reps "$ROUNDS" --relay-warmup-bytes 0)
+  P_IDLE=(--pairs 250 --workers 1 --warmup-pairs 0 --settle-ms 300 --gc-settle-ms 500)
+  P_LATENCY=(--rounds 1000 --warmup 200 --reps "$ROUNDS" --relay-warmup-rounds 0)
 else
-  P_SINGLE=(--bytes 2g --write-size 256k --reps 5 --verify stamp,crc --relay-warmup-bytes 1g)
-  P_PAIRS=(--pairs 100 --bytes 20m --write-size 256k --reps 5 --relay-warmup-bytes 1g)
+  P_SINGLE=(--bytes 2g --write-size 256k --reps "$ROUNDS" --verify stamp,crc --relay-warmup-bytes 1g)
+  P_PAIRS=(--pairs 100 --bytes 20m --write-size 256k --reps "$ROUNDS" --relay-warmup-bytes 1g)
   P_IDLE=(--pairs 4000 --workers 4 --warmup-pairs 200)
-  P_LATENCY=(--rounds 20000 --warmup 5000 --size 64 --reps 5 --relay-warmup-rounds 20000)
+  P_LATENCY=(--rounds 20000 --warmup 5000 --size 64 --reps "$ROUNDS" --relay-warmup-rounds 20000)
 fi
 P_FDLIMIT=(--max-conns 20000 --register-timeout-ms 3000 --probes 5)
 
@@ -276,11 +363,17 @@ run_scenario() { # <scenario> <relay tag> <fd limit or ""> <relay args...> -- <c
   while [ $# -gt 0 ] && [ "$1" != -- ]; do rargs+=("$1"); shift; done
   [ $# -gt 0 ] && shift
   say ""
-  say "=== $sc ==="
+  say "=== $sc${PARTIAL_NOTE:-} ==="
   local load0 rows0
   load0=$(cut -d' ' -f1-3 /proc/loadavg)
   rows0=$(wc -l <"$SUMMARY")
-  if ! start_relay "$tag" "$fdlim" "${rargs[@]}"; then
+  local reuse=0
+  if [ "$QUICK" = 1 ] && [ "$sc" != fdlimit ]; then reuse=1; fi
+  local reused=()
+  if [ "$reuse" = 1 ] && [ -n "$RELAY_PID" ] && kill -0 "$RELAY_PID" 2>/dev/null; then
+    say "reusing the relay of the previous scenario (QUICK)"
+    reused=(--relay-reused)
+  elif ! start_relay "$tag" "$fdlim" "${rargs[@]}"; then
     STATUS_OF[$sc]="relay did not start"
     printf '## %s\n\nNot run: the relay did not become ready (see %s).\n\n' "$sc" "$RUN_DIR/relay-$tag.log" >>"$FRAGMENTS"
     printf '| %s | not run: relay did not start | | | **ERROR** |\n' "$sc" >>"$SUMMARY"
@@ -290,9 +383,19 @@ run_scenario() { # <scenario> <relay tag> <fd limit or ""> <relay args...> -- <c
   transport=$(relay_transport)
   say "relay pid $RELAY_PID on 127.0.0.1:$RELAY_PORT (status :$STATUS_PORT, transport ${transport:-?})"
   REF_ARGS=()
-  case $sc in single|pairs) start_reference ;; esac
+  VK_ARGS=()
+  case $sc in single|pairs|latency) start_reference ;; esac
+  case $sc in
+    single|pairs|latency|idle) start_valkyrie "$sc" ;;
+  esac
+  if [ ${#REF_ARGS[@]} -eq 0 ]; then
+    if [ "$REF_RELAY" = off ]; then REF_ARGS=(--ref-missing "left out (REF_RELAY=off)")
+    elif [ -z "$REF_BIN" ]; then REF_ARGS=(--ref-missing "no C compiler (cc) to build bench/zephyr/ref-relay.c")
+    else REF_ARGS=(--ref-missing "not part of this scenario"); fi
+  fi
   "$JAVA" -XX:+UseSerialGC -Xmx256m -cp "$CLASSES" ZephyrBench "$sc" \
-    --host 127.0.0.1 --relay-port "$RELAY_PORT" --status-port "$STATUS_PORT" --relay-pid "$RELAY_PID" "${REF_ARGS[@]}" \
+    --host 127.0.0.1 --relay-port "$RELAY_PORT" --status-port "$STATUS_PORT" --relay-pid "$RELAY_PID" "${REF_ARGS[@]}" "${VK_ARGS[@]}" \
+    --quiet-seconds "$QUIET_WAIT" "${reused[@]}" \
     --clk-tck "$(getconf CLK_TCK)" --relay-jvm "$RELAY_JAVA_OPTS" --worker-jvm "$WORKER_JAVA_OPTS" \
     --md "$FRAGMENTS" --summary "$SUMMARY" --json "$JSONL" "$@" \
     > >(tee -a "$RUN_DIR/$sc.out") 2> >(tee -a "$RUN_DIR/$sc.err" >&2) &
@@ -314,16 +417,31 @@ run_scenario() { # <scenario> <relay tag> <fd limit or ""> <relay args...> -- <c
   COORD_PID=""
   local alive=yes
   kill -0 "$RELAY_PID" 2>/dev/null || alive="no (exited)"
-  printf '_Relay for this scenario: transport %s; started as `%s`; load average before: %s, after: %s; relay alive at the end: %s._\n\n' \
-    "${transport:-?}" "${RELAY_CMD//$ROOT_DIR\//}" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$alive" >>"$FRAGMENTS"
-  stop_relay
+  # the relay line goes after the scenario's section; a scenario run in rounds (idle) writes its
+  # section in the last round, so the earlier rounds' lines wait in a file of their own
+  printf '_Relay for this scenario%s: transport %s; started as `%s`; load average before: %s, after: %s; relay alive at the end: %s._\n\n' \
+    "${PARTIAL_NOTE:-}" "${transport:-?}" "${RELAY_CMD//$ROOT_DIR\//}" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$alive" \
+    >>"$RUN_DIR/relay-lines-$sc.md"
+  if [ -z "${PARTIAL_NOTE:-}" ] || [ "${PARTIAL_LAST:-0}" = 1 ]; then
+    cat "$RUN_DIR/relay-lines-$sc.md" >>"$FRAGMENTS"
+    rm -f "$RUN_DIR/relay-lines-$sc.md"
+  fi
+  [ "$reuse" = 1 ] || stop_relay
   stop_reference
+  stop_valkyrie
+  local st
   case $rc in
-    0) STATUS_OF[$sc]=ok ;;
-    1) STATUS_OF[$sc]="check failed" ;;
-    124) STATUS_OF[$sc]="timed out after ${SCENARIO_TIMEOUT}s" ;;
-    *) STATUS_OF[$sc]="error (exit $rc)" ;;
+    0) st=ok ;;
+    1) st="check failed" ;;
+    124) st="timed out after ${SCENARIO_TIMEOUT}s" ;;
+    *) st="error (exit $rc)" ;;
   esac
+  # a scenario run in several invocations (idle: one per round) keeps its first failure
+  if [ -z "${STATUS_OF[$sc]:-}" ] || [ "${STATUS_OF[$sc]}" = ok ]; then STATUS_OF[$sc]=$st; fi
+  if [ -n "${PARTIAL_NOTE:-}" ] && [ "${PARTIAL_LAST:-0}" != 1 ]; then
+    say "--- $sc$PARTIAL_NOTE: $st"
+    return 0
+  fi
   if [ "$(wc -l <"$SUMMARY")" -eq "$rows0" ]; then
     printf '| %s | %s, see `%s` | | | **ERROR** |\n' "$sc" "${STATUS_OF[$sc]}" "${RUN_DIR#$ROOT_DIR/}/$sc.err" >>"$SUMMARY"
     printf '## %s\n\n%s: no result; see `%s`.\n\n' "$sc" "${STATUS_OF[$sc]}" "${RUN_DIR#$ROOT_DIR/}/$sc.err" >>"$FRAGMENTS"
@@ -336,12 +454,21 @@ for sc in "${SCENARIOS[@]}"; do
   case $sc in
     single) run_scenario single single "" "${COMMON_RELAY[@]}" -- "${P_SINGLE[@]}" ;;
     pairs) run_scenario pairs pairs "" "${COMMON_RELAY[@]}" -- "${P_PAIRS[@]}" ;;
-    idle) run_scenario idle idle "" "${COMMON_RELAY[@]}" -- "${P_IDLE[@]}" ;;
+    idle) # one invocation per round, each on a freshly started relay and valkyrie (QUICK: the relay is
+      # reused); the rounds' results go to a state file, and the last invocation reports them all
+      for r in $(seq 1 "$ROUNDS"); do
+        PARTIAL_NOTE=" (round $r of $ROUNDS)" PARTIAL_LAST=$([ "$r" = "$ROUNDS" ] && echo 1 || echo 0)
+        run_scenario idle "idle-r$r" "" "${COMMON_RELAY[@]}" -- "${P_IDLE[@]}" --state "$RUN_DIR/idle-rounds.jsonl" \
+          --round "$r" --rounds "$ROUNDS"
+      done
+      PARTIAL_NOTE="" PARTIAL_LAST=0 ;;
     fdlimit) run_scenario fdlimit fdlimit "$FD_LIMIT" --aero.zephyr.max-connections=0 \
       --aero.zephyr.bind-deadline=600s --aero.zephyr.pairing-deadline=600s -- "${P_FDLIMIT[@]}" ;;
     latency) run_scenario latency latency "" "${COMMON_RELAY[@]}" -- "${P_LATENCY[@]}" ;;
   esac
 done
+
+stop_relay
 
 # ---------------------------------------------------------------------------------------------
 # results file
@@ -353,8 +480,11 @@ done
   printf -- '- machine: %s CPUs (`nproc`), %s (%s), %s; kernel %s\n' "$(nproc)" "$CPU_MODEL" "$(uname -m)" "$MEM_LINE" "$(uname -r)"
   printf -- '- JDK: %s (%s)\n' "$JAVA_VERSION" "$JDK_HOME"
   printf -- '- relay JVM: `%s`; extra relay arguments: `%s`; load-generator JVMs: `%s`\n' "$RELAY_JAVA_OPTS" "${RELAY_ARGS:-none}" "$WORKER_JAVA_OPTS"
-  printf -- '- reference relay (single, pairs): %s\n' "$([ -n "$REF_BIN" ] && echo "\`bench/zephyr/ref-relay.c\`, $REF_RELAY mode, $REF_BUFFER-byte buffer ($(cc --version | head -n1), -O2)" || echo "none (REF_RELAY=$REF_RELAY)")"
-  printf -- '- mode: %s; command: `bench/zephyr/run.sh %s`\n' "$([ "$QUICK" = 1 ] && echo "QUICK=1 (reduced sizes)" || echo full)" "${SCENARIOS[*]}"
+  printf -- '- valkyrie (single, pairs, latency, idle): %s\n' "$([ -n "$VALKYRIE_BIN" ] && echo "$ANCHORS_DESC; started per scenario as \`valkyrie -port <free port>\` (it listens on 0.0.0.0; the load connects to 127.0.0.1)" || echo "**not measured: $ANCHORS_NOTE**")"
+  printf -- '- rounds: %s per scenario; each runs every contender back to back; figures are medians over the rounds, ratios medians of the per-round ratios\n' "$ROUNDS"
+  printf -- '- reference relay (single, pairs, latency): %s\n' "$([ -n "$REF_BIN" ] && echo "\`bench/zephyr/ref-relay.c\`, $REF_RELAY mode, $REF_BUFFER-byte buffer ($(cc --version | head -n1), -O2)" || echo "none (REF_RELAY=$REF_RELAY)")"
+  printf -- '- mode: %s; command: `%sbench/zephyr/run.sh %s`\n' "$([ "$QUICK" = 1 ] && echo "QUICK=1 (reduced sizes, figures not comparable)" || echo full)" \
+    "$([ "$QUICK" = 1 ] && echo "QUICK=1 ")$([ -n "${ROUNDS_GIVEN:-}" ] && echo "ROUNDS=$ROUNDS ")" "${SCENARIOS[*]}"
   printf -- '- logs: `%s`\n\n' "${RUN_DIR#$ROOT_DIR/}"
   printf '## Summary\n\n| scenario | result | ratio / added | target | verdict |\n|---|---|---|---|---|\n'
   cat "$SUMMARY"
