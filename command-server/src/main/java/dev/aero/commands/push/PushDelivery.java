@@ -37,11 +37,25 @@ public final class PushDelivery {
      * virtual thread, never on the thread that completed the push (the SSMP channel's reader).
      */
     public CompletableFuture<Boolean> pushEnqueued(DID did, Command command) {
-        return pusher.push(did, command).thenApplyAsync(ok -> {
+        return pushEnqueued(did, command, true);
+    }
+
+    /**
+     * {@link #pushEnqueued(DID, Command)} when the enqueue told whether the device is on the retry
+     * index ({@link CommandQueues.Enqueued#pushRetryPending()}): a push that works for a device
+     * that is not needs nothing recorded, so it costs no Redis step and no thread. A failed push,
+     * or one that takes the device off the index, is recorded as before. (A device put on the
+     * index by a concurrent failure after this enqueue stays there until its retry, which pushes
+     * its head once more: a spare hint, never a lost one.)
+     */
+    public CompletableFuture<Boolean> pushEnqueued(DID did, Command command, boolean retryPending) {
+        return pusher.push(did, command).thenCompose(ok -> ok && !retryPending ? PUSHED : CompletableFuture.supplyAsync(() -> {
             record(did, ok);
             return ok;
-        }, recorder);
+        }, recorder));
     }
+
+    private static final CompletableFuture<Boolean> PUSHED = CompletableFuture.completedFuture(true);
 
     /** Pushes the device's current head, if it has one; whether there was nothing to do or the push worked. */
     public boolean pushHead(DID did) {

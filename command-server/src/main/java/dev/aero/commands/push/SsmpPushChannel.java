@@ -61,7 +61,8 @@ public final class SsmpPushChannel implements AutoCloseable {
         Retry.inBackground("ssmp-push-connect", Duration.ofMillis(200), Duration.ofSeconds(5), () -> closed, () -> {
             // A client connects once; after a failed first attempt a new one tries again.
             SsmpClient c = SsmpClient.builder(host, port).sslContext(tls).login(id, SsmpSyntax.SCHEME_SECRET, deploymentSecret)
-                    .reconnect(true).backoff(Duration.ofMillis(100), Duration.ofSeconds(5)).requestTimeout(requestTimeout).build();
+                    .reconnect(true).backoff(Duration.ofMillis(100), Duration.ofSeconds(5)).requestTimeout(requestTimeout)
+                    .platformReader(true).build();
             try {
                 c.connect();
             } catch (Exception e) {
