@@ -8,7 +8,7 @@
 #    Redis database of its own (DB, flushed before and after), with key material from a CA made
 #    for the run and a stand-in for verkehr's SSMP listener (EnqueueBench verkehr: TLS, answers
 #    every MCAST 200), so that every command is pushed over SSMP as in a deployment without
-#    verkehr's own CPU on the machine. After PRIME unmeasured seconds of each REST kind (the
+#    verkehr's own CPU on the machine. After ENQUEUE_PRIME unmeasured seconds of each REST kind (the
 #    JIT), ROUNDS rounds each measure, one after the other:
 #      a. raw Redis ZADD: redis-benchmark, THREADS clients, no pipelining (the physical limit);
 #      b. the enqueue Lua script alone, as command-server runs it (CommandQueues, Spring Data
@@ -45,8 +45,9 @@
 #   ROUNDS [3]               enqueue: rounds of a-d (medians)
 #   THREADS [8] DEVICES [1000] DB [15]      enqueue: clients of a-c, devices, Redis database
 #   BATCH [1000] BATCH_THREADS [2]          enqueue: entries per batch request, batch clients
-#   PRIME [10]               unmeasured seconds: enqueue, of each REST kind before the rounds;
-#                            latency, of each path at RATE/4, RATE/2 and RATE before the phases
+#   ENQUEUE_PRIME [20]       enqueue: unmeasured seconds of each REST kind before the rounds (the JIT)
+#   PRIME [10]               latency: unmeasured seconds of each path at RATE/4, RATE/2 and RATE
+#                            before the phases
 #   COMMANDS_JAVA_OPTS       enqueue: command-server's JVM [-Xss512k -XX:+UseSerialGC -Xmx256m, the launcher's]
 #   RATE [1000] LATENCY_DEVICES [10] WARMUP [5] LOST_AFTER [5]
 #                            latency: commands/s in all, devices, unmeasured seconds before each
@@ -93,7 +94,7 @@ done
 want() { [ ${#PARTS[@]} -eq 0 ] && return 0; local p; for p in "${PARTS[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
 
 # Settings; the ones given in the environment are repeated in the reproduce command.
-SETTINGS=(QUICK DURATION ROUNDS THREADS DEVICES DB BATCH BATCH_THREADS PRIME COMMANDS_JAVA_OPTS RATE LATENCY_DEVICES WARMUP
+SETTINGS=(QUICK DURATION ROUNDS THREADS DEVICES DB BATCH BATCH_THREADS ENQUEUE_PRIME PRIME COMMANDS_JAVA_OPTS RATE LATENCY_DEVICES WARMUP
   LOST_AFTER QUIET_WAIT SENDERS TOOL_JAVA_OPTS AERO_JAVA_OPTS LATENCY_TIMEOUT REBUILD RESULTS_DIR)
 OVERRIDES=""
 for v in "${SETTINGS[@]}"; do
@@ -106,11 +107,11 @@ use_jdk
 QUICK=${QUICK:-0}
 case $QUICK in 0 | 1) ;; *) die "QUICK must be 0 or 1" ;; esac
 if [ "$QUICK" = 1 ]; then
-  ROUNDS=${ROUNDS:-1} DURATION=${DURATION:-3} PRIME=${PRIME:-2} RATE=${RATE:-200} WARMUP=${WARMUP:-1} LOST_AFTER=${LOST_AFTER:-2}
+  ROUNDS=${ROUNDS:-1} DURATION=${DURATION:-3} ENQUEUE_PRIME=${ENQUEUE_PRIME:-2} PRIME=${PRIME:-2} RATE=${RATE:-200} WARMUP=${WARMUP:-1} LOST_AFTER=${LOST_AFTER:-2}
   QUIET_WAIT=${QUIET_WAIT:-0} LATENCY_DEVICES=${LATENCY_DEVICES:-4}
 fi
 ROUNDS=${ROUNDS:-3} THREADS=${THREADS:-8} DEVICES=${DEVICES:-1000} DB=${DB:-15} BATCH=${BATCH:-1000} BATCH_THREADS=${BATCH_THREADS:-2}
-ENQ_DURATION=${DURATION:-10} LAT_DURATION=${DURATION:-20} PRIME=${PRIME:-10}
+ENQ_DURATION=${DURATION:-10} LAT_DURATION=${DURATION:-20} ENQUEUE_PRIME=${ENQUEUE_PRIME:-20} PRIME=${PRIME:-10}
 COMMANDS_JAVA_OPTS=${COMMANDS_JAVA_OPTS:--Xss512k -XX:+UseSerialGC -Xmx256m}
 RATE=${RATE:-1000} LATENCY_DEVICES=${LATENCY_DEVICES:-10} WARMUP=${WARMUP:-5} LOST_AFTER=${LOST_AFTER:-5}
 QUIET_WAIT=${QUIET_WAIT:-20} SENDERS=${SENDERS:-32} LATENCY_TIMEOUT=${LATENCY_TIMEOUT:-600}
@@ -340,9 +341,9 @@ enqueue_part() {
   compile_enqueue_tool
   start_command_server
   ENQ_MACHINE=$(machine)
-  say "enqueue: priming command-server, $PRIME s of single and of batch enqueues (not measured)"
-  rest_window prime-single 0 "$THREADS" "$PRIME" 0 true
-  rest_window prime-batch "$BATCH" "$BATCH_THREADS" "$PRIME" 0 true
+  say "enqueue: priming command-server, $ENQUEUE_PRIME s of single and of batch enqueues (not measured)"
+  rest_window prime-single 0 "$THREADS" "$ENQUEUE_PRIME" 0 true
+  rest_window prime-batch "$BATCH" "$BATCH_THREADS" "$ENQUEUE_PRIME" 0 true
   : >"$LOGS/rounds.txt"
   for r in $(seq 1 "$ROUNDS"); do
     say "enqueue: round $r of $ROUNDS: raw ZADD, the script alone, single REST, batch REST ($ENQ_DURATION s each)"
@@ -393,7 +394,7 @@ enqueue_part() {
     echo
     echo "$ENQ_MACHINE"
     echo "- command-server: a copy of \`command-server/target/command-server.jar\`, JVM \`$COMMANDS_JAVA_OPTS\` (effective: \`${CS_FLAGS:-?}\`), Redis database $DB, pushing every command over SSMP/TLS to a stand-in for verkehr (EnqueueBench verkehr); WARN/ERROR lines in its log: $cs_errors"
-    echo "- $ROUNDS round(s) of: raw ZADD (redis-benchmark, $THREADS clients), the enqueue script alone ($THREADS threads), single REST enqueues ($THREADS keep-alive clients), batch REST enqueues ($BATCH entries, $BATCH_THREADS clients); $ENQ_DURATION s each (REST: after 2 s unmeasured); $DEVICES devices, UPLOAD_LOGS commands cycling over 50 per device; $PRIME s of each REST kind first, unmeasured"
+    echo "- $ROUNDS round(s) of: raw ZADD (redis-benchmark, $THREADS clients), the enqueue script alone ($THREADS threads), single REST enqueues ($THREADS keep-alive clients), batch REST enqueues ($BATCH entries, $BATCH_THREADS clients); $ENQ_DURATION s each (REST: after 2 s unmeasured); $DEVICES devices, UPLOAD_LOGS commands cycling over 50 per device; $ENQUEUE_PRIME s of each REST kind first, unmeasured"
     echo "- CPU per command: the process's utime + stime (/proc) over the window, divided by the commands in it"
     echo
     echo "| figure | commands/s, median (per round) | ratio to raw ZADD, median of per-round ratios | command-server CPU per command, ms (per round) | Redis CPU per command, µs, median |"

@@ -217,6 +217,41 @@ public final class SsmpClient implements AutoCloseable {
         return request(SsmpLines.mcast(topic, payload), "MCAST " + topic);
     }
 
+    /** One MCAST of {@link #mcastAllAsync}. */
+    public record Multicast(String topic, byte[] payload) { }
+
+    /**
+     * Many {@code MCAST}s, pipelined: the lines go out together, in one write (so a few TLS
+     * records and system calls instead of one per line), and each gets its own answer, as
+     * {@link #mcastAsync} would. Every message is checked before anything is sent.
+     */
+    public List<CompletableFuture<Void>> mcastAllAsync(List<Multicast> messages) {
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream(messages.size() * 128);
+        for (Multicast m : messages) {
+            lines.writeBytes(SsmpLines.mcast(m.topic(), m.payload()));
+        }
+        List<CompletableFuture<Void>> answers = new java.util.ArrayList<>(messages.size());
+        writeLock.lock();
+        try {
+            Connection connection = current;
+            if (connection == null || closed.get()) {
+                for (Multicast m : messages) {
+                    answers.add(CompletableFuture.failedFuture(notConnected("MCAST " + m.topic())));
+                }
+                return answers;
+            }
+            for (Multicast m : messages) {
+                CompletableFuture<Void> answer = new CompletableFuture<>();
+                connection.unanswered.add(new PendingRequest("MCAST " + m.topic(), answer));
+                answers.add(answer);
+            }
+            write(connection, lines.toByteArray());
+            return answers;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** {@code BCAST <payload>}: once to every peer sharing a topic with this client. */
     public void bcast(byte[] payload) {
         await(() -> bcastAsync(payload), SsmpVerb.BCAST.name());

@@ -89,6 +89,7 @@ class ServiceQueueController {
     @ProblemResponse(status = 400, type = "command-type-unknown", when = "`type` names no command type (see `GET /v1/command-types`)")
     Enqueued enqueue(@PathVariable DID did,
             @RequestBody CommandJson body) {
+        FastEnqueueFilter.rethrowFailure();
         Command command = commandOf(body);
         return pushed(did, command, queues.enqueue(did, CommandCodec.toRedisString(command), false));
     }
@@ -99,6 +100,7 @@ class ServiceQueueController {
     @ProblemResponse(status = 400, type = "command-type-unknown", when = "`type` names no command type (see `GET /v1/command-types`)")
     Enqueued replace(@PathVariable DID did,
             @RequestBody CommandJson body) {
+        FastEnqueueFilter.rethrowFailure();
         Command command = commandOf(body);
         return pushed(did, command, queues.enqueue(did, CommandCodec.toRedisString(command), true));
     }
@@ -209,7 +211,10 @@ class ServiceQueueController {
             queued.remove(v.member());
             queued.put(v.member(), withEpoch);
         }
-        survivors.forEach((did, queued) -> pusher.pushEnqueued(did, queued.values().iterator().next(), retryPending.contains(did)));
+        List<PushDelivery.Enqueued> pushes = new ArrayList<>(survivors.size());
+        survivors.forEach((did, queued) -> pushes.add(new PushDelivery.Enqueued(did, queued.values().iterator().next(),
+                retryPending.contains(did))));
+        pusher.pushAllEnqueued(pushes);
         return new BatchAnswer(List.of(results));
     }
 

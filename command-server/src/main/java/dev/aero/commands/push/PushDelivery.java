@@ -1,6 +1,7 @@
 package dev.aero.commands.push;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -56,6 +57,22 @@ public final class PushDelivery {
     }
 
     private static final CompletableFuture<Boolean> PUSHED = CompletableFuture.completedFuture(true);
+
+    /** A command just enqueued, to push: {@code retryPending} as in {@link #pushEnqueued(DID, Command, boolean)}. */
+    public record Enqueued(DID did, Command command, boolean retryPending) { }
+
+    /** {@link #pushEnqueued(DID, Command, boolean)} for many, pipelined ({@link CommandPusher#pushAll}). */
+    public void pushAllEnqueued(List<Enqueued> enqueued) {
+        List<CompletableFuture<Boolean>> pushed = pusher.pushAll(enqueued.stream().map(e -> new CommandPusher.Push(e.did(), e.command())).toList());
+        for (int i = 0; i < enqueued.size(); i++) {
+            Enqueued e = enqueued.get(i);
+            pushed.get(i).thenAccept(ok -> {
+                if (!ok || e.retryPending()) {
+                    recorder.execute(() -> record(e.did(), ok));
+                }
+            });
+        }
+    }
 
     /** Pushes the device's current head, if it has one; whether there was nothing to do or the push worked. */
     public boolean pushHead(DID did) {

@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import javax.net.ssl.SSLContext;
@@ -89,6 +90,16 @@ public final class SsmpPushChannel implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalStateException("SSMP push channel not started"));
         }
         return c.mcastAsync(topic, payload);
+    }
+
+    /** Many MCASTs in one write ({@link SsmpClient#mcastAllAsync}); each completes when verkehr answered it 200. */
+    public List<CompletableFuture<Void>> mcastAll(List<SsmpClient.Multicast> messages) {
+        SsmpClient c = client;
+        if (c == null) {
+            IllegalStateException notStarted = new IllegalStateException("SSMP push channel not started");
+            return messages.stream().map(m -> CompletableFuture.<Void>failedFuture(notStarted)).toList();
+        }
+        return c.mcastAllAsync(messages);
     }
 
     private static SSLContext trusting(X509Certificate ca) {
