@@ -59,9 +59,9 @@
 #   TOOL_JAVA_OPTS           the load tools' JVMs [-XX:+UseSerialGC -Xmx512m]
 #   AERO_JAVA_OPTS           latency: the services' JVMs [./aero's default, -Xss512k -XX:+UseSerialGC -Xmx256m]
 #   LATENCY_TIMEOUT [600]    seconds before LatencyBench is stopped
-#   REBUILD [auto]           auto: build what a part needs (command-server and what it depends on,
-#                            and for the latency part SP and verkehr too) when a jar is missing or
-#                            older than its sources; 1: always; 0: never
+#   REBUILD [auto]           auto: build what a part needs (command-server and what it depends on;
+#                            for the latency part every service's jar, which ./aero up checks)
+#                            when a jar is missing or older than its sources; 1: always; 0: never
 #   RESULTS_DIR              where to write the results file [bench/commands/results]
 #
 # Both tools run on the libraries inside command-server's fat jar
@@ -203,11 +203,18 @@ stale_jar() {
   for m in "$@" common client; do dirs+=("$m/src/main" "$m/pom.xml"); done
   [ -n "$(find "${dirs[@]}" pom.xml -newer "$jar" -type f -print -quit 2>/dev/null)" ]
 }
-if want latency && { [ "$REBUILD" = 1 ] || { [ "$REBUILD" = auto ] && {
-  stale_jar "$COMMANDS_JAR" command-server || stale_jar sp-service/target/sp-service.jar sp-service \
-    || stale_jar verkehr-push/target/verkehr-push.jar verkehr-push; }; }; }; then
+# ./aero up checks that every service's jar is there (it starts only INSTANCE_SERVICES).
+any_stale_service_jar() {
+  local m
+  for m in sp-service verkehr-push command-server devman zephyr-relay xmpp-bridge admin-console; do
+    [ -f "$m/pom.xml" ] || continue
+    stale_jar "$m/target/$m.jar" "$m" && return 0
+  done
+  return 1
+}
+if want latency && { [ "$REBUILD" = 1 ] || { [ "$REBUILD" = auto ] && any_stale_service_jar; }; }; then
   # ./aero up --native --no-build starts each service from its jar.
-  build "SP, verkehr and command-server" -B -o -q -DskipTests package -pl "$INSTANCE_SERVICES" -am
+  build "every jar" -B -o -q -DskipTests package
 elif want enqueue && { [ "$REBUILD" = 1 ] || { [ "$REBUILD" = auto ] && stale_jar "$COMMANDS_JAR" command-server; }; }; then
   build "command-server" -B -o -q -DskipTests package -pl command-server -am
 fi
