@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.Duration;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -15,6 +17,9 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.aero.commands.api.FastEnqueueFilter;
 import dev.aero.commands.push.CommandPusher;
 import dev.aero.commands.push.LoginEventListener;
 import dev.aero.commands.push.PushDelivery;
@@ -64,6 +69,23 @@ class CommandServerConfiguration {
         registration.setName("batchRequestBodyLimit");
         registration.addUrlPatterns("/v1/queues/batch");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        return registration;
+    }
+
+    /**
+     * The hot path of the service API (enqueue and replace) in a filter instead of Spring MVC,
+     * after the request-id, header and observation filters ({@link FastEnqueueFilter});
+     * {@code aero.commands.fast-path=false} leaves every request to Spring MVC.
+     */
+    @Bean
+    @ConditionalOnProperty(name = "aero.commands.fast-path", havingValue = "true", matchIfMissing = true)
+    FilterRegistrationBean<FastEnqueueFilter> fastEnqueue(ServiceAuthentication authentication, CommandQueues queues, PushDelivery pusher,
+            JsonMapper json, @Value("${aero.web.max-request-bytes:65536}") long maxBytes) {
+        FilterRegistrationBean<FastEnqueueFilter> registration = new FilterRegistrationBean<>(
+                new FastEnqueueFilter(authentication, queues, pusher, json, maxBytes));
+        registration.setName("fastEnqueue");
+        registration.addUrlPatterns("/v1/devices/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
         return registration;
     }
 

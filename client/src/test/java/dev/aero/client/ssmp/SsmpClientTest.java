@@ -117,6 +117,30 @@ class SsmpClientTest {
     }
 
     @Test
+    void manyMulticastsGoOutTogetherInOrderAndEachGetsItsOwnAnswer() throws Exception {
+        Peer peer = connect(builder().platformReader(true));
+        CompletableFuture<Void> before = client.mcastAsync("cmd/0", ascii("first"));
+        List<CompletableFuture<Void>> answers = client.mcastAllAsync(List.of(new SsmpClient.Multicast("cmd/1", ascii("a")),
+                new SsmpClient.Multicast("cmd/2", ascii("b")), new SsmpClient.Multicast("cmd/3", ascii("c"))));
+        assertThat(peer.readLine()).isEqualTo("MCAST cmd/0 first");
+        assertThat(peer.readLine()).isEqualTo("MCAST cmd/1 a");
+        assertThat(peer.readLine()).isEqualTo("MCAST cmd/2 b");
+        assertThat(peer.readLine()).isEqualTo("MCAST cmd/3 c");
+        peer.send("200\n200\n401 cmd/2\n200\n");
+        assertThat(before.get(5, TimeUnit.SECONDS)).isNull();
+        assertThat(answers.get(0).get(5, TimeUnit.SECONDS)).isNull();
+        assertThat(refusal(answers.get(1)).code()).isEqualTo(401);
+        assertThat(answers.get(2).get(5, TimeUnit.SECONDS)).isNull();
+        // Nothing goes out when one message is invalid.
+        assertThatThrownBy(() -> client.mcastAllAsync(List.of(new SsmpClient.Multicast("cmd/4", ascii("d")),
+                new SsmpClient.Multicast("bad topic", ascii("e"))))).isInstanceOf(IllegalArgumentException.class);
+        CompletableFuture<Void> after = client.mcastAsync("cmd/5", ascii("last"));
+        assertThat(peer.readLine()).isEqualTo("MCAST cmd/5 last");
+        peer.send("200\n");
+        assertThat(after.get(5, TimeUnit.SECONDS)).isNull();
+    }
+
+    @Test
     void blockingFormsReturnOn200AndThrowTheCodeOtherwise() throws Exception {
         Peer peer = connect(builder());
         Future<?> script = threads.submit(() -> {

@@ -7,9 +7,11 @@ import dev.aero.common.web.apidoc.ProblemResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -87,9 +89,9 @@ class ServiceQueueController {
     @ProblemResponse(status = 400, type = "command-type-unknown", when = "`type` names no command type (see `GET /v1/command-types`)")
     Enqueued enqueue(@PathVariable DID did,
             @RequestBody CommandJson body) {
+        FastEnqueueFilter.rethrowFailure();
         Command command = commandOf(body);
-        long epoch = queues.enqueue(did, CommandCodec.toRedisString(command));
-        return pushed(did, command, epoch);
+        return pushed(did, command, queues.enqueue(did, CommandCodec.toRedisString(command), false));
     }
 
     @PutMapping("/v1/devices/{did}/commands")
@@ -98,9 +100,9 @@ class ServiceQueueController {
     @ProblemResponse(status = 400, type = "command-type-unknown", when = "`type` names no command type (see `GET /v1/command-types`)")
     Enqueued replace(@PathVariable DID did,
             @RequestBody CommandJson body) {
+        FastEnqueueFilter.rethrowFailure();
         Command command = commandOf(body);
-        long epoch = queues.replace(did, CommandCodec.toRedisString(command));
-        return pushed(did, command, epoch);
+        return pushed(did, command, queues.enqueue(did, CommandCodec.toRedisString(command), true));
     }
 
     /** The command a body describes; 400 problems for anything wrong with it. */
@@ -118,10 +120,10 @@ class ServiceQueueController {
         return new ApiProblemException(HttpStatus.BAD_REQUEST, "command-type-unknown", e.getMessage());
     }
 
-    private Enqueued pushed(DID did, Command command, long epoch) {
-        Command withEpoch = command.toBuilder().setEpoch(epoch).build();
-        pusher.pushEnqueued(did, withEpoch);
-        return new Enqueued(did, epoch, CommandJson.of(withEpoch));
+    private Enqueued pushed(DID did, Command command, CommandQueues.Enqueued enqueued) {
+        Command withEpoch = command.toBuilder().setEpoch(enqueued.epoch()).build();
+        pusher.pushEnqueued(did, withEpoch, enqueued.pushRetryPending());
+        return new Enqueued(did, enqueued.epoch(), CommandJson.of(withEpoch));
     }
 
     // ---- batch enqueue ----
@@ -188,14 +190,20 @@ class ServiceQueueController {
                 results[i] = new BatchResult(null, EntryProblem.of(e.getBody()));
             }
         }
-        List<Long> epochs = queues.enqueueBatch(valid.stream().map(v -> new CommandQueues.Entry(v.did(), v.member(), v.replace())).toList());
+        List<CommandQueues.Enqueued> enqueued = queues.enqueueAll(valid.stream()
+                .map(v -> new CommandQueues.Entry(v.did(), v.member(), v.replace())).toList());
         // One push per device: its earliest command of this batch still queued after it (a later
         // replace flushes the earlier ones; the same command again moves to the tail).
         Map<DID, LinkedHashMap<String, Command>> survivors = new LinkedHashMap<>();
+        Set<DID> retryPending = new HashSet<>();
         for (int n = 0; n < valid.size(); n++) {
             Valid v = valid.get(n);
-            Command withEpoch = v.command().toBuilder().setEpoch(epochs.get(n)).build();
-            results[v.index()] = new BatchResult(epochs.get(n), null);
+            long epoch = enqueued.get(n).epoch();
+            if (enqueued.get(n).pushRetryPending()) {
+                retryPending.add(v.did());
+            }
+            Command withEpoch = v.command().toBuilder().setEpoch(epoch).build();
+            results[v.index()] = new BatchResult(epoch, null);
             LinkedHashMap<String, Command> queued = survivors.computeIfAbsent(v.did(), d -> new LinkedHashMap<>());
             if (v.replace()) {
                 queued.clear();
@@ -203,7 +211,10 @@ class ServiceQueueController {
             queued.remove(v.member());
             queued.put(v.member(), withEpoch);
         }
-        survivors.forEach((did, queued) -> pusher.pushEnqueued(did, queued.values().iterator().next()));
+        List<PushDelivery.Enqueued> pushes = new ArrayList<>(survivors.size());
+        survivors.forEach((did, queued) -> pushes.add(new PushDelivery.Enqueued(did, queued.values().iterator().next(),
+                retryPending.contains(did))));
+        pusher.pushAllEnqueued(pushes);
         return new BatchAnswer(List.of(results));
     }
 
@@ -325,7 +336,7 @@ class ServiceQueueController {
                     "UPLOAD_LOGS needs arguments: use POST /v1/devices/{did}/commands.");
         }
         Command command = Command.newBuilder().setType(t).build();
-        pushed(did, command, queues.enqueue(did, CommandCodec.toRedisString(command)));
+        pushed(did, command, queues.enqueue(did, CommandCodec.toRedisString(command), false));
         return ResponseEntity.noContent().build();
     }
 }

@@ -6,6 +6,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import dev.aero.client.ssmp.SsmpClient;
 import dev.aero.commands.CommandServerProperties;
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
@@ -58,6 +61,33 @@ public final class CommandPusher implements AutoCloseable {
             return channel.mcast(topic(did), payload(command)).handle((ok, e) -> counted(did, e == null, e));
         }
         return CompletableFuture.supplyAsync(() -> pushOverHttp(did, command), executor);
+    }
+
+    /** One push of {@link #pushAll}. */
+    public record Push(DID did, Command command) { }
+
+    /**
+     * Pushes many in the background, one completion each (as {@link #push}): over the SSMP
+     * channel, pipelined in one write ({@link SsmpClient#mcastAllAsync}); over HTTP, a request each.
+     */
+    public List<CompletableFuture<Boolean>> pushAll(List<Push> pushes) {
+        List<CompletableFuture<Boolean>> out = new ArrayList<>(pushes.size());
+        if (channel != null && channel.ready()) {
+            List<SsmpClient.Multicast> messages = new ArrayList<>(pushes.size());
+            for (Push p : pushes) {
+                messages.add(new SsmpClient.Multicast(topic(p.did()), payload(p.command())));
+            }
+            List<CompletableFuture<Void>> answers = channel.mcastAll(messages);
+            for (int i = 0; i < pushes.size(); i++) {
+                DID did = pushes.get(i).did();
+                out.add(answers.get(i).handle((ok, e) -> counted(did, e == null, e)));
+            }
+            return out;
+        }
+        for (Push p : pushes) {
+            out.add(push(p.did(), p.command()));
+        }
+        return out;
     }
 
     /** Pushes now, on the calling thread; whether verkehr took the message. */

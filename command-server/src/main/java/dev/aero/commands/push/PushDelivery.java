@@ -1,6 +1,7 @@
 package dev.aero.commands.push;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -37,10 +38,40 @@ public final class PushDelivery {
      * virtual thread, never on the thread that completed the push (the SSMP channel's reader).
      */
     public CompletableFuture<Boolean> pushEnqueued(DID did, Command command) {
-        return pusher.push(did, command).thenApplyAsync(ok -> {
+        return pushEnqueued(did, command, true);
+    }
+
+    /**
+     * {@link #pushEnqueued(DID, Command)} when the enqueue told whether the device is on the retry
+     * index ({@link CommandQueues.Enqueued#pushRetryPending()}): a push that works for a device
+     * that is not needs nothing recorded, so it costs no Redis step and no thread. A failed push,
+     * or one that takes the device off the index, is recorded as before. (A device put on the
+     * index by a concurrent failure after this enqueue stays there until its retry, which pushes
+     * its head once more: a spare hint, never a lost one.)
+     */
+    public CompletableFuture<Boolean> pushEnqueued(DID did, Command command, boolean retryPending) {
+        return pusher.push(did, command).thenCompose(ok -> ok && !retryPending ? PUSHED : CompletableFuture.supplyAsync(() -> {
             record(did, ok);
             return ok;
-        }, recorder);
+        }, recorder));
+    }
+
+    private static final CompletableFuture<Boolean> PUSHED = CompletableFuture.completedFuture(true);
+
+    /** A command just enqueued, to push: {@code retryPending} as in {@link #pushEnqueued(DID, Command, boolean)}. */
+    public record Enqueued(DID did, Command command, boolean retryPending) { }
+
+    /** {@link #pushEnqueued(DID, Command, boolean)} for many, pipelined ({@link CommandPusher#pushAll}). */
+    public void pushAllEnqueued(List<Enqueued> enqueued) {
+        List<CompletableFuture<Boolean>> pushed = pusher.pushAll(enqueued.stream().map(e -> new CommandPusher.Push(e.did(), e.command())).toList());
+        for (int i = 0; i < enqueued.size(); i++) {
+            Enqueued e = enqueued.get(i);
+            pushed.get(i).thenAccept(ok -> {
+                if (!ok || e.retryPending()) {
+                    recorder.execute(() -> record(e.did(), ok));
+                }
+            });
+        }
     }
 
     /** Pushes the device's current head, if it has one; whether there was nothing to do or the push worked. */

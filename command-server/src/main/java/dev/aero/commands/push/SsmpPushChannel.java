@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import javax.net.ssl.SSLContext;
@@ -61,7 +62,8 @@ public final class SsmpPushChannel implements AutoCloseable {
         Retry.inBackground("ssmp-push-connect", Duration.ofMillis(200), Duration.ofSeconds(5), () -> closed, () -> {
             // A client connects once; after a failed first attempt a new one tries again.
             SsmpClient c = SsmpClient.builder(host, port).sslContext(tls).login(id, SsmpSyntax.SCHEME_SECRET, deploymentSecret)
-                    .reconnect(true).backoff(Duration.ofMillis(100), Duration.ofSeconds(5)).requestTimeout(requestTimeout).build();
+                    .reconnect(true).backoff(Duration.ofMillis(100), Duration.ofSeconds(5)).requestTimeout(requestTimeout)
+                    .platformReader(true).build();
             try {
                 c.connect();
             } catch (Exception e) {
@@ -88,6 +90,16 @@ public final class SsmpPushChannel implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalStateException("SSMP push channel not started"));
         }
         return c.mcastAsync(topic, payload);
+    }
+
+    /** Many MCASTs in one write ({@link SsmpClient#mcastAllAsync}); each completes when verkehr answered it 200. */
+    public List<CompletableFuture<Void>> mcastAll(List<SsmpClient.Multicast> messages) {
+        SsmpClient c = client;
+        if (c == null) {
+            IllegalStateException notStarted = new IllegalStateException("SSMP push channel not started");
+            return messages.stream().map(m -> CompletableFuture.<Void>failedFuture(notStarted)).toList();
+        }
+        return c.mcastAllAsync(messages);
     }
 
     private static SSLContext trusting(X509Certificate ca) {

@@ -99,24 +99,33 @@ public final class CommandQueues {
 
     /** Appends {@code command} (moving it to the tail if queued already); returns its epoch. */
     public long enqueue(DID did, String command) {
-        return enqueue(did, command, "0");
-    }
-
-    private long enqueue(DID did, String command, String replace) {
-        List<?> r = redis.execute(enqueue, List.of(q(did), e(did), a(did), c(did)), command, now(), replace);
-        events.enqueued(((Number) r.get(1)).longValue());
-        return ((Number) r.get(0)).longValue();
+        return enqueue(did, command, false).epoch();
     }
 
     /** Flushes the queue, then enqueues: nothing queued before runs ahead of {@code command}. */
     public long replace(DID did, String command) {
-        return enqueue(did, command, "1");
+        return enqueue(did, command, true).epoch();
+    }
+
+    /**
+     * What an enqueue did: the command's epoch, and whether its device is on the push retry index
+     * ({@link #UNPUSHED}: its last push failed). Only then does a push that works have to take
+     * it off ({@link #pushSucceeded}); otherwise a push needs no further Redis step.
+     */
+    public record Enqueued(long epoch, boolean pushRetryPending) { }
+
+    /** {@link #enqueue} or, with {@code replace}, {@link #replace}, telling whether a push retry is pending. */
+    public Enqueued enqueue(DID did, String command, boolean replace) {
+        List<?> r = redis.execute(enqueue, List.of(q(did), e(did), a(did), c(did), UNPUSHED), command, now(), replace ? "1" : "0",
+                did.hex());
+        events.enqueued(((Number) r.get(1)).longValue());
+        return new Enqueued(((Number) r.get(0)).longValue(), ((Number) r.get(2)).longValue() == 1);
     }
 
     /** One enqueue of a batch: {@link #enqueue} or, with {@code replace}, {@link #replace}. */
     public record Entry(DID did, String command, boolean replace) { }
 
-    /** Upper bound of {@link #enqueueBatch}'s entries: the script takes four keys and two arguments each. */
+    /** Upper bound of {@link #enqueueBatch}'s entries: the script takes four keys and three arguments each. */
     public static final int MAX_BATCH = 10_000;
 
     /**
@@ -125,14 +134,20 @@ public final class CommandQueues {
      * the same order would hand out. Returns the epochs, in the order of the entries.
      */
     public List<Long> enqueueBatch(List<Entry> entries) {
+        return enqueueAll(entries).stream().map(Enqueued::epoch).toList();
+    }
+
+    /** {@link #enqueueBatch}, with each entry's {@link Enqueued}. */
+    public List<Enqueued> enqueueAll(List<Entry> entries) {
         if (entries.isEmpty()) {
             return List.of();
         }
         if (entries.size() > MAX_BATCH) {
             throw new IllegalArgumentException("at most " + MAX_BATCH + " entries in one batch");
         }
-        List<String> keys = new ArrayList<>(entries.size() * 4);
-        Object[] args = new Object[1 + entries.size() * 2];
+        List<String> keys = new ArrayList<>(1 + entries.size() * 4);
+        keys.add(UNPUSHED);
+        Object[] args = new Object[1 + entries.size() * 3];
         args[0] = now();
         int i = 1;
         for (Entry entry : entries) {
@@ -142,14 +157,15 @@ public final class CommandQueues {
             keys.add(c(entry.did()));
             args[i++] = entry.command();
             args[i++] = entry.replace() ? "1" : "0";
+            args[i++] = entry.did().hex();
         }
         List<?> r = redis.execute(enqueueBatch, keys, args);
-        List<Long> epochs = new ArrayList<>(entries.size());
+        List<Enqueued> out = new ArrayList<>(entries.size());
         for (int n = 0; n < entries.size(); n++) {
-            epochs.add(((Number) r.get(2 * n)).longValue());
-            events.enqueued(((Number) r.get(2 * n + 1)).longValue());
+            out.add(new Enqueued(((Number) r.get(3 * n)).longValue(), ((Number) r.get(3 * n + 2)).longValue() == 1));
+            events.enqueued(((Number) r.get(3 * n + 1)).longValue());
         }
-        return epochs;
+        return out;
     }
 
     public Head head(DID did) {

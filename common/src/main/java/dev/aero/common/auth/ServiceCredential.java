@@ -61,6 +61,19 @@ public record ServiceCredential(String serviceName, String secret) {
         return MessageDigest.isEqual(sha256(secret), sha256(expectedSecret));
     }
 
+    /**
+     * {@link #secretMatches(String)} against the {@link #digest(String)} of the expected secret,
+     * which a server computes once instead of for every request.
+     */
+    public boolean secretMatchesDigest(byte[] expectedDigest) {
+        return expectedDigest != null && MessageDigest.isEqual(sha256(secret), expectedDigest);
+    }
+
+    /** The SHA-256 digest of a secret, for {@link #secretMatchesDigest(byte[])}; null for none. */
+    public static byte[] digest(String secret) {
+        return secret == null || secret.isEmpty() ? null : sha256(secret);
+    }
+
     /** Never prints the secret. */
     @Override
     public String toString() {

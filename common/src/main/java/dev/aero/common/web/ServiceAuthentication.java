@@ -15,9 +15,12 @@ import dev.aero.common.auth.ServiceCredential;
 public final class ServiceAuthentication {
 
     private final String deploymentSecret;
+    /** SHA-256 of the deployment secret, computed once (null without a secret). */
+    private final byte[] deploymentSecretDigest;
 
     public ServiceAuthentication(String deploymentSecret) {
         this.deploymentSecret = deploymentSecret;
+        this.deploymentSecretDigest = ServiceCredential.digest(deploymentSecret);
     }
 
     /** Returns the calling service's name, or throws the problem to answer with. */
@@ -32,7 +35,7 @@ public final class ServiceAuthentication {
         } catch (InvalidServiceCredentialException e) {
             throw refused();
         }
-        if (!credential.secretMatches(deploymentSecret)) {
+        if (!credential.secretMatchesDigest(deploymentSecretDigest)) {
             throw refused();
         }
         return credential.serviceName();
