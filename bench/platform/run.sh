@@ -46,6 +46,7 @@
 #   TOOL_JAVA_OPTS [-XX:+UseSerialGC -Xmx2g]   the coordinator's JVM
 #   AERO_JAVA_OPTS                 the services' JVMs [the launcher's: -Xss512k -XX:+UseSerialGC -Xmx256m]
 #   AERO_AOT [0]                   the launcher's class-data cache (off: no recording run in a benchmark)
+#   AERO_UP_TIMEOUT [600]          seconds ./aero up waits for each service to be healthy
 #   PORT_OFFSET [6000] REDIS_DB [12]   the instance's ports and Redis database
 #   FRESH [0]                      1: drop the instance (database, CA, cached devices) and start anew
 #   RUN_TIMEOUT* [5400]            seconds before the coordinator is stopped
@@ -106,6 +107,8 @@ PLOTS=${PLOTS:-1}
 BETWEEN_RATES=${BETWEEN_RATES:-5}
 ACL_TIMEOUT=${ACL_TIMEOUT:-10}
 export AERO_AOT=${AERO_AOT:-0}
+# Seven JVMs start at once; on a busy 2-core machine without the class-data cache SP took 175 s.
+export AERO_UP_TIMEOUT=${AERO_UP_TIMEOUT:-600}
 INSTANCE=bench-platform
 DB_NAME=aero_sp_bench_platform
 
