@@ -78,7 +78,7 @@ QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
   STEPS=${STEPS:-50}; SETTLE=${SETTLE:-3}; IDLE=${IDLE:-10}; ACL_CHANGES=${ACL_CHANGES:-4}; ACL_INTERVAL_MS=${ACL_INTERVAL_MS:-1000}
   RATES=${RATES:-"25 100"}; STEP_SECONDS=${STEP_SECONDS:-5}; WARMUP=${WARMUP:-2}; LOST_AFTER=${LOST_AFTER:-5}; RUN_TIMEOUT=${RUN_TIMEOUT:-600}
-  BETWEEN_RATES=1 ACL_TIMEOUT=3
+  BETWEEN_RATES=1 ACL_TIMEOUT=3 FINAL_WAIT=5
 fi
 STEPS=${STEPS:-1000 5000 10000}
 PER_WORKER=${PER_WORKER:-2500}
@@ -106,6 +106,7 @@ RUN_TIMEOUT=${RUN_TIMEOUT:-5400}
 PLOTS=${PLOTS:-1}
 BETWEEN_RATES=${BETWEEN_RATES:-5}
 ACL_TIMEOUT=${ACL_TIMEOUT:-10}
+FINAL_WAIT=${FINAL_WAIT:-30}
 export AERO_AOT=${AERO_AOT:-0}
 # Seven JVMs start at once; on a busy 2-core machine without the class-data cache SP took 175 s.
 export AERO_UP_TIMEOUT=${AERO_UP_TIMEOUT:-600}
@@ -265,7 +266,7 @@ run_tool() {
     --steps "${STEPS// /,}" --devices-per-user "$DEVICES_PER_USER" --folder-size "$FOLDER_SIZE" --per-worker "$PER_WORKER" \
     --settle "$SETTLE" --idle "$IDLE" --acl-changes "$ACL_CHANGES" --acl-interval-ms "$ACL_INTERVAL_MS" --acl-timeout "$ACL_TIMEOUT" \
     --rates "${RATES// /,}" --step-seconds "$STEP_SECONDS" --warmup "$WARMUP" --lost-after "$LOST_AFTER" \
-    --p99-target-ms "$P99_TARGET_MS" --stop-on-miss "$STOP_ON_MISS" --senders "$SENDERS" --between-rates "$BETWEEN_RATES" \
+    --p99-target-ms "$P99_TARGET_MS" --stop-on-miss "$STOP_ON_MISS" --senders "$SENDERS" --between-rates "$BETWEEN_RATES" --final-wait "$FINAL_WAIT" \
     --keepalive "$KEEPALIVE" --connect-parallel "$CONNECT_PARALLEL" --worker-java-opts "$WORKER_JAVA_OPTS" \
     --java "$JAVA" --cp "$CP" --secret-file "$SVC_DIR/secret.env" --setup-token "${setup_token:-}" \
     --jdbc "jdbc:mysql://127.0.0.1:$MYSQL_PORT/$DB_NAME" --db-user aero --db-password aero \
