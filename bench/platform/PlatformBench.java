@@ -671,7 +671,7 @@ public final class PlatformBench {
     }
 
     void awaitReady(int n) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(i("connect-timeout", 900));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(i("connect-timeout", 1800));
         while (true) {
             boolean all = true;
             for (Worker w : workers) {
@@ -687,7 +687,7 @@ public final class PlatformBench {
                 break;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the load processes did not bring " + n + " devices online within " + i("connect-timeout", 900) + " s");
+                throw new IllegalStateException("the load processes did not bring " + n + " devices online within " + i("connect-timeout", 1800) + " s");
             }
             Thread.sleep(200);
         }
@@ -985,6 +985,7 @@ public final class PlatformBench {
         String checkin = "";
         double idleSeconds;
         String idleLine = "";
+        String idleSlices = "";
         double platformIdle;
         double loadIdle;
         List<String> aclRows = new ArrayList<>();
@@ -1007,12 +1008,39 @@ public final class PlatformBench {
         checkWorkers();
         int seconds = i("idle", 60);
         log("N=%d: idle window, %d s (devices connected and checking in, nothing else)", r.n, seconds);
+        // The window in slices: the platform's CPU in each, and what else the machine did meanwhile.
+        int slices = Math.max(1, i("idle-slices", 3));
         Usage a = usage();
         long t0 = System.nanoTime();
-        sleepS(seconds);
+        List<double[]> perSlice = new ArrayList<>();
+        Usage prev = a;
+        for (int k = 0; k < slices; k++) {
+            Thread.sleep(seconds * 1000L / slices);
+            Usage u = usage();
+            Map<String, Double> c = cores(prev, u);
+            double p = 0;
+            for (Proc x : processes()) {
+                if (!x.kind().equals("load")) {
+                    p += c.getOrDefault(x.name(), 0.0);
+                }
+            }
+            perSlice.add(new double[] {p, c.get("other")});
+            prev = u;
+        }
         long t1 = System.nanoTime();
-        Usage b = usage();
+        Usage b = prev;
         checkWorkers();
+        StringBuilder sl = new StringBuilder();
+        double[] plat = new double[perSlice.size()];
+        for (int k = 0; k < perSlice.size(); k++) {
+            double[] x = perSlice.get(k);
+            plat[k] = x[0];
+            sl.append(String.format(Locale.ROOT, "%s%.3f%s", k == 0 ? "" : ", ", x[0], x[1] > 0.3 ? String.format(Locale.ROOT,
+                    " (disturbed: other work %.2f cores)", x[1]) : ""));
+        }
+        Arrays.sort(plat);
+        r.idleSlices = String.format(Locale.ROOT, "platform cores in %d slices of %d s: %s; median %.3f", slices, seconds / slices, sl,
+                plat[plat.length / 2]);
         r.idleSeconds = (t1 - t0) / 1e9;
         r.idleCores = cores(a, b);
         for (Proc p : processes()) {
@@ -1502,7 +1530,7 @@ public final class PlatformBench {
                 ev.errors.get() > 0 ? " (first: " + ev.firstErrors() + ")" : "");
         disconnectsSeen = ev.disconnects.size();
         md.printf(Locale.ROOT, "%n### Idle (%.0f s window: devices connected, checking in every 60 s, nothing else)%n%n", r.idleSeconds);
-        md.printf(Locale.ROOT, "%s. Check-ins in the window: %s.%n%n", r.idleLine, r.checkin);
+        md.printf(Locale.ROOT, "%s. %s. Check-ins in the window: %s.%n%n", r.idleLine, r.idleSlices, r.checkin);
         md.printf(Locale.ROOT, "| process | CPU, cores | CPU, %% of 2 cores | RSS, MiB | threads | open fds |%n|---|---|---|---|---|---|%n");
         for (Proc p : processes()) {
             long[] m = r.idleMem.get(p.name());
