@@ -19,8 +19,9 @@
 #   - idle window (IDLE s): CPU (utime+stime from /proc) and RSS of every service, Redis,
 #     MariaDB, ejabberd and the load processes; check-in round trips (target: the platform under
 #     25% of the 2 cores at 10,000 devices);
-#   - ACL_CHANGES membership changes (a member leaves or joins a folder, through SP's REST API)
-#     every ACL_INTERVAL_MS: change to the last member device's refetch done, SP's answers;
+#   - ACL_CHANGES membership changes (a member leaves or joins a folder, through SP's REST API),
+#     one at a time (the next once the last reached every member device, ACL_INTERVAL_MS apart at
+#     least): change to the last member device's refetch done, SP's answers;
 #   - a sweep of command rates (RATES, commands/s) through command-server's service API, each
 #     command distinct and checked to reach its device exactly once; enqueue → receipt p50/p99
 #     (target: p99 < P99_TARGET_MS with none lost, 2,000/s at 10,000 devices).
@@ -34,7 +35,8 @@
 #   PER_WORKER [2500]              devices per load process (each needs about 3-4 fds a device)
 #   DEVICES_PER_USER [2] FOLDER_SIZE [50]   the organization's shape
 #   SETTLE* [30] IDLE* [60]        seconds after connecting, and of the idle window
-#   ACL_CHANGES* [20] ACL_INTERVAL_MS* [3000]   membership changes, and the time between them
+#   ACL_CHANGES* [20] ACL_INTERVAL_MS* [3000] ACL_TIMEOUT [10]   membership changes, the least time
+#                                  between two, seconds for a change to reach every member device
 #   RATES* ["100 250 500 1000 2000"]   command rates swept, commands/s in all
 #   STEP_SECONDS* [20] WARMUP* [5] LOST_AFTER* [10]   measured seconds per rate, unmeasured
 #                                  seconds before, seconds after which a command counts as lost
@@ -80,7 +82,7 @@ QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
   STEPS=${STEPS:-50}; SETTLE=${SETTLE:-3}; IDLE=${IDLE:-10}; ACL_CHANGES=${ACL_CHANGES:-4}; ACL_INTERVAL_MS=${ACL_INTERVAL_MS:-1000}
   RATES=${RATES:-"25 100"}; STEP_SECONDS=${STEP_SECONDS:-5}; WARMUP=${WARMUP:-2}; LOST_AFTER=${LOST_AFTER:-5}; RUN_TIMEOUT=${RUN_TIMEOUT:-600}
-  BETWEEN_RATES=1 ACL_TIMEOUT=3 FINAL_WAIT=5
+  BETWEEN_RATES=1 FINAL_WAIT=5
 fi
 STEPS=${STEPS:-1000 5000 10000}
 PER_WORKER=${PER_WORKER:-2500}
