@@ -43,6 +43,8 @@
 #   P99_TARGET_MS [100] STOP_ON_MISS [1]   the sweep's target; stop at the first rate missing it
 #   CONNECT_TIMEOUT [1800] REGISTER_THREADS [8]   seconds for the load processes to bring a step's
 #                                  devices online; client threads registering devices with SP
+#   BRIDGE_SETTLE [900]            after registering devices, seconds to wait at most for xmpp-bridge
+#                                  and ejabberd to finish the new devices' room affiliations
 #   SENDERS [64]                   enqueue requests in flight at most (open-loop schedule)
 #   KEEPALIVE [30] CONNECT_PARALLEL [16]   devices' idle HTTPS keep-alive (s, the JDK client's
 #                                  default), handshakes in flight per load process while connecting
@@ -72,7 +74,7 @@ for a in "$@"; do
 done
 
 SETTINGS=(QUICK STEPS PER_WORKER DEVICES_PER_USER FOLDER_SIZE SETTLE IDLE ACL_CHANGES ACL_INTERVAL_MS RATES STEP_SECONDS WARMUP
-  LOST_AFTER P99_TARGET_MS STOP_ON_MISS SENDERS CONNECT_TIMEOUT REGISTER_THREADS KEEPALIVE CONNECT_PARALLEL WORKER_JAVA_OPTS TOOL_JAVA_OPTS AERO_JAVA_OPTS AERO_AOT
+  LOST_AFTER P99_TARGET_MS STOP_ON_MISS SENDERS CONNECT_TIMEOUT REGISTER_THREADS BRIDGE_SETTLE KEEPALIVE CONNECT_PARALLEL WORKER_JAVA_OPTS TOOL_JAVA_OPTS AERO_JAVA_OPTS AERO_AOT
   PORT_OFFSET REDIS_DB FRESH RUN_TIMEOUT PLOTS)
 OVERRIDES=""
 for v in "${SETTINGS[@]}"; do
@@ -101,6 +103,7 @@ STOP_ON_MISS=${STOP_ON_MISS:-1}
 SENDERS=${SENDERS:-64}
 CONNECT_TIMEOUT=${CONNECT_TIMEOUT:-1800}
 REGISTER_THREADS=${REGISTER_THREADS:-8}
+BRIDGE_SETTLE=${BRIDGE_SETTLE:-900}
 KEEPALIVE=${KEEPALIVE:-30}
 CONNECT_PARALLEL=${CONNECT_PARALLEL:-16}
 WORKER_JAVA_OPTS=${WORKER_JAVA_OPTS:--XX:+UseSerialGC -Xss256k -Xmx1500m}
@@ -273,7 +276,7 @@ run_tool() {
     --settle "$SETTLE" --idle "$IDLE" --acl-changes "$ACL_CHANGES" --acl-interval-ms "$ACL_INTERVAL_MS" --acl-timeout "$ACL_TIMEOUT" \
     --rates "${RATES// /,}" --step-seconds "$STEP_SECONDS" --warmup "$WARMUP" --lost-after "$LOST_AFTER" \
     --p99-target-ms "$P99_TARGET_MS" --stop-on-miss "$STOP_ON_MISS" --senders "$SENDERS" --between-rates "$BETWEEN_RATES" --final-wait "$FINAL_WAIT" \
-    --connect-timeout "$CONNECT_TIMEOUT" --register-threads "$REGISTER_THREADS" \
+    --connect-timeout "$CONNECT_TIMEOUT" --register-threads "$REGISTER_THREADS" --bridge-settle "$BRIDGE_SETTLE" \
     --keepalive "$KEEPALIVE" --connect-parallel "$CONNECT_PARALLEL" --worker-java-opts "$WORKER_JAVA_OPTS" \
     --java "$JAVA" --cp "$CP" --secret-file "$SVC_DIR/secret.env" --setup-token "${setup_token:-}" \
     --jdbc "jdbc:mysql://127.0.0.1:$MYSQL_PORT/$DB_NAME" --db-user aero --db-password aero \
