@@ -95,8 +95,8 @@ final class HttpsLink {
                     return r;
                 } catch (IOException e) {
                     close();
-                    if (reused && attempt == 0 && read[0] == 0) {
-                        continue; // a keep-alive connection closed by the server meanwhile
+                    if (reused && attempt == 0 && read[0] == 0 && !(e instanceof java.net.SocketTimeoutException)) {
+                        continue; // a keep-alive connection the server had closed meanwhile (never a slow answer: that would send twice)
                     }
                     throw e;
                 }

@@ -802,6 +802,7 @@ public final class PlatformBench {
         final AtomicInteger handles = new AtomicInteger();
         final AtomicInteger acks = new AtomicInteger();
         final AtomicInteger wrong = new AtomicInteger();
+        volatile String results = "";
 
         Cmd(int dev, long due) {
             this.dev = dev;
@@ -866,6 +867,7 @@ public final class PlatformBench {
                         if (c.handles.getAndIncrement() == 0) {
                             c.handled = Long.parseLong(f[3]);
                         }
+                        c.results = c.results + f[4] + ":" + f[5] + " ";
                         if (f[5].equals("acked") && c.acks.getAndIncrement() == 0) {
                             c.acked = Long.parseLong(f[6].trim());
                         }
@@ -1531,12 +1533,22 @@ public final class PlatformBench {
         long ackedTwice = 0;
         long late = 0;
         long lostNanos = Math.round(Double.parseDouble(o.getOrDefault("lost-after", "10")) * 1e9);
-        for (Cmd c : ev.cmds.values()) {
+        List<String> odd = new ArrayList<>();
+        for (Map.Entry<Long, Cmd> e : ev.cmds.entrySet()) {
+            Cmd c = e.getValue();
             sent++;
             if (c.status / 100 != 2) {
+                if (odd.size() < 5) {
+                    odd.add(String.format(Locale.ROOT, "pb%d to device %d: enqueue answered %d after %s ms; pushes %d, handled %d (%s)", e.getKey(),
+                            c.dev, c.status, ms(c.answered - c.due), c.pushes.get(), c.handles.get(), c.results.trim()));
+                }
                 continue;
             }
             enqueued++;
+            if ((c.receipt() == 0 || c.acks.get() != 1 || c.wrong.get() > 0) && odd.size() < 10) {
+                odd.add(String.format(Locale.ROOT, "pb%d to device %d (epoch %d): pushes %d, handled %d, ack answers [%s], at other devices %d",
+                        e.getKey(), c.dev, c.epoch, c.pushes.get(), c.handles.get(), c.results.trim(), c.wrong.get()));
+            }
             long rc = c.receipt();
             if (rc == 0) {
                 lost++;
@@ -1575,6 +1587,14 @@ public final class PlatformBench {
                 + " already taken from its queue: the SDK's loop acts on every push; the second ack answers `stale`). command-server's"
                 + " `commands_waiting` at the end: %s. Exactly once: %s.%n%n", sent, enqueued, lost, unacked, wrong, ackedTwice, late, twice, waiting,
                 ok ? "yes" : "**no**");
+        if (!odd.isEmpty()) {
+            md.printf(Locale.ROOT, "Commands that were not enqueued, or not received and acknowledged once (at most 10; ack answers as"
+                    + " `via:result`, p = on its push, d = from the queue):%n%n");
+            for (String x : odd) {
+                md.printf(Locale.ROOT, "- %s%n", x);
+            }
+            md.println();
+        }
         log("every command: %d sent, %d enqueued, %d never received, %d never acked, %d wrong device, %d acked twice, %d late, %d handled twice;"
                 + " commands_waiting %s", sent, enqueued, lost, unacked, wrong, ackedTwice, late, twice, waiting);
     }
