@@ -472,7 +472,14 @@ public final class LoadWorker {
 
         /** Carries the command out (records it) and acks it; returns the ack's answer. */
         JsonNode act(Command c, String via, long receivedAt) throws IOException {
-            JsonNode acked = request("POST", ackPath, ("{\"epoch\":" + c.getEpoch() + "}").getBytes(StandardCharsets.US_ASCII), "ack");
+            JsonNode acked;
+            try {
+                acked = request("POST", ackPath, ("{\"epoch\":" + c.getEpoch() + "}").getBytes(StandardCharsets.US_ASCII), "ack");
+            } catch (IOException e) {
+                // Carried out, but the ack got no answer (command-server may have taken it all the same).
+                out.line("H " + index + " " + seq(c) + " " + receivedAt + " " + via + " ack-failed " + System.nanoTime());
+                throw e;
+            }
             out.line("H " + index + " " + seq(c) + " " + receivedAt + " " + via + " " + acked.path("result").asString("?") + " " + System.nanoTime());
             return acked;
         }
