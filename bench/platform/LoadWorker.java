@@ -302,7 +302,8 @@ public final class LoadWorker {
         final HttpsLink sp;
         final Serial loop = new Serial();
         final AclFollower follower;
-        final SsmpClient ssmp;
+        final SsmpListener listener;
+        volatile SsmpClient ssmp;
         final String cmdTopic;
         final String headPath;
         final String ackPath;
@@ -324,7 +325,7 @@ public final class LoadWorker {
             this.headPath = "/v1/devices/" + did.hex() + "/head";
             this.ackPath = "/v1/devices/" + did.hex() + "/ack";
             this.follower = new AclFollower(this::fetchAcl, UserID.of(user), this::onAcl, Duration.ofSeconds(2), Duration.ofSeconds(60));
-            SsmpListener listener = new ForwardingSsmpListener(follower.pushListener(new SsmpListener() { })) {
+            this.listener = new ForwardingSsmpListener(follower.pushListener(new SsmpListener() { })) {
                 @Override
                 public void onMulticast(String from, String topic, byte[] payload) {
                     long now = System.nanoTime();
@@ -358,14 +359,31 @@ public final class LoadWorker {
                     super.onDisconnected(cause, reconnecting);
                 }
             };
-            this.ssmp = SsmpClient.builder(host, ssmpPort).sslContext(tls).login(did.hex(), SsmpSyntax.SCHEME_CERT, null)
-                    .listener(listener).reconnect(true).build();
         }
 
+        /**
+         * Connects and subscribes; a first connection that fails (the SDK's client does not retry its first
+         * connect) is tried again with a new client, up to 3 times, 1 s then 2 s apart.
+         */
         void goOnline() throws Exception {
-            ssmp.connect();
-            ssmp.subscribe(cmdTopic, false);
-            ssmp.subscribe(follower.topic(), false);
+            for (int attempt = 0; ; attempt++) {
+                SsmpClient client = SsmpClient.builder(host, ssmpPort).sslContext(tls).login(did.hex(), SsmpSyntax.SCHEME_CERT, null)
+                        .listener(listener).reconnect(true).build();
+                ssmp = client;
+                try {
+                    client.connect();
+                    client.subscribe(cmdTopic, false);
+                    client.subscribe(follower.topic(), false);
+                    break;
+                } catch (Exception e) {
+                    client.close();
+                    if (attempt >= 2 || stopping) {
+                        throw e;
+                    }
+                    out.line("X " + index + " connect attempt " + (attempt + 1) + ": " + String.valueOf(e).replace('\n', ' '));
+                    Thread.sleep(1000L << attempt);
+                }
+            }
             follower.start();
             double phase = (index * GOLDEN) % 1.0;
             timer.schedule(this::checkinSoon, Math.round(phase * checkinSeconds * 1000), TimeUnit.MILLISECONDS);
@@ -516,7 +534,10 @@ public final class LoadWorker {
         }
 
         void close() {
-            ssmp.close();
+            SsmpClient s = ssmp;
+            if (s != null) {
+                s.close();
+            }
             follower.close();
             commands.close();
             devman.close();
