@@ -14,6 +14,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+# More processes than the default 10 colours: each line its own.
+plt.rcParams["axes.prop_cycle"] = plt.cycler(color=plt.get_cmap("tab20").colors)
+
 
 def main():
     src, prefix, target = sys.argv[1], sys.argv[2], float(sys.argv[3])
