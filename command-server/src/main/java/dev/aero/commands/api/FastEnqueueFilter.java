@@ -123,9 +123,7 @@ public final class FastEnqueueFilter implements Filter {
             return;
         }
         ServerHttpObservationFilter.findObservationContext(request).ifPresent(c -> c.setPathPattern(PATTERN));
-        Command withEpoch = command.toBuilder().setEpoch(enqueued.epoch()).build();
-        pusher.pushEnqueued(did, withEpoch, enqueued.pushRetryPending());
-        byte[] answer = writer.writeValueAsBytes(new ServiceQueueController.Enqueued(did, enqueued.epoch(), CommandJson.of(withEpoch)));
+        byte[] answer = writer.writeValueAsBytes(ServiceQueueController.pushed(pusher, did, command, enqueued));
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("application/json");
         response.setContentLength(answer.length);

@@ -121,6 +121,11 @@ class ServiceQueueController {
     }
 
     private Enqueued pushed(DID did, Command command, CommandQueues.Enqueued enqueued) {
+        return pushed(pusher, did, command, enqueued);
+    }
+
+    /** Pushes a command Redis has taken to its device; the answer to its enqueue (also {@link FastEnqueueFilter}'s). */
+    static Enqueued pushed(PushDelivery pusher, DID did, Command command, CommandQueues.Enqueued enqueued) {
         Command withEpoch = command.toBuilder().setEpoch(enqueued.epoch()).build();
         pusher.pushEnqueued(did, withEpoch, enqueued.pushRetryPending());
         return new Enqueued(did, enqueued.epoch(), CommandJson.of(withEpoch));
