@@ -63,7 +63,9 @@ import dev.aero.common.ssmp.SsmpSyntax;
  * <li>the SDK's {@code AclFollower}, reading {@code GET /api/v1/acl?since=} from SP's device
  * listener on start, on reconnect and on every {@code acl/} push above the epoch it read;</li>
  * <li>a check-in with devman ({@code POST /v1/checkin}) every interval devman answers (60 s),
- * the first at a point of the interval spread evenly over the devices.</li>
+ * the first at a point of the interval spread evenly over the devices, on a connection kept
+ * until devman closes it, as the SDK's {@code CheckinClient} does ({@code checkin-keepalive}
+ * seconds closes it on the device's side instead).</li>
  * </ul>
  * The HTTPS requests go through {@link HttpsLink} (why: see there); SSMP, the follower, keys and
  * certificates are the SDK's.
@@ -88,6 +90,8 @@ public final class LoadWorker {
     final int devmanPort;
     final int spPort;
     final long keepAliveNanos;
+    /** The check-in connection's idle limit on the device's side; 0 = kept until devman closes it, as the SDK does. */
+    final long checkinKeepAliveNanos;
     final int checkinSeconds;
     final int timeoutMillis = 15_000;
     final List<Dev> devices = new ArrayList<>();
@@ -105,6 +109,7 @@ public final class LoadWorker {
         this.devmanPort = Integer.parseInt(o.get("devman-port"));
         this.spPort = Integer.parseInt(o.get("sp-port"));
         this.keepAliveNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(o.getOrDefault("keepalive", "30")));
+        this.checkinKeepAliveNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(o.getOrDefault("checkin-keepalive", "0")));
         this.checkinSeconds = Integer.parseInt(o.getOrDefault("checkin-seconds", "60"));
     }
 
@@ -253,7 +258,9 @@ public final class LoadWorker {
         long now = System.nanoTime();
         for (Dev d : devices) {
             d.commands.closeIfIdle(now, keepAliveNanos);
-            d.devman.closeIfIdle(now, keepAliveNanos);
+            if (checkinKeepAliveNanos > 0) {
+                d.devman.closeIfIdle(now, checkinKeepAliveNanos);
+            }
             d.sp.closeIfIdle(now, keepAliveNanos);
         }
     }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 import org.apache.catalina.connector.Connector;
+import org.apache.coyote.http11.Http11NioProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.Health;
@@ -117,7 +118,14 @@ public final class DeviceTlsListener implements ApplicationListener<WebServerIni
 
     private Connector connector(KeyMaterial m) throws Exception {
         KeyStore trust = CaTrust.keyStore(m.ca());
-        return ClientCertificateConnector.build(java.net.InetAddress.getByName(settings.host()), settings.port(), m.key(),
+        Connector c = ClientCertificateConnector.build(java.net.InetAddress.getByName(settings.host()), settings.port(), m.key(),
                 m.chain(), host -> host.setTrustStore(trust));
+        // Devices keep their connection between calls (a check-in every interval): no request
+        // limit per connection, and the idle time and connection count from the settings.
+        Http11NioProtocol protocol = (Http11NioProtocol) c.getProtocolHandler();
+        protocol.setKeepAliveTimeout((int) settings.keepAlive().toMillis());
+        protocol.setMaxKeepAliveRequests(-1);
+        protocol.setMaxConnections(settings.maxConnections());
+        return c;
     }
 }
