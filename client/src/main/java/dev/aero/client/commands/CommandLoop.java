@@ -47,6 +47,13 @@ public final class CommandLoop implements AutoCloseable {
     private ScheduledFuture<?> retry;
     /** The next read of the queue while the push channel is down; null while it is up. Loop thread only. */
     private ScheduledFuture<?> offlinePoll;
+    /**
+     * Every epoch up to this one has left the queue under that epoch (acknowledged, moved to the
+     * tail under a new one, or removed), as the queue's answers showed: epochs only go up and the
+     * head is the lowest, so a push of one of them is late and is not carried out again. Loop
+     * thread only.
+     */
+    private long departed;
 
     public CommandLoop(CommandClient queue, CommandHandler handler) {
         this(queue, handler, Duration.ofSeconds(2), Duration.ofSeconds(60));
@@ -112,6 +119,10 @@ public final class CommandLoop implements AutoCloseable {
             return;
         }
         submit(() -> {
+            if (command.getEpoch() <= departed) {
+                // A drain already carried it out (or it was removed): a push that came late.
+                return;
+            }
             try {
                 CommandClient.Acked acked = act(command);
                 if (acked.next().queueSize() > 0) {
@@ -161,6 +172,7 @@ public final class CommandLoop implements AutoCloseable {
             long budget = head.queueSize();
             while (!head.empty() && budget-- > 0) {
                 Command command = head.command();
+                departed = Math.max(departed, command.getEpoch() - 1);
                 head = refusingUndecodable(() -> act(command).next());
             }
             retries.reset();
@@ -196,12 +208,22 @@ public final class CommandLoop implements AutoCloseable {
 
     /** Carries one command out and acknowledges it, or reports it failed. */
     private CommandClient.Acked act(Command command) throws IOException {
+        Exception failure = null;
         try {
             handler.handle(command);
         } catch (Exception e) {
-            return queue.fail(command.getEpoch(), String.valueOf(e.getMessage()));
+            failure = e;
         }
-        return queue.ack(command.getEpoch());
+        CommandClient.Acked acked = failure == null ? queue.ack(command.getEpoch())
+                : queue.fail(command.getEpoch(), String.valueOf(failure.getMessage()));
+        if (!"stale".equals(acked.result())) {
+            // It was the head and has left the queue under this epoch.
+            departed = Math.max(departed, command.getEpoch());
+        }
+        if (!acked.next().empty()) {
+            departed = Math.max(departed, acked.next().command().getEpoch() - 1);
+        }
+        return acked;
     }
 
     private void scheduleRetry() {

@@ -186,6 +186,56 @@ class CommandLoopTest {
         }
     }
 
+    @Test
+    void aPushThatComesAfterADrainCarriedItsCommandOutIsNotCarriedOutAgain() throws Exception {
+        DID did = DID.random();
+        // The queue holds epochs 5 and 6 when the drain reads it; their pushes arrive after.
+        java.util.function.LongFunction<String> payload = epoch -> CommandCodec.toPushPayload(
+                Command.newBuilder().setEpoch(epoch).setType(CommandType.REFRESH_CRL).build());
+        java.util.concurrent.atomic.AtomicLong head = new java.util.concurrent.atomic.AtomicLong(5);
+        List<String> acks = new CopyOnWriteArrayList<>();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        String prefix = "/v1/devices/" + did.hex();
+        server.createContext(prefix + "/head", exchange -> answer(exchange,
+                "{\"command\":\"" + payload.apply(5) + "\",\"epoch\":5,\"queue_size\":2}"));
+        server.createContext(prefix + "/ack", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            acks.add(body);
+            long epoch = Long.parseLong(body.replaceAll("\\D+", " ").trim().split(" ")[0]);
+            boolean wasHead = head.compareAndSet(epoch, epoch + 1);
+            long next = head.get();
+            answer(exchange, "{\"result\":\"" + (wasHead ? "acked" : "stale") + "\",\"next\":" + (next <= 6
+                    ? "{\"command\":\"" + payload.apply(next) + "\",\"epoch\":" + next + ",\"queue_size\":" + (7 - next) + "}"
+                    : "{\"command\":null,\"epoch\":0,\"queue_size\":0}") + "}");
+        });
+        server.start();
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        try (CommandLoop loop = new CommandLoop(new CommandClient(base, did, SSLContext.getDefault()), command -> seen.add(command.getEpoch()),
+                Duration.ofSeconds(30), Duration.ofSeconds(60))) {
+            loop.start();
+            awaitSize(acks, 2, "the drain acked both");
+            // Late pushes of both, then a push of a new command (epoch 7, the queue's head by then).
+            head.set(7);
+            loop.onPush(payload.apply(5).getBytes(StandardCharsets.US_ASCII));
+            loop.onPush(payload.apply(6).getBytes(StandardCharsets.US_ASCII));
+            loop.onPush(payload.apply(7).getBytes(StandardCharsets.US_ASCII));
+            awaitSize(acks, 3, "the new command acked");
+        } finally {
+            server.stop(0);
+        }
+        assertThat(seen).containsExactly(5L, 6L, 7L);
+        assertThat(acks).containsExactly("{\"epoch\":5}", "{\"epoch\":6}", "{\"epoch\":7}");
+    }
+
+    private static void awaitSize(List<?> list, int wanted, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (list.size() < wanted) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
     private static int awaitAtLeast(java.util.concurrent.atomic.AtomicInteger counter, int wanted, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (counter.get() < wanted) {
