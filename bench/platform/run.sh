@@ -34,7 +34,9 @@
 #   STEPS* ["1000 5000 10000"]     device counts measured, in order
 #   PER_WORKER [2500]              devices per load process (each needs about 3-4 fds a device)
 #   DEVICES_PER_USER [2] FOLDER_SIZE [50]   the organization's shape
-#   SETTLE* [30] IDLE* [60]        seconds after connecting, and of the idle window
+#   SETTLE* [65] IDLE* [60]        seconds after connecting (a check-in interval and more, so that
+#                                  every device has made its first check-in, and its handshake,
+#                                  before the idle window), and of the idle window
 #   ACL_CHANGES* [20] ACL_INTERVAL_MS* [3000] ACL_TIMEOUT [10]   membership changes, the least time
 #                                  between two, seconds for a change to reach every member device
 #   RATES* ["100 250 500 1000 2000"]   command rates swept, commands/s in all
@@ -92,7 +94,7 @@ STEPS=${STEPS:-1000 5000 10000}
 PER_WORKER=${PER_WORKER:-2500}
 DEVICES_PER_USER=${DEVICES_PER_USER:-2}
 FOLDER_SIZE=${FOLDER_SIZE:-50}
-SETTLE=${SETTLE:-30}
+SETTLE=${SETTLE:-65}
 IDLE=${IDLE:-60}
 ACL_CHANGES=${ACL_CHANGES:-20}
 ACL_INTERVAL_MS=${ACL_INTERVAL_MS:-3000}
