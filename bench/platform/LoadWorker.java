@@ -317,6 +317,8 @@ public final class LoadWorker {
         /** Command loop state, on the loop's tasks only. */
         long retryDelay = 2_000;
         boolean retryPending;
+        /** Every epoch up to this one has left the queue (the SDK CommandLoop's bookkeeping); loop tasks only. */
+        long departed;
         volatile boolean online;
         volatile boolean everConnected;
 
@@ -469,6 +471,9 @@ public final class LoadWorker {
             }
             out.line("P " + index + " " + seq(c) + " " + now);
             loop.submit(() -> {
+                if (c.getEpoch() <= departed) {
+                    return; // a push that came after a drain carried its command out, as the SDK drops it
+                }
                 try {
                     JsonNode acked = act(c, "p", now);
                     if (acked.path("next").path("queue_size").asLong() > 0) {
@@ -487,6 +492,7 @@ public final class LoadWorker {
                 while (head.path("command").isString() && budget-- > 0) {
                     long now = System.nanoTime();
                     Command c = CommandCodec.fromPushPayload(head.path("command").asString());
+                    departed = Math.max(departed, c.getEpoch() - 1);
                     head = act(c, "d", now).path("next");
                 }
                 retryDelay = 2_000;
@@ -506,6 +512,13 @@ public final class LoadWorker {
                 throw e;
             }
             out.line("H " + index + " " + seq(c) + " " + receivedAt + " " + via + " " + acked.path("result").asString("?") + " " + System.nanoTime());
+            // As the SDK's CommandLoop: epochs the queue's answers show gone are not carried out again.
+            if (!"stale".equals(acked.path("result").asString(""))) {
+                departed = Math.max(departed, c.getEpoch());
+            }
+            if (acked.path("next").path("command").isString()) {
+                departed = Math.max(departed, acked.path("next").path("epoch").asLong() - 1);
+            }
             return acked;
         }
 

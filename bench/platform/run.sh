@@ -54,7 +54,10 @@
 #                                  0 = kept until devman closes it, as the SDK's CheckinClient does
 #   WORKER_JAVA_OPTS [-XX:+UseSerialGC -Xss256k -Xmx1500m]   load processes' JVMs
 #   TOOL_JAVA_OPTS [-XX:+UseSerialGC -Xmx2g]   the coordinator's JVM
-#   AERO_JAVA_OPTS                 the services' JVMs [the launcher's: -Xss512k -XX:+UseSerialGC -Xmx256m]
+#   AERO_JAVA_OPTS                 the services' JVMs [-Xss512k -XX:+UseSerialGC -Xmx1536m: the launcher's
+#                                  options with a heap for thousands of device connections; an idle
+#                                  TLS connection on a Tomcat device listener holds about 75 KiB
+#                                  of heap, so the launcher's 256 MiB runs out near 2,500 devices]
 #   AERO_AOT [0]                   the launcher's class-data cache (off: no recording run in a benchmark)
 #   AERO_UP_TIMEOUT [600]          seconds ./aero up waits for each service to be healthy
 #   PORT_OFFSET [6000] REDIS_DB [12]   the instance's ports and Redis database
@@ -121,6 +124,7 @@ PLOTS=${PLOTS:-1}
 BETWEEN_RATES=${BETWEEN_RATES:-5}
 ACL_TIMEOUT=${ACL_TIMEOUT:-10}
 FINAL_WAIT=${FINAL_WAIT:-30}
+export AERO_JAVA_OPTS=${AERO_JAVA_OPTS:--Xss512k -XX:+UseSerialGC -Xmx1536m}
 export AERO_AOT=${AERO_AOT:-0}
 # Seven JVMs start at once; on a busy 2-core machine without the class-data cache SP took 175 s.
 export AERO_UP_TIMEOUT=${AERO_UP_TIMEOUT:-600}
@@ -330,7 +334,7 @@ fi
 {
   results_header "Platform capacity benchmark, $STAMP" "$VERDICT" "$LOAD_START" "$LOAD_END"
   printf -- '- platform: `./aero up --native` instance `%s` (SP, verkehr, command-server, devman, zephyr, xmpp-bridge, admin-console, its ejabberd node; the shared MariaDB and Redis, whose CPU includes whatever else uses them), services'"'"' JVM options `%s`, AERO_AOT=%s; started in %s s\n' \
-    "$INSTANCE" "${AERO_JAVA_OPTS:--Xss512k -XX:+UseSerialGC -Xmx256m}" "$AERO_AOT" "${UP_SECONDS:-?}"
+    "$INSTANCE" "$AERO_JAVA_OPTS" "$AERO_AOT" "${UP_SECONDS:-?}"
   printf -- '- load: %s devices per load process (`%s`), coordinator `%s`; devices'"'"' HTTPS keep-alive %s s, check-ins %s\n' "$PER_WORKER" "$WORKER_JAVA_OPTS" "$TOOL_JAVA_OPTS" "$KEEPALIVE" "$([ "$CHECKIN_KEEPALIVE" = 0 ] && echo "on a connection kept until devman closes it" || echo "closed after $CHECKIN_KEEPALIVE idle s")"
   printf -- '- windows: settle %s s, idle %s s; %s membership changes every %s ms; rates %s/s, each %s s measured after %s s, lost after %s s\n' \
     "$SETTLE" "$IDLE" "$ACL_CHANGES" "$ACL_INTERVAL_MS" "${RATES// /, }" "$STEP_SECONDS" "$WARMUP" "$LOST_AFTER"
