@@ -3,6 +3,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,6 +34,7 @@ import javax.net.ssl.SSLContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.aero.client.devman.CheckinClient;
 import dev.aero.client.device.DeviceKeys;
 import dev.aero.client.device.Pem;
 import dev.aero.client.sharing.AclFollower;
@@ -63,12 +65,11 @@ import dev.aero.common.ssmp.SsmpSyntax;
  * <li>the SDK's {@code AclFollower}, reading {@code GET /api/v1/acl?since=} from SP's device
  * listener on start, on reconnect and on every {@code acl/} push above the epoch it read;</li>
  * <li>a check-in with devman ({@code POST /v1/checkin}) every interval devman answers (60 s),
- * the first at a point of the interval spread evenly over the devices, on a connection kept
- * until devman closes it, as the SDK's {@code CheckinClient} does ({@code checkin-keepalive}
- * seconds closes it on the device's side instead).</li>
+ * the first at a point of the interval spread evenly over the devices, through the SDK's
+ * {@code CheckinClient} (one connection kept between check-ins).</li>
  * </ul>
- * The HTTPS requests go through {@link HttpsLink} (why: see there); SSMP, the follower, keys and
- * certificates are the SDK's.
+ * The other HTTPS requests go through {@link HttpsLink} (why: see there); SSMP, the follower,
+ * the check-ins, keys and certificates are the SDK's.
  *
  * <p>Reports, one line each on the control socket ({@code t} = System.nanoTime(), the same
  * monotonic clock in every process of this machine): {@code P dev seq t} a command push,
@@ -90,8 +91,6 @@ public final class LoadWorker {
     final int devmanPort;
     final int spPort;
     final long keepAliveNanos;
-    /** The check-in connection's idle limit on the device's side; 0 = kept until devman closes it, as the SDK does. */
-    final long checkinKeepAliveNanos;
     final int checkinSeconds;
     final int timeoutMillis = 15_000;
     final List<Dev> devices = new ArrayList<>();
@@ -109,7 +108,6 @@ public final class LoadWorker {
         this.devmanPort = Integer.parseInt(o.get("devman-port"));
         this.spPort = Integer.parseInt(o.get("sp-port"));
         this.keepAliveNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(o.getOrDefault("keepalive", "30")));
-        this.checkinKeepAliveNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(o.getOrDefault("checkin-keepalive", "0")));
         this.checkinSeconds = Integer.parseInt(o.getOrDefault("checkin-seconds", "60"));
     }
 
@@ -177,7 +175,7 @@ public final class LoadWorker {
         }
         int links = 0;
         for (Dev d : devices) {
-            links += (d.commands.isOpen() ? 1 : 0) + (d.devman.isOpen() ? 1 : 0) + (d.sp.isOpen() ? 1 : 0);
+            links += (d.commands.isOpen() ? 1 : 0) + (d.devman.holdsConnection() ? 1 : 0) + (d.sp.isOpen() ? 1 : 0);
         }
         Runtime rt = Runtime.getRuntime();
         return String.format(Locale.ROOT, "F %d %d %d %d %d %d", fds, threads, connected.get(), links,
@@ -258,9 +256,6 @@ public final class LoadWorker {
         long now = System.nanoTime();
         for (Dev d : devices) {
             d.commands.closeIfIdle(now, keepAliveNanos);
-            if (checkinKeepAliveNanos > 0) {
-                d.devman.closeIfIdle(now, checkinKeepAliveNanos);
-            }
             d.sp.closeIfIdle(now, keepAliveNanos);
         }
     }
@@ -305,7 +300,7 @@ public final class LoadWorker {
         final String user;
         final SSLContext tls;
         final HttpsLink commands;
-        final HttpsLink devman;
+        final CheckinClient devman;
         final HttpsLink sp;
         final Serial loop = new Serial();
         final AclFollower follower;
@@ -328,7 +323,7 @@ public final class LoadWorker {
             this.user = user;
             this.tls = tls;
             this.commands = new HttpsLink(tls, host, commandsPort, timeoutMillis);
-            this.devman = new HttpsLink(tls, host, devmanPort, timeoutMillis);
+            this.devman = new CheckinClient(URI.create("https://" + host + ":" + devmanPort), tls);
             this.sp = new HttpsLink(tls, host, spPort, timeoutMillis);
             this.cmdTopic = "cmd/" + did.hex();
             this.headPath = "/v1/devices/" + did.hex() + "/head";
@@ -409,19 +404,20 @@ public final class LoadWorker {
         void checkin() {
             long t = System.nanoTime();
             long next = checkinSeconds;
+            long opened = devman.connectionsOpened();
+            int status;
             try {
-                HttpsLink.Response r = devman.exchange("POST", "/v1/checkin", null, new byte[0]);
-                long us = micros(System.nanoTime() - t);
-                out.line("I " + index + " " + us + " " + r.status() + " " + (r.freshConnection() ? 1 : 0) + " " + t);
-                if (r.status() == 200) {
-                    next = Math.max(1, JSON.readTree(r.body()).path("checkin_interval_seconds").asLong(checkinSeconds));
-                } else {
-                    next = 5;
-                }
+                next = Math.max(1, devman.checkin().interval().toSeconds());
+                status = 200;
+            } catch (CheckinClient.RefusedException e) {
+                status = e.status();
+                next = 5;
             } catch (IOException | RuntimeException e) {
-                out.line("I " + index + " " + micros(System.nanoTime() - t) + " -1 1 " + t);
+                status = -1;
                 next = 5;
             }
+            int fresh = devman.connectionsOpened() != opened || status == -1 ? 1 : 0;
+            out.line("I " + index + " " + micros(System.nanoTime() - t) + " " + status + " " + fresh + " " + t);
             if (!stopping) {
                 timer.schedule(this::checkinSoon, next, TimeUnit.SECONDS);
             }

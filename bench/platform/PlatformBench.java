@@ -650,7 +650,7 @@ public final class PlatformBench {
                 "--state", stateDir.toString(), "--from", String.valueOf(from), "--to", String.valueOf(to), "--host", host,
                 "--ssmp-port", String.valueOf(port(29438)), "--commands-port", String.valueOf(port(9021)),
                 "--devman-port", String.valueOf(port(8702)), "--sp-port", String.valueOf(port(8443)),
-                "--keepalive", o.getOrDefault("keepalive", "30"), "--checkin-keepalive", o.getOrDefault("checkin-keepalive", "0"), "--connect-parallel", o.getOrDefault("connect-parallel", "16")));
+                "--keepalive", o.getOrDefault("keepalive", "30"), "--connect-parallel", o.getOrDefault("connect-parallel", "16")));
         Path err = out.resolve(id + ".err");
         Process p = new ProcessBuilder(cmd).redirectOutput(out.resolve(id + ".out").toFile()).redirectError(err.toFile()).start();
         Worker w = new Worker(id, from, to, p, err);

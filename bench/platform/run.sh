@@ -50,8 +50,6 @@
 #   SENDERS [64]                   enqueue requests in flight at most (open-loop schedule)
 #   KEEPALIVE [30] CONNECT_PARALLEL [16]   devices' idle HTTPS keep-alive (s, the JDK client's
 #                                  default), handshakes in flight per load process while connecting
-#   CHECKIN_KEEPALIVE [0]          the check-in connection's idle limit on the device's side (s);
-#                                  0 = kept until devman closes it, as the SDK's CheckinClient does
 #   WORKER_JAVA_OPTS [-XX:+UseSerialGC -Xss256k -Xmx1500m]   load processes' JVMs
 #   TOOL_JAVA_OPTS [-XX:+UseSerialGC -Xmx2g]   the coordinator's JVM
 #   AERO_JAVA_OPTS                 the services' JVMs [-Xss512k -XX:+UseSerialGC -Xmx1536m: the launcher's
@@ -81,7 +79,7 @@ for a in "$@"; do
 done
 
 SETTINGS=(QUICK STEPS PER_WORKER DEVICES_PER_USER FOLDER_SIZE SETTLE IDLE ACL_CHANGES ACL_INTERVAL_MS RATES STEP_SECONDS WARMUP
-  LOST_AFTER P99_TARGET_MS STOP_ON_MISS SENDERS CONNECT_TIMEOUT REGISTER_THREADS BRIDGE_SETTLE KEEPALIVE CHECKIN_KEEPALIVE CONNECT_PARALLEL WORKER_JAVA_OPTS TOOL_JAVA_OPTS AERO_JAVA_OPTS AERO_AOT
+  LOST_AFTER P99_TARGET_MS STOP_ON_MISS SENDERS CONNECT_TIMEOUT REGISTER_THREADS BRIDGE_SETTLE KEEPALIVE CONNECT_PARALLEL WORKER_JAVA_OPTS TOOL_JAVA_OPTS AERO_JAVA_OPTS AERO_AOT
   PORT_OFFSET REDIS_DB FRESH RUN_TIMEOUT PLOTS)
 OVERRIDES=""
 for v in "${SETTINGS[@]}"; do
@@ -112,7 +110,6 @@ CONNECT_TIMEOUT=${CONNECT_TIMEOUT:-1800}
 REGISTER_THREADS=${REGISTER_THREADS:-8}
 BRIDGE_SETTLE=${BRIDGE_SETTLE:-900}
 KEEPALIVE=${KEEPALIVE:-30}
-CHECKIN_KEEPALIVE=${CHECKIN_KEEPALIVE:-0}
 CONNECT_PARALLEL=${CONNECT_PARALLEL:-16}
 WORKER_JAVA_OPTS=${WORKER_JAVA_OPTS:--XX:+UseSerialGC -Xss256k -Xmx1500m}
 TOOL_JAVA_OPTS=${TOOL_JAVA_OPTS:--XX:+UseSerialGC -Xmx2g}
@@ -286,7 +283,7 @@ run_tool() {
     --rates "${RATES// /,}" --step-seconds "$STEP_SECONDS" --warmup "$WARMUP" --lost-after "$LOST_AFTER" \
     --p99-target-ms "$P99_TARGET_MS" --stop-on-miss "$STOP_ON_MISS" --senders "$SENDERS" --between-rates "$BETWEEN_RATES" --final-wait "$FINAL_WAIT" \
     --connect-timeout "$CONNECT_TIMEOUT" --register-threads "$REGISTER_THREADS" --bridge-settle "$BRIDGE_SETTLE" \
-    --keepalive "$KEEPALIVE" --checkin-keepalive "$CHECKIN_KEEPALIVE" --connect-parallel "$CONNECT_PARALLEL" --worker-java-opts "$WORKER_JAVA_OPTS" \
+    --keepalive "$KEEPALIVE" --connect-parallel "$CONNECT_PARALLEL" --worker-java-opts "$WORKER_JAVA_OPTS" \
     --java "$JAVA" --cp "$CP" --secret-file "$SVC_DIR/secret.env" --setup-token "${setup_token:-}" \
     --jdbc "jdbc:mysql://127.0.0.1:$MYSQL_PORT/$DB_NAME" --db-user aero --db-password aero \
     --pids "$pids" --clock-ticks "$(getconf CLK_TCK)" \
@@ -335,7 +332,7 @@ fi
   results_header "Platform capacity benchmark, $STAMP" "$VERDICT" "$LOAD_START" "$LOAD_END"
   printf -- '- platform: `./aero up --native` instance `%s` (SP, verkehr, command-server, devman, zephyr, xmpp-bridge, admin-console, its ejabberd node; the shared MariaDB and Redis, whose CPU includes whatever else uses them), services'"'"' JVM options `%s`, AERO_AOT=%s; started in %s s\n' \
     "$INSTANCE" "$AERO_JAVA_OPTS" "$AERO_AOT" "${UP_SECONDS:-?}"
-  printf -- '- load: %s devices per load process (`%s`), coordinator `%s`; devices'"'"' HTTPS keep-alive %s s, check-ins %s\n' "$PER_WORKER" "$WORKER_JAVA_OPTS" "$TOOL_JAVA_OPTS" "$KEEPALIVE" "$([ "$CHECKIN_KEEPALIVE" = 0 ] && echo "on a connection kept until devman closes it" || echo "closed after $CHECKIN_KEEPALIVE idle s")"
+  printf -- '- load: %s devices per load process (`%s`), coordinator `%s`; devices'"'"' HTTPS keep-alive %s s (check-ins: the SDK'"'"'s CheckinClient, one kept connection)\n' "$PER_WORKER" "$WORKER_JAVA_OPTS" "$TOOL_JAVA_OPTS" "$KEEPALIVE"
   printf -- '- windows: settle %s s, idle %s s; %s membership changes every %s ms; rates %s/s, each %s s measured after %s s, lost after %s s\n' \
     "$SETTLE" "$IDLE" "$ACL_CHANGES" "$ACL_INTERVAL_MS" "${RATES// /, }" "$STEP_SECONDS" "$WARMUP" "$LOST_AFTER"
   printf -- '- command: `%sbench/platform/run.sh`; logs `%s`\n' "$OVERRIDES" "${RUN_DIR#"$ROOT_DIR"/}"

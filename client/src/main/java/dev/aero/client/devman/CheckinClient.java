@@ -76,11 +76,8 @@ public final class CheckinClient implements AutoCloseable {
     private volatile Socket socket;
     private InputStream in;
     private volatile boolean closed;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "aero-devman-checkin");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The thread of {@link #start}, made by it: a client used only for {@link #checkin()} holds no thread. */
+    private ScheduledExecutorService timer;
 
     /**
      * @param base devman's device listener, e.g. {@code https://aero.example.com:8702}
@@ -97,6 +94,11 @@ public final class CheckinClient implements AutoCloseable {
         String hostHeader = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
         this.request = "POST " + endpoint.getRawPath() + " HTTP/1.1\r\nHost: " + hostHeader + (base.getPort() < 0 ? "" : ":" + port)
                 + "\r\nAccept: application/json\r\nContent-Length: 0\r\n\r\n";
+    }
+
+    /** Whether a connection is open for the next check-in. */
+    public boolean holdsConnection() {
+        return socket != null;
     }
 
     /** TLS connections opened so far (one for many check-ins while devman keeps it). */
@@ -288,12 +290,24 @@ public final class CheckinClient implements AutoCloseable {
      * Checks in now and then every interval devman asks for; after a failure, again after 5 s,
      * doubling up to that interval. Failures go to {@code onFailure}.
      */
-    public void start(Consumer<IOException> onFailure) {
+    public synchronized void start(Consumer<IOException> onFailure) {
+        if (closed) {
+            throw new IllegalStateException("the check-in client is closed");
+        }
+        if (timer != null) {
+            throw new IllegalStateException("already started");
+        }
+        ScheduledExecutorService started = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "aero-devman-checkin");
+            t.setDaemon(true);
+            return t;
+        });
+        timer = started;
         Backoff retries = Backoff.exponential(FIRST_RETRY, LAST_RETRY);
-        timer.execute(() -> loop(retries, onFailure));
+        started.execute(() -> loop(started, retries, onFailure));
     }
 
-    private void loop(Backoff retries, Consumer<IOException> onFailure) {
+    private void loop(ScheduledExecutorService timer, Backoff retries, Consumer<IOException> onFailure) {
         Duration next;
         try {
             next = checkin().interval();
@@ -303,14 +317,18 @@ public final class CheckinClient implements AutoCloseable {
             next = retries.next();
         }
         if (!timer.isShutdown()) {
-            timer.schedule(() -> loop(retries, onFailure), next.toMillis(), TimeUnit.MILLISECONDS);
+            timer.schedule(() -> loop(timer, retries, onFailure), next.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
     @Override
     public void close() {
-        closed = true;
-        timer.shutdownNow();
+        synchronized (this) {
+            closed = true;
+            if (timer != null) {
+                timer.shutdownNow();
+            }
+        }
         // A check-in in progress holds the lock; closing its socket ends it at once.
         Socket s = socket;
         if (s != null) {

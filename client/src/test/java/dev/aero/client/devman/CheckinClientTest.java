@@ -146,6 +146,7 @@ class CheckinClientTest {
                 assertThat(checkedIn.interval()).isEqualTo(Duration.ofSeconds(60));
             }
             assertThat(client.connectionsOpened()).isEqualTo(1);
+            assertThat(client.holdsConnection()).isTrue();
         }
         assertThat(connections).hasSize(1);
         assertThat(connections.getFirst()).hasSize(5).allSatisfy(head -> assertThat(head)
@@ -218,6 +219,8 @@ class CheckinClientTest {
         CheckinClient client = new CheckinClient(base, device);
         client.checkin();
         client.close();
+        assertThat(client.holdsConnection()).isFalse();
+        assertThatThrownBy(() -> client.start(e -> { })).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(client::checkin).isInstanceOf(IOException.class).hasMessageContaining("closed");
         assertThatThrownBy(() -> new CheckinClient(URI.create("http://localhost:8702"), device)).isInstanceOf(IllegalArgumentException.class);
     }
