@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.aero.commands.api.FastAckFilter;
 import dev.aero.commands.api.FastEnqueueFilter;
 import dev.aero.commands.push.CommandPusher;
 import dev.aero.commands.push.LoginEventListener;
@@ -86,6 +87,21 @@ class CommandServerConfiguration {
         registration.setName("fastEnqueue");
         registration.addUrlPatterns("/v1/devices/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
+        return registration;
+    }
+
+    /**
+     * The device API's hot path (a device's ack of each command) in a filter instead of Spring
+     * MVC ({@link FastAckFilter}); off with the enqueue's, {@code aero.commands.fast-path=false}.
+     */
+    @Bean
+    @ConditionalOnProperty(name = "aero.commands.fast-path", havingValue = "true", matchIfMissing = true)
+    FilterRegistrationBean<FastAckFilter> fastAck(CommandQueues queues, JsonMapper json,
+            @Value("${aero.web.max-request-bytes:65536}") long maxBytes) {
+        FilterRegistrationBean<FastAckFilter> registration = new FilterRegistrationBean<>(new FastAckFilter(queues, json, maxBytes));
+        registration.setName("fastAck");
+        registration.addUrlPatterns("/v1/devices/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 3);
         return registration;
     }
 

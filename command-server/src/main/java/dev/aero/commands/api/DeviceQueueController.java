@@ -71,10 +71,17 @@ class DeviceQueueController {
             + "it is retried later) and get the next head; a stale epoch changes nothing (`result` says which)")
     @ProblemResponse(status = 400, type = "epoch-invalid", when = "`epoch` is missing or not positive")
     AckResult ack(HttpServletRequest request, @PathVariable DID did, @RequestBody Ack ack) {
+        // The same request, answered by FastAckFilter until the queue failed: that failure, not a second try.
+        FastEnqueueFilter.rethrowFailure();
         requireDevice(request, did);
         if (ack.epoch() == null || ack.epoch() < 1) {
             throw new ApiProblemException(HttpStatus.BAD_REQUEST, "epoch-invalid", "epoch is the head's epoch, a positive number.");
         }
+        return acknowledge(queues, did, ack);
+    }
+
+    /** The ack (or the failure report) applied, and its answer ({@link FastAckFilter}'s too). */
+    static AckResult acknowledge(CommandQueues queues, DID did, Ack ack) {
         CommandQueues.Outcome outcome = ack.error() == null ? queues.ack(did, ack.epoch()) : queues.retryLater(did, ack.epoch());
         return new AckResult(outcome.result().name().toLowerCase(java.util.Locale.ROOT), HeadView.of(outcome.next()));
     }

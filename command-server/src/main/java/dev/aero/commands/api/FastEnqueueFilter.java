@@ -62,7 +62,6 @@ public final class FastEnqueueFilter implements Filter {
     static final String PATTERN = "/v1/devices/{did}/commands";
     private static final String PREFIX = "/v1/devices/";
     private static final String SUFFIX = "/commands";
-    private static final int PATH_LENGTH = PREFIX.length() + 32 + SUFFIX.length();
 
     private final ServiceAuthentication authentication;
     private final CommandQueues queues;
@@ -132,8 +131,14 @@ public final class FastEnqueueFilter implements Filter {
 
     /** The device of {@code /v1/devices/<32 lower-case hex>/commands}, exactly; null for anything else. */
     private static DID canonicalDevice(HttpServletRequest request) {
+        return canonicalDevice(request, SUFFIX);
+    }
+
+    /** The device of {@code /v1/devices/<32 lower-case hex><suffix>}, exactly; null for anything else. */
+    static DID canonicalDevice(HttpServletRequest request, String suffix) {
         String uri = request.getRequestURI();
-        if (uri.length() != PATH_LENGTH || !uri.startsWith(PREFIX) || !uri.endsWith(SUFFIX) || !request.getContextPath().isEmpty()) {
+        if (uri.length() != PREFIX.length() + 32 + suffix.length() || !uri.startsWith(PREFIX) || !uri.endsWith(suffix)
+                || !request.getContextPath().isEmpty()) {
             return null;
         }
         for (int i = PREFIX.length(); i < PREFIX.length() + 32; i++) {
@@ -189,7 +194,7 @@ public final class FastEnqueueFilter implements Filter {
     }
 
     /** The request with the body already read given again to whatever reads it next. */
-    private static final class Replayed extends HttpServletRequestWrapper {
+    static final class Replayed extends HttpServletRequestWrapper {
         private final byte[] body;
         private boolean used;
 

@@ -12,7 +12,10 @@ import java.time.Duration;
 import javax.net.ssl.SSLContext;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationContext;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -114,6 +117,49 @@ class DeviceQueueApiTest extends DeviceListenerTest {
         assertThatThrownBy(() -> foreign.send(HttpRequest.newBuilder(
                 URI.create("https://localhost:" + listener.port() + "/v1/devices/" + did.hex() + "/head")).build(),
                 HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
+    }
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    @Test
+    void anAckIsAnsweredWithTheSameJsonHeadersAndMetricWhicheverPathAnswersIt() throws Exception {
+        Device d = device();
+        long first = queues.enqueue(d.did(), "4");
+        long second = queues.enqueue(d.did(), "0");
+        long counted = acksCounted();
+        HttpResponse<String> r = d.http().send(HttpRequest.newBuilder(URI.create("https://localhost:" + listener.port() + "/v1/devices/"
+                + d.did().hex() + "/ack")).header("Content-Type", "application/json").header("X-Request-Id", "ack-1")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"epoch\":" + first + "}")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("{\"result\":\"acked\",\"next\":{\"command\":\""
+                + CommandCodec.toPushPayload(CommandCodec.fromRedisString("0", second)) + "\",\"epoch\":" + second + ",\"queue_size\":1}}");
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(r.headers().firstValue("X-Request-Id")).hasValue("ack-1");
+        assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(r.headers().firstValue("Strict-Transport-Security")).isPresent();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (acksCounted() == counted && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(acksCounted()).isEqualTo(counted + 1);
+    }
+
+    @Autowired
+    ApplicationContext context;
+
+    @Test
+    void theAckFilterIsThereUnlessTheFastPathIsOff() {
+        boolean fast = context.getEnvironment().getProperty("aero.commands.fast-path", Boolean.class, true);
+        assertThat(context.getBeansOfType(FilterRegistrationBean.class).values().stream().anyMatch(r -> r.getFilter() instanceof FastAckFilter))
+                .isEqualTo(fast);
+    }
+
+    private long acksCounted() {
+        return meters.find("http.server.requests").tag("uri", "/v1/devices/{did}/ack").tag("status", "200").timers().stream()
+                .mapToLong(io.micrometer.core.instrument.Timer::count).sum();
     }
 
     @Test
