@@ -23,6 +23,8 @@ import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 public final class ClientCertificateConnector {
 
     private static final String ALIAS = "server";
+    /** Device connections held at once, unless the listener's settings say otherwise. */
+    public static final int MAX_CONNECTIONS = 16_384;
 
     private ClientCertificateConnector() {
     }
@@ -53,6 +55,8 @@ public final class ClientCertificateConnector {
             protocol.setAddress(address);
         }
         protocol.setSSLEnabled(true);
+        // Every device may hold a connection: above Tomcat's 8,192, within a process's 20,000 files.
+        protocol.setMaxConnections(MAX_CONNECTIONS);
         SSLHostConfig host = new SSLHostConfig();
         host.setHostName("_default_");
         host.setProtocols(String.join("+", TlsPolicy.PROTOCOLS));
