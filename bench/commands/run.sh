@@ -138,11 +138,16 @@ SP_PORT=$((8080 + PORT_OFFSET)) VERKEHR_HTTP_PORT=$((25234 + PORT_OFFSET)) SSMP_
 COMMANDS_PORT=$((9020 + PORT_OFFSET))
 # The secret comes from the instance's own secret.env, never from the caller's environment.
 instance() {
-  env -u AERO_DEPLOYMENT_SECRET AERO_INSTANCE=$INSTANCE AERO_PORT_OFFSET=$PORT_OFFSET AERO_REDIS_DATABASE=$INSTANCE_REDIS_DB \
+  # AERO_AOT=use: the services start on a class-data cache an earlier run left, and no run records one.
+  env -u AERO_DEPLOYMENT_SECRET AERO_INSTANCE=$INSTANCE AERO_PORT_OFFSET=$PORT_OFFSET AERO_REDIS_DATABASE=$INSTANCE_REDIS_DB AERO_AOT="${AERO_AOT:-use}" \
     AERO_UP_SERVICES=$INSTANCE_SERVICES "$ROOT_DIR/aero" "$@"
 }
 
 command -v redis-cli >/dev/null || die "redis-cli missing (./aero deps installs redis-server, which has it)"
+if [ "$REDIS_PORT" = 6379 ] && ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  say "no Redis on 127.0.0.1:6379: starting the dev services (./aero deps)"
+  (cd "$ROOT_DIR" && bash aero deps) || die "./aero deps failed"
+fi
 redis-cli -p "$REDIS_PORT" ping >/dev/null || die "no Redis on 127.0.0.1:$REDIS_PORT (run ./aero deps)"
 REDIS_PID=$(redis-cli -p "$REDIS_PORT" info server | tr -d '\r' | sed -n 's/^process_id://p')
 [ -n "$REDIS_PID" ] && [ -r "/proc/$REDIS_PID/stat" ] || die "cannot read the CPU of Redis (process_id '$REDIS_PID' from INFO server): it must run on this machine"

@@ -76,7 +76,7 @@ public final class PlatformBench {
     static final String ADMIN = "pb-admin@bench.aero.local";
     static final String PASSWORD = "bench-Passw0rd-platform-7f3a";
     static final Pattern EPOCH = Pattern.compile("\"epoch\"\\s*:\\s*(\\d+)");
-    static final int STALE = 3;
+    static final int STALE = 4;
 
     final Map<String, String> o;
     final Path out;
@@ -99,6 +99,8 @@ public final class PlatformBench {
     String secret;
     Org org;
     boolean targetMissed;
+    /** A command lost, misdelivered or carried out twice, or a membership change that missed a member device: at any N. */
+    boolean incorrect;
     boolean broken;
 
     PlatformBench(Map<String, String> o) throws IOException {
@@ -223,7 +225,8 @@ public final class PlatformBench {
         writeSummary(results);
         Files.writeString(out.resolve("resources.csv"), resourcesCsv);
         Files.writeString(out.resolve("sweep.csv"), sweepCsv);
-        return broken ? 2 : targetMissed ? 1 : 0;
+        // bench/lib/runner.sh's codes: 5 a correctness check failed, 3 a target missed.
+        return broken ? 2 : incorrect ? 5 : targetMissed ? 3 : 0;
     }
 
     /**
@@ -1260,7 +1263,7 @@ public final class PlatformBench {
         r.aclSummary += String.format(Locale.ROOT, "; CPU over the changes: SP %.2f, verkehr %.2f, MariaDB %.2f cores",
                 cpu.getOrDefault("sp-service", 0.0), cpu.getOrDefault("verkehr-push", 0.0), cpu.getOrDefault("mariadb", 0.0));
         if (missing > 0 || done < changes) {
-            targetMissed = true;
+            incorrect = true;
         }
         log("N=%d ACL: %s; %s; %s", r.n, r.aclSummary, r.aclRest, r.aclGet);
     }
@@ -1590,7 +1593,7 @@ public final class PlatformBench {
         // same, and then it is gone from the queue: that is exactly once too, if the queues are empty at the end.
         boolean ok = lost == 0 && unacked == 0 && wrong == 0 && ackedTwice == 0 && (ackUnanswered == 0 || waiting.equals("0"));
         if (!ok) {
-            targetMissed = true;
+            incorrect = true;
         }
         md.printf(Locale.ROOT, "## Every command of the run%n%n%,d commands sent, %,d enqueued (2xx); at the end: **%,d never reached their device**,"
                 + " %,d never acknowledged (and %,d whose ack got no answer in 15 s: carried out, and gone from the queue if"

@@ -80,7 +80,8 @@ mkdir -p "$RUN_DIR" "$RESULTS_DIR"
 launcher() {
   local extra=()
   if [ -n "${JAVA_OPTS_SERVICES:-}" ]; then extra=("AERO_JAVA_OPTS=$JAVA_OPTS_SERVICES"); fi
-  env AERO_INSTANCE=$INSTANCE AERO_PORT_OFFSET="$PORT_OFFSET" AERO_REDIS_DATABASE="$REDIS_DB" \
+  # AERO_AOT=use: the services start on a class-data cache an earlier run left, and no run records one.
+  env AERO_INSTANCE=$INSTANCE AERO_PORT_OFFSET="$PORT_OFFSET" AERO_REDIS_DATABASE="$REDIS_DB" AERO_AOT="${AERO_AOT:-use}" \
     AERO_SP_OPEN_SIGN_UP=true AERO_SP_RATELIMITS_SIGNUPPERADDRESS=0/1m AERO_SP_RATELIMITS_SIGNINPERADDRESS=0/1m \
     AERO_SP_RATELIMITS_SIGNINPERACCOUNT=0/1m "${extra[@]+"${extra[@]}"}" \
     bash "$ROOT_DIR/aero" "$@" >>"$RUN_DIR/launcher.log" 2>&1
@@ -108,12 +109,16 @@ say "sharing benchmark $STAMP: $USERS users, $FOLDERS folders; instance $INSTANC
 # A fresh instance: no state, an empty database and Redis database.
 launcher down || true
 rm -rf "${AERO_STATE_DIR:-$HOME/.aero}/instances/$INSTANCE"
+say "dependencies: ./aero deps (MariaDB, Redis, ejabberd on loopback; started when not running)"
+(cd "$ROOT_DIR" && bash aero deps) >>"$RUN_DIR/launcher.log" 2>&1 || { tail -n 30 "$RUN_DIR/launcher.log" >&2; die "./aero deps failed (log: $RUN_DIR/launcher.log)"; }
 MYSQL_PWD=aero mariadb -uaero -h127.0.0.1 -e "DROP DATABASE IF EXISTS \`$DB_NAME\`" || die "MariaDB not reachable (./aero deps)"
 redis-cli -n "$REDIS_DB" FLUSHDB >/dev/null || die "Redis not reachable (./aero deps)"
 launcher up --native --no-build || { tail -n 30 "$RUN_DIR/launcher.log" >&2; die "the instance did not start"; }
 SECRET=$(sed -n 's/^AERO_DEPLOYMENT_SECRET=//p' "${AERO_STATE_DIR:-$HOME/.aero}/instances/$INSTANCE/secret.env")
 [ -n "$SECRET" ] || die "no deployment secret for the instance"
-SETUP_TOKEN=$(launcher setup-token) || die "no setup token from the fresh instance"
+# (launcher sends its output to the log: the token is read from the launcher's own stdout)
+SETUP_TOKEN=$(AERO_INSTANCE=$INSTANCE AERO_PORT_OFFSET="$PORT_OFFSET" bash "$ROOT_DIR/aero" setup-token 2>>"$RUN_DIR/launcher.log") &&
+  [ -n "$SETUP_TOKEN" ] || die "no setup token from the fresh instance (log: $RUN_DIR/launcher.log)"
 port() { echo $(($1 + PORT_OFFSET)); }
 
 # The tool runs on the client classes and the libraries inside SP's jar (JDBC driver included).
@@ -154,4 +159,4 @@ say "|---|---|---|---|"
 cat "$SUMMARY"
 say "result: $VERDICT"
 say "results: $RESULTS"
-exit "$RC"
+exit "$(exit_status "$RC")"

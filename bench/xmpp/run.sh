@@ -55,7 +55,7 @@ for v in "${SETTINGS[@]}"; do
 done
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
-  REPS=${REPS:-1}; DURATION=${DURATION:-2}; WARMUP=${WARMUP:-1}; LAT_DURATION=${LAT_DURATION:-2}; ROOMS=${ROOMS:-200}
+  REPS=${REPS:-1}; DURATION=${DURATION:-2}; WARMUP=${WARMUP:-1}; LAT_DURATION=${LAT_DURATION:-2}; ROOMS=${ROOMS:-50}
 fi
 REPS=${REPS:-3}
 DURATION=${DURATION:-10}
@@ -87,7 +87,8 @@ STATE=${AERO_STATE_DIR:-$HOME/.aero}/instances/$INSTANCE
 launcher() {
   local extra=()
   if [ -n "${JAVA_OPTS_SERVICES:-}" ]; then extra=("AERO_JAVA_OPTS=$JAVA_OPTS_SERVICES"); fi
-  env AERO_INSTANCE=$INSTANCE AERO_PORT_OFFSET="$PORT_OFFSET" AERO_REDIS_DATABASE="$REDIS_DB" \
+  # AERO_AOT=use: the services start on a class-data cache an earlier run left, and no run records one.
+  env AERO_INSTANCE=$INSTANCE AERO_PORT_OFFSET="$PORT_OFFSET" AERO_REDIS_DATABASE="$REDIS_DB" AERO_AOT="${AERO_AOT:-use}" \
     AERO_SP_OPEN_SIGN_UP=true AERO_SP_RATELIMITS_SIGNUPPERADDRESS=0/1m AERO_SP_RATELIMITS_SIGNINPERADDRESS=0/1m \
     AERO_SP_RATELIMITS_SIGNINPERACCOUNT=0/1m AERO_XMPP_DEVICE_RATE="$DEVICE_RATE" \
     "${extra[@]+"${extra[@]}"}" bash "$ROOT_DIR/aero" "$@" >>"$RUN_DIR/launcher.log" 2>&1
@@ -114,11 +115,15 @@ say "XMPP benchmark $STAMP$([ "$QUICK" = 1 ] && echo " (QUICK: smoke sizes, figu
 # A fresh instance: no state, an empty database and Redis database, a new ejabberd node.
 launcher down || true
 rm -rf "$STATE"
+say "dependencies: ./aero deps (MariaDB, Redis, ejabberd on loopback; started when not running)"
+(cd "$ROOT_DIR" && bash aero deps) >>"$RUN_DIR/launcher.log" 2>&1 || { tail -n 30 "$RUN_DIR/launcher.log" >&2; die "./aero deps failed (log: $RUN_DIR/launcher.log)"; }
 MYSQL_PWD=aero mariadb -uaero -h127.0.0.1 -e "DROP DATABASE IF EXISTS \`$DB_NAME\`" || die "MariaDB not reachable (./aero deps)"
 redis-cli -n "$REDIS_DB" FLUSHDB >/dev/null || die "Redis not reachable (./aero deps)"
 launcher up --native --no-build || { tail -n 30 "$RUN_DIR/launcher.log" >&2; die "the instance did not start"; }
 port() { echo $(($1 + PORT_OFFSET)); }
-SETUP_TOKEN=$(launcher setup-token) || die "no setup token from the fresh instance"
+# (launcher sends its output to the log: the token is read from the launcher's own stdout)
+SETUP_TOKEN=$(AERO_INSTANCE=$INSTANCE AERO_PORT_OFFSET="$PORT_OFFSET" bash "$ROOT_DIR/aero" setup-token 2>>"$RUN_DIR/launcher.log") &&
+  [ -n "$SETUP_TOKEN" ] || die "no setup token from the fresh instance (log: $RUN_DIR/launcher.log)"
 pid_of() { cat "$STATE/run/$1.pid" 2>/dev/null || true; }
 BRIDGE_PID=$(pid_of xmpp-bridge)
 VERKEHR_PID=$(pid_of verkehr-push)
@@ -167,4 +172,4 @@ say "|---|---|---|---|"
 cat "$SUMMARY"
 say "result: $VERDICT"
 say "results: $RESULTS"
-exit "$RC"
+exit "$(exit_status "$RC")"

@@ -97,8 +97,14 @@ class ComposeFileTest {
             Map<String, Object> build = map(service.get("build"));
             assertThat(build).as("%s is built from this repository", app.name()).isNotEmpty();
             Path context = Path.of(string(build.get("context")));
-            assertThat(realPath(context)).as("%s build context", app.name()).isEqualTo(realPath(repoRoot));
-            assertThat(realPath(context.resolve(string(build.get("dockerfile")))))
+            // Its module directory, whose .dockerignore lets in the Boot jar alone: each build
+            // sends the engine one jar, not every module's.
+            assertThat(realPath(context)).as("%s build context", app.name()).isEqualTo(realPath(repoRoot.resolve(app.name())));
+            assertThat(readLines(context.resolve(".dockerignore"))).as("%s's .dockerignore", app.name())
+                    .contains("*", "!target/" + app.name() + ".jar")
+                    .allSatisfy(line -> assertThat(line.startsWith("!") ? line : "").as("what it lets in")
+                            .isIn("", "!target/" + app.name() + ".jar"));
+            assertThat(realPath(dockerfile(build)))
                     .as("%s Dockerfile", app.name())
                     .isEqualTo(realPath(repoRoot.resolve("deploy/Dockerfile")));
             assertThat(string(map(build.get("args")).get("MODULE")))
@@ -173,7 +179,7 @@ class ComposeFileTest {
     void mariadbIsBuiltFromDebianWithUtf8mb4() {
         Map<String, Object> mariadb = service("mariadb");
         Map<String, Object> build = map(mariadb.get("build"));
-        assertThat(realPath(Path.of(string(build.get("context"))).resolve(string(build.get("dockerfile")))))
+        assertThat(realPath(dockerfile(build)))
                 .isEqualTo(realPath(repoRoot.resolve("deploy/images/mariadb/Dockerfile")));
         assertThat(string(map(build.get("args")).get("BASE_IMAGE"))).startsWith("debian:");
         String dockerfile = readString(repoRoot.resolve("deploy/images/mariadb/Dockerfile"));
@@ -194,7 +200,19 @@ class ComposeFileTest {
             }
             assertThat(string(map(build.get("args")).get("BASE_IMAGE"))).as("%s's base image", entry.getKey())
                     .isEqualTo("debian:trixie-slim");
-            String dockerfile = readString(Path.of(string(build.get("context"))).resolve(string(build.get("dockerfile"))));
+            Path context = Path.of(string(build.get("context")));
+            String dockerfile = readString(dockerfile(build));
+            // A small context of its own: never the repository (every module's jars) again.
+            assertThat(realPath(repoRoot).startsWith(realPath(context))).as("%s's build context %s", entry.getKey(), context)
+                    .isFalse();
+            Matcher copy = Pattern.compile("(?m)^COPY\\s+(\\S+)\\s").matcher(dockerfile);
+            while (copy.find()) {
+                String source = copy.group(1).replace("${MODULE}", String.valueOf(map(build.get("args")).get("MODULE")));
+                assertThat(source).as("%s copies from inside its context", entry.getKey()).doesNotStartWith("/").doesNotContain("..");
+                if (!source.startsWith("target/")) {
+                    assertThat(context.resolve(source)).as("%s's %s (build output aside)", entry.getKey(), source).isRegularFile();
+                }
+            }
             assertThat(dockerfile).as("%s's Dockerfile", entry.getKey())
                     .contains("ARG BASE_IMAGE=debian:trixie-slim").contains("FROM ${BASE_IMAGE}")
                     .contains("/usr/share/doc/aero/packages.txt").contains("org.opencontainers.image.revision")
@@ -274,7 +292,7 @@ class ComposeFileTest {
     void prometheusIsBuiltFromDebianAndLoadsTheRepositoryConfigurationAndRules() {
         Map<String, Object> prometheus = service("prometheus");
         Map<String, Object> build = map(prometheus.get("build"));
-        assertThat(realPath(Path.of(string(build.get("context"))).resolve(string(build.get("dockerfile")))))
+        assertThat(realPath(dockerfile(build)))
                 .isEqualTo(realPath(repoRoot.resolve("deploy/images/prometheus/Dockerfile")));
         assertThat(readString(repoRoot.resolve("deploy/images/prometheus/Dockerfile")))
                 .containsPattern("apt-get install[^\\n]*\\bprometheus\\b").contains("USER prometheus");
@@ -368,7 +386,7 @@ class ComposeFileTest {
     void devMailRunsGreenMailFetchedByTheBuildWhereSpsDefaultPortFindsIt() {
         Map<String, Object> mail = service("mail");
         Map<String, Object> build = map(mail.get("build"));
-        Path dockerfilePath = Path.of(string(build.get("context"))).resolve(string(build.get("dockerfile")));
+        Path dockerfilePath = dockerfile(build);
         assertThat(realPath(dockerfilePath)).isEqualTo(realPath(repoRoot.resolve("deploy/images/greenmail/Dockerfile")));
         String dockerfile = readString(dockerfilePath);
 
@@ -378,8 +396,8 @@ class ComposeFileTest {
         String pom = readString(repoRoot.resolve("deploy/images/greenmail/pom.xml"));
         assertThat(pom).contains("<artifactId>greenmail-standalone</artifactId>").contains("<version>${greenmail.version}</version>")
                 .contains("<destFileName>greenmail-standalone.jar</destFileName>");
-        assertThat(dockerfile).contains("COPY deploy/images/greenmail/target/greenmail-standalone.jar ");
-        assertThat(readLines(repoRoot.resolve(".dockerignore"))).contains("!deploy/images/greenmail/target/greenmail-standalone.jar");
+        assertThat(dockerfile).contains("COPY target/greenmail-standalone.jar ");
+        assertThat(readLines(dockerfilePath.resolveSibling(".dockerignore"))).contains("*", "!target/greenmail-standalone.jar");
 
         Matcher smtp = Pattern.compile("-Dgreenmail\\.smtp\\.port=(\\d+)").matcher(dockerfile);
         assertThat(smtp.find()).isTrue();
@@ -442,7 +460,7 @@ class ComposeFileTest {
     void ejabberdServesTheDeploymentDomainWithMucOnTheCSubdomain() {
         Map<String, Object> ejabberd = service("ejabberd");
         Map<String, Object> build = map(ejabberd.get("build"));
-        assertThat(realPath(Path.of(string(build.get("context"))).resolve(string(build.get("dockerfile")))))
+        assertThat(realPath(dockerfile(build)))
                 .as("ejabberd is built here from Debian's package").isEqualTo(realPath(repoRoot.resolve("deploy/images/ejabberd/Dockerfile")));
 
         String domain = exampleEnv().get("AERO_DOMAIN");
@@ -1144,6 +1162,12 @@ class ComposeFileTest {
         }
         throw new IllegalStateException("cannot find the repository root (a directory holding mvnw) above "
                 + Path.of("").toAbsolutePath() + "; set AERO_REPO_ROOT");
+    }
+
+    /** A build's Dockerfile: its {@code dockerfile} from its context, {@code Dockerfile} there by default. */
+    private static Path dockerfile(Map<String, Object> build) {
+        Object dockerfile = build.get("dockerfile");
+        return Path.of(string(build.get("context"))).resolve(dockerfile == null ? "Dockerfile" : string(dockerfile));
     }
 
     private static Path realPath(Path path) {
