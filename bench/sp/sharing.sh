@@ -28,6 +28,7 @@
 #   RUN_TIMEOUT [1200]    seconds before the load tool is stopped
 #   RESULTS_DIR           where to write the results file [bench/sp/results]
 #   QUICK=1               smoke run: a small organization and short windows (figures not comparable)
+#   SERVICES [every one; QUICK: sp-service,verkehr-push,command-server]   services started
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -44,7 +45,7 @@ for a in "$@"; do
   esac
 done
 
-SETTINGS=(USERS FOLDERS DEVICES DURATION REPS PUSH_REPS ACL_THREADS PORT_OFFSET REDIS_DB JAVA_OPTS_SERVICES RUN_TIMEOUT QUICK)
+SETTINGS=(USERS FOLDERS DEVICES DURATION REPS PUSH_REPS ACL_THREADS PORT_OFFSET REDIS_DB JAVA_OPTS_SERVICES RUN_TIMEOUT QUICK SERVICES)
 OVERRIDES=""
 for v in "${SETTINGS[@]}"; do
   if [ -n "${!v+x}" ]; then OVERRIDES+="$v=$(printf '%q' "${!v}") "; fi
@@ -52,7 +53,10 @@ done
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
   USERS=${USERS:-300} FOLDERS=${FOLDERS:-60} DEVICES=${DEVICES:-2} DURATION=${DURATION:-2} REPS=${REPS:-1} PUSH_REPS=${PUSH_REPS:-3}
+  # Only the services sharing uses (a smoke run starts three JVMs, not seven).
+  SERVICES=${SERVICES:-sp-service,verkehr-push,command-server}
 fi
+SERVICES=${SERVICES:-}
 USERS=${USERS:-10000}
 FOLDERS=${FOLDERS:-2000}
 DEVICES=${DEVICES:-8}
@@ -82,6 +86,7 @@ launcher() {
   if [ -n "${JAVA_OPTS_SERVICES:-}" ]; then extra=("AERO_JAVA_OPTS=$JAVA_OPTS_SERVICES"); fi
   # AERO_AOT=use: the services start on a class-data cache an earlier run left, and no run records one.
   env AERO_INSTANCE=$INSTANCE AERO_PORT_OFFSET="$PORT_OFFSET" AERO_REDIS_DATABASE="$REDIS_DB" AERO_AOT="${AERO_AOT:-use}" \
+    AERO_UP_SERVICES="$SERVICES" \
     AERO_SP_OPEN_SIGN_UP=true AERO_SP_RATELIMITS_SIGNUPPERADDRESS=0/1m AERO_SP_RATELIMITS_SIGNINPERADDRESS=0/1m \
     AERO_SP_RATELIMITS_SIGNINPERACCOUNT=0/1m "${extra[@]+"${extra[@]}"}" \
     bash "$ROOT_DIR/aero" "$@" >>"$RUN_DIR/launcher.log" 2>&1
@@ -149,7 +154,7 @@ VERDICT=$(verdict "$RC")
 RESULTS=$RESULTS_DIR/sharing-$STAMP.md
 {
   results_header "Sharing benchmark, $STAMP" "$VERDICT" "$LOAD_START" "$LOAD_END"
-  printf -- '- platform: the launcher'"'"'s native instance (SP, verkehr, command-server, devman, zephyr, xmpp-bridge; MariaDB, Redis on loopback)\n'
+  printf -- '- platform: the launcher'"'"'s native instance (%s; MariaDB, Redis on loopback)\n' "${SERVICES:-every service}"
   printf -- '- command: `%sbench/sp/sharing.sh`; logs `%s`\n\n' "$OVERRIDES" "${RUN_DIR#$ROOT_DIR/}"
   if [ -s "$BODY" ]; then cat "$BODY"; else printf 'No figures (see tool.err).\n'; fi
 } >"$RESULTS"

@@ -30,6 +30,7 @@
 #   PORT_OFFSET [9000] REDIS_DB [7]    the instance's ports and Redis database
 #   JAVA_OPTS_SERVICES     the services' JVM options [the launcher's default]
 #   QUICK=1                smoke run: small sizes and short windows (figures not comparable)
+#   SERVICES [every one; QUICK: sp-service,verkehr-push,devman,xmpp-bridge]   services started
 #   RUN_TIMEOUT [1800]     seconds before the load tool is stopped
 #   RESULTS_DIR            where to write the results file [bench/xmpp/results]
 set -euo pipefail
@@ -48,7 +49,7 @@ for a in "$@"; do
   esac
 done
 
-SETTINGS=(REPS DURATION WARMUP LAT_DURATION PAYLOAD WINDOW ROOMS DEVICE_RATE PORT_OFFSET REDIS_DB JAVA_OPTS_SERVICES QUICK RUN_TIMEOUT)
+SETTINGS=(REPS DURATION WARMUP LAT_DURATION PAYLOAD WINDOW ROOMS DEVICE_RATE PORT_OFFSET REDIS_DB JAVA_OPTS_SERVICES QUICK RUN_TIMEOUT SERVICES)
 OVERRIDES=""
 for v in "${SETTINGS[@]}"; do
   if [ -n "${!v+x}" ]; then OVERRIDES+="$v=$(printf '%q' "${!v}") "; fi
@@ -56,7 +57,10 @@ done
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
   REPS=${REPS:-1}; DURATION=${DURATION:-2}; WARMUP=${WARMUP:-1}; LAT_DURATION=${LAT_DURATION:-2}; ROOMS=${ROOMS:-50}
+  # Only the services the XMPP paths use (a smoke run starts four JVMs, not seven).
+  SERVICES=${SERVICES:-sp-service,verkehr-push,devman,xmpp-bridge}
 fi
+SERVICES=${SERVICES:-}
 REPS=${REPS:-3}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
@@ -89,6 +93,7 @@ launcher() {
   if [ -n "${JAVA_OPTS_SERVICES:-}" ]; then extra=("AERO_JAVA_OPTS=$JAVA_OPTS_SERVICES"); fi
   # AERO_AOT=use: the services start on a class-data cache an earlier run left, and no run records one.
   env AERO_INSTANCE=$INSTANCE AERO_PORT_OFFSET="$PORT_OFFSET" AERO_REDIS_DATABASE="$REDIS_DB" AERO_AOT="${AERO_AOT:-use}" \
+    AERO_UP_SERVICES="$SERVICES" \
     AERO_SP_OPEN_SIGN_UP=true AERO_SP_RATELIMITS_SIGNUPPERADDRESS=0/1m AERO_SP_RATELIMITS_SIGNINPERADDRESS=0/1m \
     AERO_SP_RATELIMITS_SIGNINPERACCOUNT=0/1m AERO_XMPP_DEVICE_RATE="$DEVICE_RATE" \
     "${extra[@]+"${extra[@]}"}" bash "$ROOT_DIR/aero" "$@" >>"$RUN_DIR/launcher.log" 2>&1
@@ -161,8 +166,8 @@ VERDICT=$(verdict "$RC")
 RESULTS=$RESULTS_DIR/xmpp-$STAMP.md
 {
   results_header "XMPP benchmark, $STAMP" "$VERDICT" "$LOAD_START" "$LOAD_END"
-  printf -- '- platform: the launcher'"'"'s native instance (SP, verkehr, command-server, devman, zephyr, xmpp-bridge; MariaDB, Redis, ejabberd %s on loopback); per-device XMPP shaper: %s\n' \
-    "$(dpkg-query -W -f '${Version}' ejabberd 2>/dev/null || echo '?')" "$DEVICE_RATE"
+  printf -- '- platform: the launcher'"'"'s native instance (%s; MariaDB, Redis, ejabberd %s on loopback); per-device XMPP shaper: %s\n' \
+    "${SERVICES:-every service}" "$(dpkg-query -W -f '${Version}' ejabberd 2>/dev/null || echo '?')" "$DEVICE_RATE"
   printf -- '- command: `%sbench/xmpp/run.sh`; logs `%s`\n\n' "$OVERRIDES" "${RUN_DIR#"$ROOT_DIR"/}"
   if [ -s "$BODY" ]; then cat "$BODY"; else printf 'No figures (see tool.err).\n'; fi
 } >"$RESULTS"
