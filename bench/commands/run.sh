@@ -276,9 +276,11 @@ compile_enqueue_tool() {
   "$JDK_HOME/bin/javac" -nowarn -d "$ENQ_CLASSES" -cp "$TOOL_CP" "$BENCH_DIR/EnqueueBench.java" 2>"$LOGS/enqueue-javac.log" \
     || { cat "$LOGS/enqueue-javac.log" >&2; die "EnqueueBench.java did not compile"; }
 }
+# Always called in a subshell ($(...), <(...) or &): exec makes the JVM that subshell, so that the
+# stand-in's $! is the JVM's pid and stopping it stops the JVM (it used to outlive the run).
 enqueue_tool() {
   # shellcheck disable=SC2086 # TOOL_JAVA_OPTS is a list of options
-  "$JAVA" $TOOL_JAVA_OPTS -cp "$ENQ_CLASSES:$TOOL_CP" EnqueueBench "$@"
+  exec "$JAVA" $TOOL_JAVA_OPTS -cp "$ENQ_CLASSES:$TOOL_CP" EnqueueBench "$@"
 }
 
 # A CA, and a certificate for localhost (command-server's device listener and the SSMP stand-in).

@@ -87,19 +87,31 @@ class DeviceQueueController {
     }
 
     private static void requireDevice(HttpServletRequest request, DID did) {
-        Object attribute = request.getAttribute(CERTIFICATES);
-        if (!(attribute instanceof X509Certificate[] chain) || chain.length == 0) {
-            throw new ApiProblemException(HttpStatus.UNAUTHORIZED, "device-certificate-required",
-                    "Devices reach their queue over the device HTTPS listener with their certificate.");
-        }
         DID caller;
         try {
-            caller = CertificateIdentity.of(chain[0]).device();
+            caller = certifiedDevice(request);
         } catch (InvalidCertificateIdentityException e) {
             throw new ApiProblemException(HttpStatus.UNAUTHORIZED, "device-certificate-invalid", e.getMessage());
+        }
+        if (caller == null) {
+            throw new ApiProblemException(HttpStatus.UNAUTHORIZED, "device-certificate-required",
+                    "Devices reach their queue over the device HTTPS listener with their certificate.");
         }
         if (!caller.equals(did)) {
             throw new ApiProblemException(HttpStatus.FORBIDDEN, "not-your-queue", "A device reaches only its own queue.");
         }
+    }
+
+    /**
+     * The device the request's client certificate names ({@link FastAckFilter}'s check too); null
+     * when the request came without one.
+     *
+     * @throws InvalidCertificateIdentityException when the certificate names no device
+     */
+    static DID certifiedDevice(HttpServletRequest request) {
+        if (!(request.getAttribute(CERTIFICATES) instanceof X509Certificate[] chain) || chain.length == 0) {
+            return null;
+        }
+        return CertificateIdentity.of(chain[0]).device();
     }
 }

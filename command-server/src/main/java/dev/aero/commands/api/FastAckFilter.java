@@ -1,13 +1,11 @@
 package dev.aero.commands.api;
 
 import java.io.IOException;
-import java.security.cert.X509Certificate;
 
 import org.springframework.web.filter.ServerHttpObservationFilter;
 
 import dev.aero.commands.queue.CommandQueues;
 import dev.aero.common.id.DID;
-import dev.aero.common.auth.CertificateIdentity;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -35,7 +33,6 @@ public final class FastAckFilter implements Filter {
 
     static final String PATTERN = "/v1/devices/{did}/ack";
     private static final String SUFFIX = "/ack";
-    private static final String CERTIFICATES = "jakarta.servlet.request.X509Certificate";
 
     private final CommandQueues queues;
     private final ObjectReader reader;
@@ -89,11 +86,8 @@ public final class FastAckFilter implements Filter {
 
     /** Whether the request's certificate names {@code did} (otherwise the controller says why not). */
     private static boolean caller(HttpServletRequest request, DID did) {
-        if (!(request.getAttribute(CERTIFICATES) instanceof X509Certificate[] certificates) || certificates.length == 0) {
-            return false;
-        }
         try {
-            return CertificateIdentity.of(certificates[0]).device().equals(did);
+            return did.equals(DeviceQueueController.certifiedDevice(request));
         } catch (RuntimeException e) {
             return false;
         }

@@ -85,7 +85,7 @@ public final class FastEnqueueFilter implements Filter {
         HttpServletResponse response = (HttpServletResponse) res;
         String method = request.getMethod();
         boolean replace = "PUT".equals(method);
-        DID did = replace || "POST".equals(method) ? canonicalDevice(request) : null;
+        DID did = replace || "POST".equals(method) ? canonicalDevice(request, SUFFIX) : null;
         if (did == null || request.isSecure() || !jsonIn(request.getContentType()) || !jsonOut(request.getHeader("Accept"))) {
             chain.doFilter(request, response);
             return;
@@ -127,11 +127,6 @@ public final class FastEnqueueFilter implements Filter {
         response.setContentType("application/json");
         response.setContentLength(answer.length);
         response.getOutputStream().write(answer);
-    }
-
-    /** The device of {@code /v1/devices/<32 lower-case hex>/commands}, exactly; null for anything else. */
-    private static DID canonicalDevice(HttpServletRequest request) {
-        return canonicalDevice(request, SUFFIX);
     }
 
     /** The device of {@code /v1/devices/<32 lower-case hex><suffix>}, exactly; null for anything else. */
