@@ -58,6 +58,8 @@ import dev.aero.common.tls.ServiceCertificateEnrollment;
  * (TLS; answers LOGIN and every MCAST 200, PING with PONG), so that command-server pushes each
  * command over SSMP as it does in a deployment, without verkehr's own CPU on the machine.
  * verkehr's cost is bench/verkehr's subject; the latency part runs the real one.</li>
+ * <li>{@code noop --port P}: the HTTP floor, a plain HTTP/1.1 server answering every request
+ * 200 at once; {@code rest} against it measures what the client and the machine allow.</li>
  * <li>{@code ports N}: N free loopback TCP ports, on one line.</li>
  * </ul>
  * Commands cycle over {@link #DISTINCT} distinct UPLOAD_LOGS commands per device (an enqueue of
@@ -75,9 +77,10 @@ public class EnqueueBench {
                 case "script" -> script(a);
                 case "rest" -> System.exit(rest(options(a)));
                 case "verkehr" -> verkehr(options(a));
+                case "noop" -> noop(options(a));
                 case "ports" -> ports(Integer.parseInt(a[1]));
                 default -> {
-                    System.err.println("EnqueueBench script|rest|verkehr|ports ... (see the class comment)");
+                    System.err.println("EnqueueBench script|rest|verkehr|noop|ports ... (see the class comment)");
                     System.exit(2);
                 }
             }
@@ -383,6 +386,63 @@ public class EnqueueBench {
                 }
             }
         } catch (IOException e) {
+            // the connection ended
+        }
+    }
+
+    /**
+     * The HTTP floor: a plain HTTP/1.1 server on loopback that reads each request (headers and
+     * its Content-Length body) and answers 200 with a fixed JSON body of an enqueue answer's size,
+     * one platform thread per kept connection, doing nothing else. The same client against it
+     * gives the most requests a second any HTTP/1.1 service could answer to that client on this
+     * machine: the same-run reference for the single REST enqueue.
+     */
+    static void noop(Map<String, String> o) throws Exception {
+        int port = Integer.parseInt(required(o, "port"));
+        byte[] body = "{\"device\":\"00000000000000000000000000000000\",\"epoch\":1000000000001,\"depth\":1}"
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] answer = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n"
+                + new String(body, StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII);
+        try (ServerSocket server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+            System.out.println("no-op HTTP server listening on " + port);
+            System.out.flush();
+            while (true) {
+                Socket s = server.accept();
+                Thread.ofPlatform().daemon().name("noop-" + s.getPort()).start(() -> answerEach(s, answer));
+            }
+        }
+    }
+
+    /** Reads requests (headers up to the blank line, then Content-Length bytes) and answers each with {@code answer}. */
+    static void answerEach(Socket s, byte[] answer) {
+        try (s) {
+            s.setTcpNoDelay(true);
+            InputStream in = new BufferedInputStream(s.getInputStream(), 65536);
+            OutputStream out = s.getOutputStream();
+            StringBuilder header = new StringBuilder(128);
+            while (true) {
+                long length = 0;
+                while (true) {
+                    header.setLength(0);
+                    for (int b; (b = in.read()) != '\n'; ) {
+                        if (b < 0) {
+                            return;
+                        }
+                        if (b != '\r' && header.length() < 8192) {
+                            header.append((char) b);
+                        }
+                    }
+                    if (header.isEmpty()) {
+                        break;
+                    }
+                    if (header.regionMatches(true, 0, "content-length:", 0, 15)) {
+                        length = Long.parseLong(header.substring(15).trim());
+                    }
+                }
+                in.skipNBytes(length);
+                out.write(answer);
+            }
+        } catch (IOException | RuntimeException e) {
             // the connection ended
         }
     }

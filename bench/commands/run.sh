@@ -16,8 +16,10 @@
 #      c. single REST enqueues, POST /v1/devices/{did}/commands, THREADS keep-alive HTTP/1.1
 #         clients in a closed loop (EnqueueBench rest);
 #      d. batch REST enqueues, POST /v1/queues/batch of BATCH entries (distinct devices),
-#         BATCH_THREADS clients.
-#    Each for DURATION s; c and d after 2 s unmeasured. Per kind: commands/s, and the CPU that
+#         BATCH_THREADS clients;
+#      e. the HTTP floor: c's client against a plain HTTP/1.1 server that answers at once
+#         (EnqueueBench noop), the most any HTTP service could answer that client here.
+#    Each for DURATION s; c, d and e after 2 s unmeasured. Per kind: commands/s, and the CPU that
 #    command-server and Redis spent per command (/proc/<pid>/stat utime + stime over the
 #    window). Figures are medians over the rounds; a ratio to raw ZADD is the median of the
 #    per-round ratios (each kind against the raw ZADD of its own round).
@@ -169,13 +171,14 @@ LOGS="$BENCH_DIR/target/run-$STAMP"
 mkdir -p "$RESULTS_DIR" "$LOGS"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
-INSTANCE_UP=0 TOOL_PID="" CS_PID="" STANDIN_PID=""
+INSTANCE_UP=0 TOOL_PID="" CS_PID="" STANDIN_PID="" FLOOR_PID=""
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   stop_pid "$TOOL_PID"
   stop_pid "$CS_PID"
   stop_pid "$STANDIN_PID"
+  stop_pid "$FLOOR_PID"
   if [ "$INSTANCE_UP" = 1 ]; then
     say "stopping the $INSTANCE instance"
     instance down >>"$LOGS/aero-down.log" 2>&1 || say "run.sh: ./aero down failed, see $LOGS/aero-down.log" >&2
@@ -300,15 +303,18 @@ make_pki() {
 }
 
 start_command_server() {
-  local http mgmt ssmp secret deadline
-  read -r http mgmt ssmp < <(enqueue_tool ports 3) || die "no free ports"
-  [ -n "$ssmp" ] || die "no free ports"
+  local http mgmt ssmp floor secret deadline
+  read -r http mgmt ssmp floor < <(enqueue_tool ports 4) || die "no free ports"
+  [ -n "$floor" ] || die "no free ports"
   CS_URL=http://127.0.0.1:$http CS_MANAGEMENT=http://127.0.0.1:$mgmt
   secret=$(openssl rand -hex 24)
   (umask 077 && printf 'AERO_DEPLOYMENT_SECRET=%s\n' "$secret" >"$LOGS/secret.env")
   make_pki "$LOGS/pki"
   enqueue_tool verkehr --port "$ssmp" --cert "$LOGS/pki/server.pem" --key "$LOGS/pki/server.key" >"$LOGS/ssmp-stand-in.log" 2>&1 &
   STANDIN_PID=$!
+  # e. The HTTP floor: a plain HTTP/1.1 server that answers every request at once (EnqueueBench noop).
+  enqueue_tool noop --port "$floor" >"$LOGS/http-floor.log" 2>&1 &
+  FLOOR_PID=$! FLOOR_URL=http://127.0.0.1:$floor
   cp "$COMMANDS_JAR" "$LOGS/command-server.jar"
   # The secret goes by the environment, never on a command line.
   # shellcheck disable=SC2086 # COMMANDS_JAVA_OPTS is a list of options
@@ -326,6 +332,7 @@ start_command_server() {
     && grep -q 'pushing commands over SSMP' "$LOGS/command-server.log"; do
     kill -0 "$CS_PID" 2>/dev/null || { tail -n 40 "$LOGS/command-server.log" >&2; die "command-server exited during its start (log: $LOGS/command-server.log)"; }
     kill -0 "$STANDIN_PID" 2>/dev/null || { cat "$LOGS/ssmp-stand-in.log" >&2; die "the SSMP stand-in exited (log: $LOGS/ssmp-stand-in.log)"; }
+    kill -0 "$FLOOR_PID" 2>/dev/null || { cat "$LOGS/http-floor.log" >&2; die "the HTTP floor server exited (log: $LOGS/http-floor.log)"; }
     [ "$SECONDS" -lt "$deadline" ] || { tail -n 40 "$LOGS/command-server.log" >&2; die "command-server not healthy and pushing over SSMP within 180 s (log: $LOGS/command-server.log)"; }
     sleep 1
   done
@@ -348,8 +355,19 @@ rest_window() {
   echo "$line"
 }
 
+# The HTTP floor's window: the single enqueues' client, threads and window against the no-op server.
+# $1 = seconds, $2 = true for an unmeasured priming run. Prints the rest line.
+floor_window() {
+  local line
+  line=$(enqueue_tool rest --url "$FLOOR_URL" --secret-file "$LOGS/secret.env" --threads "$THREADS" --seconds "$1" --warmup 2 \
+    --devices "$DEVICES" --batch 0 --prime "${2:-false}" --pids "floor=$FLOOR_PID" --clock-ticks "$CLK_TCK" 2>>"$LOGS/enqueue.log") \
+    || { tail -n 20 "$LOGS/enqueue.log" >&2; die "the HTTP floor: EnqueueBench rest failed (log: $LOGS/enqueue.log)"; }
+  echo "floor $line" >>"$LOGS/enqueue.log"
+  echo "$line"
+}
+
 enqueue_part() {
-  local r raw_line raw="" rb ra script single batch n
+  local r raw_line raw="" rb ra script single batch floor n
   say "enqueue: starting command-server and the SSMP stand-in (logs in $LOGS)"
   redis-cli -p "$REDIS_PORT" -n "$DB" flushdb >/dev/null
   compile_enqueue_tool
@@ -358,9 +376,10 @@ enqueue_part() {
   say "enqueue: priming command-server, $ENQUEUE_PRIME s of single and of batch enqueues (not measured)"
   rest_window prime-single 0 "$THREADS" "$ENQUEUE_PRIME" 0 true
   rest_window prime-batch "$BATCH" "$BATCH_THREADS" "$ENQUEUE_PRIME" 0 true
+  floor_window "$ENQUEUE_PRIME" true >/dev/null
   : >"$LOGS/rounds.txt"
   for r in $(seq 1 "$ROUNDS"); do
-    say "enqueue: round $r of $ROUNDS: raw ZADD, the script alone, single REST, batch REST ($ENQ_DURATION s each)"
+    say "enqueue: round $r of $ROUNDS: raw ZADD, the script alone, single REST, batch REST, the HTTP floor ($ENQ_DURATION s each)"
     # a. raw ZADD: about ENQ_DURATION s of requests at the last round's rate (30,000/s in the first).
     n=$((ENQ_DURATION * ${raw:-30000}))
     rb=$(ticks "$REDIS_PID")
@@ -384,8 +403,9 @@ enqueue_part() {
     # c. and d. through command-server
     single=$(rest_window "round $r single" 0 "$THREADS" "$ENQ_DURATION" 2)
     batch=$(rest_window "round $r batch" "$BATCH" "$BATCH_THREADS" "$ENQ_DURATION" 2)
-    printf '%s raw=%s raw_redis_us=%s script=%s script_redis_us=%s single=%s single_cs_ms=%s single_redis_us=%s batch=%s batch_cs_ms=%s batch_redis_us=%s\n' \
-      "$r" "$raw" "$raw_redis_us" "$script_rate" "$script_redis_us" \
+    floor=$(floor_window "$ENQ_DURATION")
+    printf '%s raw=%s raw_redis_us=%s floor=%s script=%s script_redis_us=%s single=%s single_cs_ms=%s single_redis_us=%s batch=%s batch_cs_ms=%s batch_redis_us=%s\n' \
+      "$r" "$raw" "$raw_redis_us" "$(field rate "$floor")" "$script_rate" "$script_redis_us" \
       "$(field rate "$single")" "$(field cpu_ms_commands "$single")" "$(awk -v x="$(field cpu_ms_redis "$single")" 'BEGIN { printf "%.2f", x * 1000 }')" \
       "$(field rate "$batch")" "$(field cpu_ms_commands "$batch")" "$(awk -v x="$(field cpu_ms_redis "$batch")" 'BEGIN { printf "%.2f", x * 1000 }')" \
       | tee -a "$LOGS/rounds.txt"
@@ -394,14 +414,17 @@ enqueue_part() {
   CS_PID=""
   stop_pid "$STANDIN_PID"
   STANDIN_PID=""
+  stop_pid "$FLOOR_PID"
+  FLOOR_PID=""
   local cs_errors
   cs_errors=$(grep -cE '^[0-9TZ:. -]+ *(ERROR|WARN)' "$LOGS/command-server.log" || true)
 
   col() { awk -v k="$1" '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }' "$LOGS/rounds.txt"; }
-  ratio() { awk -v k="$1" '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } printf "%.3f\n", v[k] / v["raw"] }' "$LOGS/rounds.txt"; }
+  ratio() { awk -v k="$1" -v d="${2:-raw}" '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } printf "%.3f\n", v[k] / v[d] }' "$LOGS/rounds.txt"; }
   per_round() { col "$1" | paste -sd' ' - | sed 's/ /, /g'; }
   M_RAW=$(col raw | median) M_SCRIPT=$(col script | median) M_SINGLE=$(col single | median) M_BATCH=$(col batch | median)
   R_SCRIPT=$(ratio script | median) R_SINGLE=$(ratio single | median) R_BATCH=$(ratio batch | median)
+  M_FLOOR=$(col floor | median) R_FLOOR=$(ratio floor | median) R_SINGLE_FLOOR=$(ratio single floor | median)
   CS_SINGLE=$(col single_cs_ms | median) CS_BATCH=$(col batch_cs_ms | median)
   ENQ_SECTION=$(
     echo "## Enqueue throughput and CPU per command"
@@ -417,6 +440,9 @@ enqueue_part() {
     echo "| b. enqueue script alone (INCR, 2 × HSETNX, ZADD, ZCARD) | $M_SCRIPT ($(per_round script)) | $R_SCRIPT | — | $(col script_redis_us | median) |"
     echo "| c. single REST enqueue, \`POST /v1/devices/{did}/commands\` | $M_SINGLE ($(per_round single)) | **$R_SINGLE** | **$CS_SINGLE** ($(per_round single_cs_ms)) | $(col single_redis_us | median) |"
     echo "| d. batch REST enqueue, \`POST /v1/queues/batch\` × $BATCH | $M_BATCH ($(per_round batch)) | **$R_BATCH** | **$CS_BATCH** ($(per_round batch_cs_ms)) | $(col batch_redis_us | median) |"
+    echo "| e. the HTTP floor: the single enqueues' client against a plain HTTP/1.1 server that answers at once (EnqueueBench noop) | $M_FLOOR ($(per_round floor)) | $R_FLOOR | — | — |"
+    echo
+    echo "Single REST enqueues reach **$R_SINGLE_FLOOR** of the HTTP floor (median of per-round ratios): the floor is what any HTTP/1.1 service could answer this client on this machine, so single enqueues can reach at most $R_FLOOR of raw ZADD here."
   )
 }
 
@@ -526,7 +552,7 @@ target() { # $1 = figure, $2 = value, $3 = comparison (le/ge), $4 = bound
   if [ "$QUICK" != 1 ] && [ "$ok" != met ]; then RC=1; fi
 }
 if [ -n "$LAT_CS_MS" ]; then target "command-server CPU per enqueued and pushed command at $RATE/s, ms" "$LAT_CS_MS" le 0.2; fi
-if [ -n "$R_SINGLE" ]; then target "single REST enqueues / raw ZADD" "$R_SINGLE" ge 0.5; fi
+if [ -n "$R_SINGLE" ]; then target "single REST enqueues / raw ZADD (the HTTP floor itself: $R_FLOOR)" "$R_SINGLE" ge 0.5; fi
 if [ -n "$R_BATCH" ]; then target "batch REST enqueues ($BATCH per request) / raw ZADD" "$R_BATCH" ge 0.8; fi
 if [ "$QUICK" = 1 ]; then
   VERDICT="QUICK=1 smoke run: every part ran; the figures are not comparable and the targets are not judged"
