@@ -435,7 +435,7 @@ public class EnqueueBench {
                     if (header.isEmpty()) {
                         break;
                     }
-                    if (header.regionMatches(true, 0, "content-length:", 0, 15)) {
+                    if (header.length() > 15 && header.substring(0, 15).equalsIgnoreCase("content-length:")) {
                         length = Long.parseLong(header.substring(15).trim());
                     }
                 }
