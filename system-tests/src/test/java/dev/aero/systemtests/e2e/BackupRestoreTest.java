@@ -95,7 +95,10 @@ class BackupRestoreTest {
         Files.createDirectories(work);
         // 22 accounts sign up from one address, and each load client registers a device per change.
         // No relay, bridge or console: nothing here uses them, and each start costs a JVM's.
-        platform = new LauncherInstance(root, work.resolve("launcher.log"), "backup", 4000, 11, Map.of(
+        // Offset 2500: every port stays under 32768, out of the kernel's ephemeral range, where a
+        // client connection's local port can take a listener's port (verkehr's SSMP port at
+        // offset 4000, 33438, was once taken so while the restore restarted it).
+        platform = new LauncherInstance(root, work.resolve("launcher.log"), "backup", 2500, 11, Map.of(
                 "AERO_UP_SERVICES", "sp-service,verkehr-push,command-server,devman",
                 "AERO_SP_RATELIMITS_SIGNUPPERADDRESS", "1000/1h",
                 "AERO_SP_RATELIMITS_SIGNINPERADDRESS", "1000/15m",
