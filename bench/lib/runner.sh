@@ -26,8 +26,8 @@ wait_tool() {
 
 # The run's verdict from the tool's exit code: 0 every target met, 3 one was not (a tool exits 3
 # for that: 1 is the JVM's own exit code for an uncaught exception), 5 a correctness check failed
-# (a command lost, say), 124 timed out. With QUICK=1
-# the targets are not judged: a smoke run's figures are not comparable.
+# (a command lost, say), 124 timed out. With QUICK=1 the targets are not judged: a smoke run's
+# figures are not comparable.
 verdict() {
   case $1 in
     0) echo "ok: every target met" ;;
@@ -49,6 +49,13 @@ exit_status() {
     3) if [ "${QUICK:-0}" = 1 ]; then echo 0; else echo 1; fi ;;
     *) echo "$1" ;;
   esac
+}
+
+# The dev services (MariaDB, Redis, ejabberd on loopback) through ./aero deps, which starts what is
+# not running; its output goes to $1.
+dev_services() {
+  say "dependencies: ./aero deps (MariaDB, Redis, ejabberd on loopback; started when not running)"
+  (cd "$ROOT_DIR" && bash aero deps) >>"$1" 2>&1 || { tail -n 30 "$1" >&2; die "./aero deps failed (log: $1)"; }
 }
 
 # The first lines of a results file: $1 title, $2 verdict, $3 and $4 the load average at the start

@@ -223,8 +223,7 @@ CP=${CP%:}
   { cat "$RUN_DIR/javac.log" >&2; die "compiling the tool failed"; }
 
 # --- MariaDB and Redis (the launcher installs and starts them when missing)
-say "dependencies: ./aero deps (MariaDB, Redis, ejabberd on loopback)"
-(cd "$ROOT_DIR" && bash aero deps) >>"$RUN_DIR/launcher.log" 2>&1 || { tail -n 30 "$RUN_DIR/launcher.log" >&2; die "./aero deps failed (log: $RUN_DIR/launcher.log)"; }
+dev_services "$RUN_DIR/launcher.log"
 MYSQL_PORT=${AERO_MYSQL_PORT:-3306}
 REDIS_PORT=${AERO_REDIS_PORT:-6379}
 mariadb -h127.0.0.1 -P"$MYSQL_PORT" -uaero -paero -e 'SELECT 1' >/dev/null 2>&1 || die "no MariaDB on 127.0.0.1:$MYSQL_PORT for user aero"

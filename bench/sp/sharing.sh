@@ -114,8 +114,7 @@ say "sharing benchmark $STAMP: $USERS users, $FOLDERS folders; instance $INSTANC
 # A fresh instance: no state, an empty database and Redis database.
 launcher down || true
 rm -rf "${AERO_STATE_DIR:-$HOME/.aero}/instances/$INSTANCE"
-say "dependencies: ./aero deps (MariaDB, Redis, ejabberd on loopback; started when not running)"
-(cd "$ROOT_DIR" && bash aero deps) >>"$RUN_DIR/launcher.log" 2>&1 || { tail -n 30 "$RUN_DIR/launcher.log" >&2; die "./aero deps failed (log: $RUN_DIR/launcher.log)"; }
+dev_services "$RUN_DIR/launcher.log"
 MYSQL_PWD=aero mariadb -uaero -h127.0.0.1 -e "DROP DATABASE IF EXISTS \`$DB_NAME\`" || die "MariaDB not reachable (./aero deps)"
 redis-cli -n "$REDIS_DB" FLUSHDB >/dev/null || die "Redis not reachable (./aero deps)"
 launcher up --native --no-build || { tail -n 30 "$RUN_DIR/launcher.log" >&2; die "the instance did not start"; }
