@@ -25,7 +25,7 @@
 #    per-round ratios (each kind against the raw ZADD of its own round).
 # 2. latency: enqueue-to-device-receipt latency at RATE commands/s through the real services.
 #    It starts a fresh named instance of the platform with ./aero (AERO_INSTANCE=bench, port
-#    offset 7000, Redis database 9, SP database aero_sp_bench; only SP, verkehr and
+#    offset 1750, Redis database 9, SP database aero_sp_bench; only SP, verkehr and
 #    command-server: AERO_UP_SERVICES; the database, Redis database and ~/.aero/instances/bench
 #    are wiped first, so the CA is new and the first sign-up is the admin). LatencyBench.java
 #    signs up, registers LATENCY_DEVICES devices, connects each to verkehr over TLS with its
@@ -132,7 +132,7 @@ REDIS_PORT=${AERO_REDIS_PORT:-6379}
 CLK_TCK=$(getconf CLK_TCK)
 
 # The latency part's platform instance (./aero's named instances); its ports are ./aero's plus the offset.
-INSTANCE=bench PORT_OFFSET=7000 INSTANCE_REDIS_DB=9
+INSTANCE=bench PORT_OFFSET=1750 INSTANCE_REDIS_DB=9
 INSTANCE_SERVICES=sp-service,verkehr-push,command-server
 INSTANCE_DIR=${AERO_STATE_DIR:-$HOME/.aero}/instances/$INSTANCE
 INSTANCE_SQL_DB=aero_sp_$INSTANCE

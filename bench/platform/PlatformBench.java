@@ -107,7 +107,7 @@ public final class PlatformBench {
         this.o = o;
         this.out = Path.of(req("out"));
         this.stateDir = Path.of(req("state"));
-        this.offset = Integer.parseInt(o.getOrDefault("offset", "6000"));
+        this.offset = Integer.parseInt(o.getOrDefault("offset", "1600"));
         for (String s : o.getOrDefault("steps", "1000,5000,10000").split("[, ]+")) {
             if (!s.isBlank()) {
                 steps.add(Integer.parseInt(s.trim()));

@@ -60,7 +60,7 @@
 #                                  a smoke run maps one an earlier run left, if any)
 #   AERO_UP_TIMEOUT [600]          seconds ./aero up waits for each service to be healthy
 #   RESULTS_DIR [bench/platform/results]   where to write the results file and its plots
-#   PORT_OFFSET [6000] REDIS_DB [12]   the instance's ports and Redis database
+#   PORT_OFFSET [1600] REDIS_DB [12]   the instance's ports and Redis database
 #   FRESH [0]                      1: drop the instance (database, CA, cached devices) and start anew
 #   RUN_TIMEOUT* [5400]            seconds before the coordinator is stopped
 #   PLOTS [1]                      0: no plots (and no matplotlib install)
@@ -117,7 +117,7 @@ KEEPALIVE=${KEEPALIVE:-30}
 CONNECT_PARALLEL=${CONNECT_PARALLEL:-16}
 WORKER_JAVA_OPTS=${WORKER_JAVA_OPTS:--XX:+UseSerialGC -Xss256k -Xmx1500m}
 TOOL_JAVA_OPTS=${TOOL_JAVA_OPTS:--XX:+UseSerialGC -Xmx2g}
-PORT_OFFSET=${PORT_OFFSET:-6000}
+PORT_OFFSET=${PORT_OFFSET:-1600}
 REDIS_DB=${REDIS_DB:-12}
 FRESH=${FRESH:-0}
 RUN_TIMEOUT=${RUN_TIMEOUT:-5400}

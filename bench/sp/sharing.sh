@@ -23,7 +23,7 @@
 #   REPS [5]              alternations of scenarios 1 and 3 (medians are reported)
 #   PUSH_REPS [40]        membership changes in scenario 2, each followed by its floor
 #   ACL_THREADS [1]       client threads of scenario 1
-#   PORT_OFFSET [8000] REDIS_DB [8]    the instance's ports and Redis database
+#   PORT_OFFSET [1850] REDIS_DB [8]    the instance's ports and Redis database
 #   JAVA_OPTS_SERVICES    the services' JVM options [the launcher's default]
 #   RUN_TIMEOUT [1200]    seconds before the load tool is stopped
 #   RESULTS_DIR           where to write the results file [bench/sp/results]
@@ -64,7 +64,7 @@ DURATION=${DURATION:-10}
 REPS=${REPS:-5}
 PUSH_REPS=${PUSH_REPS:-40}
 ACL_THREADS=${ACL_THREADS:-1}
-PORT_OFFSET=${PORT_OFFSET:-8000}
+PORT_OFFSET=${PORT_OFFSET:-1850}
 REDIS_DB=${REDIS_DB:-8}
 RUN_TIMEOUT=${RUN_TIMEOUT:-1200}
 RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}

@@ -27,7 +27,7 @@
 #   WINDOW [64]            messages sent and not yet received, at most
 #   ROOMS [5000]           folders (rooms) created for the memory and rejoin figures
 #   DEVICE_RATE [none]     the instance's per-device XMPP shaper, bytes/s, or none (deployments: 20000)
-#   PORT_OFFSET [9000] REDIS_DB [7]    the instance's ports and Redis database
+#   PORT_OFFSET [1950] REDIS_DB [7]    the instance's ports and Redis database
 #   JAVA_OPTS_SERVICES     the services' JVM options [the launcher's default]
 #   QUICK=1                smoke run: small sizes and short windows (figures not comparable)
 #   SERVICES [every one; QUICK: sp-service,verkehr-push,devman,xmpp-bridge]   services started
@@ -69,7 +69,7 @@ PAYLOAD=${PAYLOAD:-100}
 WINDOW=${WINDOW:-64}
 ROOMS=${ROOMS:-5000}
 DEVICE_RATE=${DEVICE_RATE:-none}
-PORT_OFFSET=${PORT_OFFSET:-9000}
+PORT_OFFSET=${PORT_OFFSET:-1950}
 REDIS_DB=${REDIS_DB:-7}
 RUN_TIMEOUT=${RUN_TIMEOUT:-1800}
 RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
