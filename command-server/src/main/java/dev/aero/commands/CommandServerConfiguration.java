@@ -19,7 +19,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.core.env.ConfigurableEnvironment;
+
 import dev.aero.commands.api.FastAckFilter;
+import dev.aero.commands.api.FrontEnqueue;
+import dev.aero.commands.front.FrontPlacement;
+import dev.aero.commands.front.ServiceFront;
 import dev.aero.commands.api.FastEnqueueFilter;
 import dev.aero.commands.push.CommandPusher;
 import dev.aero.commands.push.LoginEventListener;
@@ -88,6 +93,27 @@ class CommandServerConfiguration {
         registration.addUrlPatterns("/v1/devices/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
         return registration;
+    }
+
+    /**
+     * The service port's event-loop front ({@link ServiceFront}): enqueue and replace answered on
+     * Netty without blocking ({@link FrontEnqueue}), every other request relayed to Tomcat on a
+     * loopback port behind it. {@code aero.commands.front.enabled=false} (or
+     * {@code aero.commands.fast-path=false}) leaves the port to Tomcat, with the filter above.
+     */
+    @Bean
+    @ConditionalOnExpression("${aero.commands.fast-path:true} and ${aero.commands.front.enabled:true}")
+    ServiceFront serviceFront(ServiceAuthentication authentication, CommandQueues queues, PushDelivery pusher, JsonMapper json,
+            @Value("${aero.web.max-request-bytes:65536}") long maxBytes, @Value("${spring.data.redis.timeout:2s}") Duration redisTimeout,
+            @Value("${aero.commands.front.threads:1}") int threads, MeterRegistry meters) {
+        return new ServiceFront(new FrontEnqueue(authentication, queues, pusher, json, maxBytes, redisTimeout), threads,
+                Duration.ofSeconds(60), 10_000, meters);
+    }
+
+    @Bean
+    @ConditionalOnExpression("${aero.commands.fast-path:true} and ${aero.commands.front.enabled:true}")
+    static FrontPlacement frontPlacement(ObjectProvider<ServiceFront> front, ConfigurableEnvironment environment) {
+        return new FrontPlacement(front, environment);
     }
 
     /**

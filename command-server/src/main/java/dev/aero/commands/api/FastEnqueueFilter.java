@@ -61,7 +61,7 @@ public final class FastEnqueueFilter implements Filter {
 
     static final String PATTERN = "/v1/devices/{did}/commands";
     private static final String PREFIX = "/v1/devices/";
-    private static final String SUFFIX = "/commands";
+    static final String SUFFIX = "/commands";
 
     private final ServiceAuthentication authentication;
     private final CommandQueues queues;
@@ -131,9 +131,12 @@ public final class FastEnqueueFilter implements Filter {
 
     /** The device of {@code /v1/devices/<32 lower-case hex><suffix>}, exactly; null for anything else. */
     static DID canonicalDevice(HttpServletRequest request, String suffix) {
-        String uri = request.getRequestURI();
-        if (uri.length() != PREFIX.length() + 32 + suffix.length() || !uri.startsWith(PREFIX) || !uri.endsWith(suffix)
-                || !request.getContextPath().isEmpty()) {
+        return request.getContextPath().isEmpty() ? canonicalDevice(request.getRequestURI(), suffix) : null;
+    }
+
+    /** The device of the path {@code /v1/devices/<32 lower-case hex><suffix>}, exactly; null for anything else. */
+    static DID canonicalDevice(String uri, String suffix) {
+        if (uri.length() != PREFIX.length() + 32 + suffix.length() || !uri.startsWith(PREFIX) || !uri.endsWith(suffix)) {
             return null;
         }
         for (int i = PREFIX.length(); i < PREFIX.length() + 32; i++) {

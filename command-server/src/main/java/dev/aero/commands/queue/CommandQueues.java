@@ -8,14 +8,22 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -120,6 +128,52 @@ public final class CommandQueues {
                 did.hex());
         events.enqueued(((Number) r.get(1)).longValue());
         return new Enqueued(((Number) r.get(0)).longValue(), ((Number) r.get(2)).longValue() == 1);
+    }
+
+    /**
+     * {@link #enqueue(DID, String, boolean)} without blocking the caller: the same script, sent on
+     * the shared Redis connection; the stage completes on Redis's event loop (with the
+     * connection's failure, or a timeout after {@code timeout}). For callers that must not park a
+     * thread per command (the service port's front, dev.aero.commands.front).
+     */
+    public CompletableFuture<Enqueued> enqueueAsync(DID did, String command, boolean replace, Duration timeout) {
+        byte[][] keys = {utf8(q(did)), utf8(e(did)), utf8(a(did)), utf8(c(did)), utf8(UNPUSHED)};
+        byte[][] args = {utf8(command), utf8(now()), utf8(replace ? "1" : "0"), utf8(did.hex())};
+        RedisClusterAsyncCommands<byte[], byte[]> async = nativeAsync();
+        CompletableFuture<List<Object>> sent = async.<List<Object>>evalsha(enqueue.getSha1(), ScriptOutputType.MULTI, keys, args)
+                .toCompletableFuture()
+                // The script is loaded by its first blocking run, or here, once, on NOSCRIPT.
+                .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
+                        ? async.<List<Object>>eval(enqueue.getScriptAsString(), ScriptOutputType.MULTI, keys, args).toCompletableFuture()
+                        : CompletableFuture.failedFuture(unwrap(e)));
+        return sent.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).thenApply(r -> {
+            events.enqueued(((Number) r.get(1)).longValue());
+            return new Enqueued(((Number) r.get(0)).longValue(), ((Number) r.get(2)).longValue() == 1);
+        });
+    }
+
+    private volatile RedisClusterAsyncCommands<byte[], byte[]> nativeAsync;
+
+    /** The asynchronous commands of Spring's shared Lettuce connection (the one the blocking calls use too). */
+    @SuppressWarnings("resource") // the shared connection belongs to the factory; its wrapper holds nothing of its own
+    private RedisClusterAsyncCommands<byte[], byte[]> nativeAsync() {
+        RedisClusterAsyncCommands<byte[], byte[]> a = nativeAsync;
+        if (a == null) {
+            if (!(redis.getRequiredConnectionFactory().getConnection() instanceof LettuceConnection lettuce)) {
+                throw new IllegalStateException("asynchronous enqueues need Redis through Lettuce");
+            }
+            a = lettuce.getNativeConnection();
+            nativeAsync = a;
+        }
+        return a;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     /** One enqueue of a batch: {@link #enqueue} or, with {@code replace}, {@link #replace}. */

@@ -10,9 +10,10 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.aero.commands.front.ServiceFront;
 import dev.aero.common.testing.RealServices;
 
-/** {@link EnqueueContractTest} with the fast path (the default). */
+/** {@link EnqueueContractTest} with the fast path as it is by default: the service port's event-loop front answers. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @RealServices(redis = true)
 class FastPathEnqueueContractTest extends EnqueueContractTest {
@@ -26,7 +27,8 @@ class FastPathEnqueueContractTest extends EnqueueContractTest {
     ApplicationContext context;
 
     @Test
-    void theFilterIsInstalled() {
+    void theFrontHoldsThePortAndTheFilterStandsBehindIt() {
+        assertThat(context.getBean(ServiceFront.class).port()).isEqualTo(port);
         assertThat(context.getBeansOfType(FilterRegistrationBean.class).values()).anyMatch(r -> r.getFilter() instanceof FastEnqueueFilter);
     }
 }

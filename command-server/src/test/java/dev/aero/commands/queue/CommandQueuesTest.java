@@ -77,6 +77,26 @@ class CommandQueuesTest {
     }
 
     @Test
+    void anAsynchronousEnqueueIsTheSameScriptAndLoadsItWhenRedisHasForgottenIt() throws Exception {
+        DID did = DID.random();
+        long first = queues.enqueue(did, "4");
+        // SCRIPT FLUSH: the next EVALSHA is answered NOSCRIPT, and the enqueue sends the script itself.
+        redis.execute((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
+            c.scriptingCommands().scriptFlush();
+            return null;
+        });
+        CommandQueues.Enqueued second = queues.enqueueAsync(did, "5", false, Duration.ofSeconds(5)).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(second.epoch()).isEqualTo(first + 1);
+        assertThat(second.pushRetryPending()).isFalse();
+        CommandQueues.Enqueued replaced = queues.enqueueAsync(did, "6", true, Duration.ofSeconds(5)).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(queues.list(did)).extracting(CommandQueues.Queued::command).containsExactly("6");
+        assertThat(queues.head(did).epoch()).isEqualTo(replaced.epoch());
+        queues.pushFailed(did, Duration.ofMinutes(1), Duration.ofMinutes(5));
+        assertThat(queues.enqueueAsync(did, "7", false, Duration.ofSeconds(5)).get(5, java.util.concurrent.TimeUnit.SECONDS).pushRetryPending())
+                .isTrue();
+    }
+
+    @Test
     void enqueueHandsOutIncreasingEpochsAndTheHeadIsTheOldest() {
         DID did = DID.random();
         long first = queues.enqueue(did, "0");

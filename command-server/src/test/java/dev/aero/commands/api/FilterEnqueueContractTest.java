@@ -1,0 +1,35 @@
+package dev.aero.commands.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.aero.commands.front.ServiceFront;
+import dev.aero.common.testing.RealServices;
+
+/** {@link EnqueueContractTest} with the fast path but without the front ({@code aero.commands.front.enabled=false}): the filter answers. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@RealServices(redis = true)
+class FilterEnqueueContractTest extends EnqueueContractTest {
+
+    @DynamicPropertySource
+    static void settings(DynamicPropertyRegistry registry) {
+        common(registry);
+        registry.add("aero.commands.front.enabled", () -> false);
+    }
+
+    @Autowired
+    ApplicationContext context;
+
+    @Test
+    void theFilterAnswersOnTomcatsPort() {
+        assertThat(context.getBeansOfType(ServiceFront.class)).isEmpty();
+        assertThat(context.getBeansOfType(FilterRegistrationBean.class).values()).anyMatch(r -> r.getFilter() instanceof FastEnqueueFilter);
+    }
+}
