@@ -6,26 +6,26 @@ import java.time.Duration;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
-import org.springframework.core.Ordered;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.core.env.ConfigurableEnvironment;
-
 import dev.aero.commands.api.FastAckFilter;
+import dev.aero.commands.api.FastEnqueueFilter;
 import dev.aero.commands.api.FrontEnqueue;
 import dev.aero.commands.front.FrontPlacement;
 import dev.aero.commands.front.ServiceFront;
-import dev.aero.commands.api.FastEnqueueFilter;
 import dev.aero.commands.push.CommandPusher;
 import dev.aero.commands.push.LoginEventListener;
 import dev.aero.commands.push.PushDelivery;
@@ -104,11 +104,12 @@ class CommandServerConfiguration {
     @Bean
     @ConditionalOnExpression("${aero.commands.fast-path:true} and ${aero.commands.front.enabled:true}")
     ServiceFront serviceFront(ServiceAuthentication authentication, CommandQueues queues, PushDelivery pusher, JsonMapper json,
-            @Value("${aero.web.max-request-bytes:65536}") long maxBytes, @Value("${spring.data.redis.timeout:2s}") Duration redisTimeout,
-            @Value("${aero.commands.front.threads:1}") int threads, MeterRegistry meters) {
-        return new ServiceFront(new FrontEnqueue(authentication, queues, pusher, json, maxBytes, redisTimeout), threads,
-                Duration.ofSeconds(60), 10_000, meters);
+            @Value("${aero.web.max-request-bytes:65536}") long maxBytes, MeterRegistry meters, ClientResources redis) {
+        return new ServiceFront(new FrontEnqueue(authentication, queues, pusher, json, maxBytes), 1,
+                Duration.ofSeconds(60), 10_000, meters, redis, queues::ping);
     }
+
+
 
     @Bean
     @ConditionalOnExpression("${aero.commands.fast-path:true} and ${aero.commands.front.enabled:true}")

@@ -1,6 +1,5 @@
 package dev.aero.commands.api;
 
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -50,17 +49,14 @@ public final class FrontEnqueue implements FastLane {
     private final ObjectReader reader;
     private final ObjectWriter writer;
     private final long maxBytes;
-    private final Duration redisTimeout;
 
-    public FrontEnqueue(ServiceAuthentication authentication, CommandQueues queues, PushDelivery pusher, JsonMapper json, long maxBytes,
-            Duration redisTimeout) {
+    public FrontEnqueue(ServiceAuthentication authentication, CommandQueues queues, PushDelivery pusher, JsonMapper json, long maxBytes) {
         this.authentication = authentication;
         this.queues = queues;
         this.pusher = pusher;
         this.reader = json.readerFor(CommandJson.class);
         this.writer = json.writerFor(ServiceQueueController.Enqueued.class);
         this.maxBytes = maxBytes;
-        this.redisTimeout = redisTimeout;
     }
 
     @Override
@@ -103,7 +99,7 @@ public final class FrontEnqueue implements FastLane {
             return CompletableFuture.completedFuture(null);
         }
         Command parsed = command;
-        return queues.enqueueAsync(ticket.did(), CommandCodec.toRedisString(command), ticket.replace(), redisTimeout)
+        return queues.enqueueAsync(ticket.did(), CommandCodec.toRedisString(command), ticket.replace())
                 .thenApplyAsync(enqueued -> new FastLane.Answer(200, "application/json",
                         writer.writeValueAsBytes(ServiceQueueController.pushed(pusher, ticket.did(), parsed, enqueued))), loop);
     }

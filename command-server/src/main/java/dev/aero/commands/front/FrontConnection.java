@@ -110,6 +110,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
         }
         if (!waiting.isEmpty() || exchange != null && exchange.read) {
             waiting.add(o);
+            updateReading();
             return;
         }
         handle(o);
@@ -432,9 +433,14 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
         updateReading();
     }
 
-    /** A request read whole and not answered yet, a full relay, or a closing connection: no more reading until that changes. */
+    /** Parts of requests read ahead (pipelined, each at most 8 KiB) that a connection may hold. */
+    private static final int MAX_WAITING = 16;
+
+    /** A full relay, a closing connection or as many requests read ahead as it may hold: no more reading until that changes. */
     private void updateReading() {
-        boolean pause = closing || relayFull || exchange != null && exchange.read;
+        // Not paused between one request and the next: that would cost two epoll_ctl calls per
+        // request. Pipelined requests wait, read, in `waiting`, up to its bound.
+        boolean pause = closing || relayFull || waiting.size() >= MAX_WAITING;
         if (ctx.channel().config().isAutoRead() == pause) {
             ctx.channel().config().setAutoRead(!pause);
         }

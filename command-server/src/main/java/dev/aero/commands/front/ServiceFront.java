@@ -3,20 +3,26 @@ package dev.aero.commands.front;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Transports;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -31,6 +37,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
 
 /**
  * The service port's front: an HTTP/1.1 server on Netty event loops that answers the requests
@@ -57,25 +64,34 @@ public final class ServiceFront implements SmartLifecycle {
     private final Duration idle;
     private final int maxConnections;
     private final MeterRegistry meters;
+    private final ClientResources redis;
+    private final Supplier<? extends CompletionStage<?>> redisCall;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger underWay = new AtomicInteger();
 
     private volatile EventLoopGroup group;
     private volatile Channel server;
     private volatile InetSocketAddress backend;
-    private volatile boolean epoll;
+    private volatile Class<? extends Channel> clientChannel;
 
     /**
-     * @param threads        event loop threads
+     * @param threads        event loop threads of its own, when it does not share Redis's
      * @param idle           how long a connection with no request under way stays open
      * @param maxConnections connections beyond this are closed as they come
+     * @param redis          Lettuce's resources, whose event loops it shares (null: loops of its own)
+     * @param redisCall      a call on the Redis connection the lane uses: the loop its answer arrives on
+     *                       serves every client connection, so that a request, its Redis call and its
+     *                       answer stay on one thread, with no hand-off to another and back
      */
-    public ServiceFront(FastLane lane, int threads, Duration idle, int maxConnections, MeterRegistry meters) {
+    public ServiceFront(FastLane lane, int threads, Duration idle, int maxConnections, MeterRegistry meters, ClientResources redis,
+            Supplier<? extends CompletionStage<?>> redisCall) {
         this.lane = lane;
         this.threads = threads;
         this.idle = idle;
         this.maxConnections = maxConnections;
         this.meters = meters;
+        this.redis = redis;
+        this.redisCall = redisCall;
     }
 
     /** Listens on {@code listen} (port 0: any free port) and relays to {@code backend}; returns the port. */
@@ -84,10 +100,19 @@ public final class ServiceFront implements SmartLifecycle {
             throw new IllegalStateException("the front is started already");
         }
         this.backend = backend;
-        epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        group = new MultiThreadIoEventLoopGroup(threads, io);
-        ServerBootstrap bootstrap = new ServerBootstrap().group(group)
+        boolean epoll;
+        if (redis != null) {
+            group = redis.eventLoopGroupProvider().allocate(Transports.eventLoopGroupClass());
+            clientChannel = Transports.socketChannelClass();
+            epoll = EpollSocketChannel.class.isAssignableFrom(clientChannel);
+        } else {
+            epoll = Epoll.isAvailable();
+            IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+            group = new MultiThreadIoEventLoopGroup(threads, io);
+            clientChannel = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        }
+        EventLoopGroup children = home();
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group, children)
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -109,14 +134,41 @@ public final class ServiceFront implements SmartLifecycle {
         try {
             server = bootstrap.bind(listen).sync().channel();
         } catch (RuntimeException | InterruptedException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            group = null;
+            releaseGroup();
             throw e;
         }
         int port = ((InetSocketAddress) server.localAddress()).getPort();
-        log.info("service port {} served by the event-loop front ({} thread(s), {}), relaying to the servlet container on {}", port,
-                threads, epoll ? "epoll" : "NIO", backend);
+        log.info("service port {} served by the event-loop front ({}, {}), relaying to the servlet container on {}", port,
+                children instanceof EventLoop ? "on the event loop of its Redis connection"
+                        : redis != null ? "on Redis's " + redis.ioThreadPoolSize() + " event loops" : threads + " event loop(s) of its own",
+                epoll ? "epoll" : "NIO", backend);
         return port;
+    }
+
+    /** The loop Redis answers the lane on, when it is one of the front's; else every loop of the group. */
+    private EventLoopGroup home() {
+        if (redis == null || redisCall == null) {
+            return group;
+        }
+        CompletableFuture<EventLoopGroup> found = new CompletableFuture<>();
+        try {
+            redisCall.get().whenComplete((answer, failure) -> {
+                for (EventExecutor loop : group) {
+                    if (loop.inEventLoop() && loop instanceof EventLoop l) {
+                        found.complete(l);
+                        return;
+                    }
+                }
+                found.complete(group);
+            });
+            return found.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.warn("could not tell which event loop Redis answers on ({}); the front uses them all", e.toString());
+            return group;
+        }
     }
 
     /** The port it listens on; -1 before {@link #start}. */
@@ -134,7 +186,7 @@ public final class ServiceFront implements SmartLifecycle {
     }
 
     Class<? extends Channel> clientChannel() {
-        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        return clientChannel;
     }
 
     Duration idle() {
@@ -199,8 +251,20 @@ public final class ServiceFront implements SmartLifecycle {
                 }
             }
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        releaseGroup();
         server = null;
+    }
+
+    private void releaseGroup() {
+        EventLoopGroup g = group;
         group = null;
+        if (g == null) {
+            return;
+        }
+        if (redis != null) {
+            redis.eventLoopGroupProvider().release(g, 0, 2, TimeUnit.SECONDS); // Lettuce's: it shuts them down with its client
+        } else {
+            g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
     }
 }

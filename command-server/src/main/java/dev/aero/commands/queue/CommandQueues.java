@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionStage;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection;
@@ -132,11 +132,12 @@ public final class CommandQueues {
 
     /**
      * {@link #enqueue(DID, String, boolean)} without blocking the caller: the same script, sent on
-     * the shared Redis connection; the stage completes on Redis's event loop (with the
-     * connection's failure, or a timeout after {@code timeout}). For callers that must not park a
-     * thread per command (the service port's front, dev.aero.commands.front).
+     * the shared Redis connection; the stage completes on that connection's event loop, with the
+     * connection's failure or, after the command timeout ({@code spring.data.redis.timeout},
+     * Lettuce's own timer), a timeout. For callers that must not park a thread per command (the
+     * service port's front, dev.aero.commands.front).
      */
-    public CompletableFuture<Enqueued> enqueueAsync(DID did, String command, boolean replace, Duration timeout) {
+    public CompletableFuture<Enqueued> enqueueAsync(DID did, String command, boolean replace) {
         byte[][] keys = {utf8(q(did)), utf8(e(did)), utf8(a(did)), utf8(c(did)), utf8(UNPUSHED)};
         byte[][] args = {utf8(command), utf8(now()), utf8(replace ? "1" : "0"), utf8(did.hex())};
         RedisClusterAsyncCommands<byte[], byte[]> async = nativeAsync();
@@ -146,10 +147,15 @@ public final class CommandQueues {
                 .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
                         ? async.<List<Object>>eval(enqueue.getScriptAsString(), ScriptOutputType.MULTI, keys, args).toCompletableFuture()
                         : CompletableFuture.failedFuture(unwrap(e)));
-        return sent.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).thenApply(r -> {
+        return sent.thenApply(r -> {
             events.enqueued(((Number) r.get(1)).longValue());
             return new Enqueued(((Number) r.get(0)).longValue(), ((Number) r.get(2)).longValue() == 1);
         });
+    }
+
+    /** A PING on the connection {@link #enqueueAsync} uses: it completes on that connection's event loop. */
+    public CompletionStage<String> ping() {
+        return nativeAsync().ping();
     }
 
     private volatile RedisClusterAsyncCommands<byte[], byte[]> nativeAsync;

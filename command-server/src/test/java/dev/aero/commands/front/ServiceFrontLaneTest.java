@@ -66,7 +66,7 @@ class ServiceFrontLaneTest {
     }
 
     private int start(FastLane lane, int maxConnections, Duration idle, InetSocketAddress behind) throws Exception {
-        front = new ServiceFront(lane, 1, idle, maxConnections, meters);
+        front = new ServiceFront(lane, 1, idle, maxConnections, meters, null, null);
         return front.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), behind);
     }
 

@@ -85,14 +85,14 @@ class CommandQueuesTest {
             c.scriptingCommands().scriptFlush();
             return null;
         });
-        CommandQueues.Enqueued second = queues.enqueueAsync(did, "5", false, Duration.ofSeconds(5)).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        CommandQueues.Enqueued second = queues.enqueueAsync(did, "5", false).get(5, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(second.epoch()).isEqualTo(first + 1);
         assertThat(second.pushRetryPending()).isFalse();
-        CommandQueues.Enqueued replaced = queues.enqueueAsync(did, "6", true, Duration.ofSeconds(5)).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        CommandQueues.Enqueued replaced = queues.enqueueAsync(did, "6", true).get(5, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(queues.list(did)).extracting(CommandQueues.Queued::command).containsExactly("6");
         assertThat(queues.head(did).epoch()).isEqualTo(replaced.epoch());
         queues.pushFailed(did, Duration.ofMinutes(1), Duration.ofMinutes(5));
-        assertThat(queues.enqueueAsync(did, "7", false, Duration.ofSeconds(5)).get(5, java.util.concurrent.TimeUnit.SECONDS).pushRetryPending())
+        assertThat(queues.enqueueAsync(did, "7", false).get(5, java.util.concurrent.TimeUnit.SECONDS).pushRetryPending())
                 .isTrue();
     }
 

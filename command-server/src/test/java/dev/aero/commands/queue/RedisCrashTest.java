@@ -1,6 +1,7 @@
 package dev.aero.commands.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -63,6 +64,40 @@ class RedisCrashTest {
         } finally {
             redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void anAsynchronousEnqueueFailsAfterTheCommandTimeoutWhenRedisHangs() throws Exception {
+        Path dir = Files.createTempDirectory("hang-test");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Process redis = start(dir, port);
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port),
+                org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(300))
+                        .build());
+        factory.afterPropertiesSet();
+        factory.start();
+        try {
+            CommandQueues queues = new CommandQueues(new StringRedisTemplate(factory), Clock.systemUTC(), Duration.ofDays(1), 10);
+            DID did = DID.random();
+            assertThat(queues.enqueueAsync(did, "4", false).get(5, TimeUnit.SECONDS).epoch()).isEqualTo(1);
+            signal(redis, "STOP"); // Redis still holds the connection, and answers nothing
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> queues.enqueueAsync(did, "5", false).get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(io.lettuce.core.RedisCommandTimeoutException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            signal(redis, "CONT");
+            assertThat(queues.enqueueAsync(did, "6", false).get(5, TimeUnit.SECONDS).epoch()).as("the connection serves again").isPositive();
+        } finally {
+            factory.destroy();
+            redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void signal(Process process, String signal) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor()).isZero();
     }
 
     private static Process start(Path dir, int port) throws Exception {
