@@ -15,7 +15,6 @@ import dev.aero.commands.push.PushDelivery;
 import dev.aero.commands.queue.CommandQueues;
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
-import dev.aero.common.command.CommandJson;
 import dev.aero.common.id.DID;
 import dev.aero.common.web.ServiceAuthentication;
 import jakarta.servlet.Filter;
@@ -29,8 +28,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
-import tools.jackson.databind.ObjectReader;
-import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -63,20 +60,10 @@ public final class FastEnqueueFilter implements Filter {
     private static final String PREFIX = "/v1/devices/";
     static final String SUFFIX = "/commands";
 
-    private final ServiceAuthentication authentication;
-    private final CommandQueues queues;
-    private final PushDelivery pusher;
-    private final ObjectReader reader;
-    private final ObjectWriter writer;
-    private final long maxBytes;
+    private final EnqueueFastPath path;
 
     public FastEnqueueFilter(ServiceAuthentication authentication, CommandQueues queues, PushDelivery pusher, JsonMapper json, long maxBytes) {
-        this.authentication = authentication;
-        this.queues = queues;
-        this.pusher = pusher;
-        this.reader = json.readerFor(CommandJson.class);
-        this.writer = json.writerFor(ServiceQueueController.Enqueued.class);
-        this.maxBytes = maxBytes;
+        this.path = new EnqueueFastPath(authentication, queues, pusher, json, maxBytes);
     }
 
     @Override
@@ -86,43 +73,27 @@ public final class FastEnqueueFilter implements Filter {
         String method = request.getMethod();
         boolean replace = "PUT".equals(method);
         DID did = replace || "POST".equals(method) ? canonicalDevice(request, SUFFIX) : null;
-        if (did == null || request.isSecure() || !jsonIn(request.getContentType()) || !jsonOut(request.getHeader("Accept"))) {
+        if (did == null || request.isSecure() || !path.admits(request.getContentType(), request.getHeader("Accept"),
+                request.getContentLengthLong(), request.getHeader("Authorization"))) {
             chain.doFilter(request, response);
             return;
         }
-        long length = request.getContentLengthLong();
-        if (length < 0 || length > maxBytes) {
-            chain.doFilter(request, response);
-            return;
-        }
-        try {
-            authentication.authenticate(request.getHeader("Authorization"));
-        } catch (RuntimeException refused) {
-            chain.doFilter(request, response);
-            return;
-        }
-        byte[] body = request.getInputStream().readNBytes((int) length);
-        Command command;
-        try {
-            CommandJson json = reader.readValue(body);
-            command = json == null ? null : json.toCommand();
-        } catch (RuntimeException malformed) {
-            command = null;
-        }
+        byte[] body = request.getInputStream().readNBytes((int) request.getContentLengthLong());
+        Command command = path.command(body);
         if (command == null) {
             chain.doFilter(new Replayed(request, body), response);
             return;
         }
         CommandQueues.Enqueued enqueued;
         try {
-            enqueued = queues.enqueue(did, CommandCodec.toRedisString(command), replace);
+            enqueued = path.queues().enqueue(did, CommandCodec.toRedisString(command), replace);
         } catch (RuntimeException failed) {
             request.setAttribute(FAILURE, failed);
             chain.doFilter(new Replayed(request, body), response);
             return;
         }
         ServerHttpObservationFilter.findObservationContext(request).ifPresent(c -> c.setPathPattern(PATTERN));
-        byte[] answer = writer.writeValueAsBytes(ServiceQueueController.pushed(pusher, did, command, enqueued));
+        byte[] answer = path.answer(did, command, enqueued);
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("application/json");
         response.setContentLength(answer.length);

@@ -10,8 +10,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
-import tools.jackson.databind.ObjectReader;
-import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.aero.commands.front.FastLane;
@@ -19,7 +17,6 @@ import dev.aero.commands.push.PushDelivery;
 import dev.aero.commands.queue.CommandQueues;
 import dev.aero.common.command.Command;
 import dev.aero.common.command.CommandCodec;
-import dev.aero.common.command.CommandJson;
 import dev.aero.common.id.DID;
 import dev.aero.common.web.ServiceAuthentication;
 
@@ -43,20 +40,10 @@ public final class FrontEnqueue implements FastLane {
         }
     }
 
-    private final ServiceAuthentication authentication;
-    private final CommandQueues queues;
-    private final PushDelivery pusher;
-    private final ObjectReader reader;
-    private final ObjectWriter writer;
-    private final long maxBytes;
+    private final EnqueueFastPath path;
 
     public FrontEnqueue(ServiceAuthentication authentication, CommandQueues queues, PushDelivery pusher, JsonMapper json, long maxBytes) {
-        this.authentication = authentication;
-        this.queues = queues;
-        this.pusher = pusher;
-        this.reader = json.readerFor(CommandJson.class);
-        this.writer = json.writerFor(ServiceQueueController.Enqueued.class);
-        this.maxBytes = maxBytes;
+        this.path = new EnqueueFastPath(authentication, queues, pusher, json, maxBytes);
     }
 
     @Override
@@ -68,18 +55,10 @@ public final class FrontEnqueue implements FastLane {
         }
         DID did = FastEnqueueFilter.canonicalDevice(request.uri(), FastEnqueueFilter.SUFFIX);
         var headers = request.headers();
-        if (did == null || !FastEnqueueFilter.jsonIn(headers.get(HttpHeaderNames.CONTENT_TYPE))
-                || !FastEnqueueFilter.jsonOut(headers.get(HttpHeaderNames.ACCEPT))
-                || headers.contains(HttpHeaderNames.TRANSFER_ENCODING) || headers.contains(HttpHeaderNames.EXPECT)) {
-            return null;
-        }
         long length = HttpUtil.getContentLength(request, -1L);
-        if (length < 0 || length > maxBytes) {
-            return null;
-        }
-        try {
-            authentication.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION));
-        } catch (RuntimeException refused) {
+        if (did == null || headers.contains(HttpHeaderNames.TRANSFER_ENCODING) || headers.contains(HttpHeaderNames.EXPECT)
+                || !path.admits(headers.get(HttpHeaderNames.CONTENT_TYPE), headers.get(HttpHeaderNames.ACCEPT), length,
+                        headers.get(HttpHeaderNames.AUTHORIZATION))) {
             return null;
         }
         return new Ticket(did, replace, (int) length);
@@ -88,19 +67,11 @@ public final class FrontEnqueue implements FastLane {
     @Override
     public CompletionStage<FastLane.Answer> answer(FastLane.Ticket admitted, byte[] body, Executor loop) {
         Ticket ticket = (Ticket) admitted;
-        Command command;
-        try {
-            CommandJson json = reader.readValue(body);
-            command = json == null ? null : json.toCommand();
-        } catch (RuntimeException malformed) {
-            command = null;
-        }
+        Command command = path.command(body);
         if (command == null) {
             return CompletableFuture.completedFuture(null);
         }
-        Command parsed = command;
-        return queues.enqueueAsync(ticket.did(), CommandCodec.toRedisString(command), ticket.replace())
-                .thenApplyAsync(enqueued -> new FastLane.Answer(200, "application/json",
-                        writer.writeValueAsBytes(ServiceQueueController.pushed(pusher, ticket.did(), parsed, enqueued))), loop);
+        return path.queues().enqueueAsync(ticket.did(), CommandCodec.toRedisString(command), ticket.replace())
+                .thenApplyAsync(enqueued -> new FastLane.Answer(200, "application/json", path.answer(ticket.did(), command, enqueued)), loop);
     }
 }

@@ -36,10 +36,7 @@ class RedisCrashTest {
     @Test
     void acknowledgedEnqueuesSurviveARedisKill() throws Exception {
         Path dir = Files.createTempDirectory("aof-test");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         DID did = DID.random();
         Process redis = start(dir, port);
         try {
@@ -69,10 +66,7 @@ class RedisCrashTest {
     @Test
     void anAsynchronousEnqueueFailsAfterTheCommandTimeoutWhenRedisHangs() throws Exception {
         Path dir = Files.createTempDirectory("hang-test");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         Process redis = start(dir, port);
         LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port),
                 org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(300))
@@ -93,6 +87,12 @@ class RedisCrashTest {
         } finally {
             factory.destroy();
             redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 
