@@ -162,6 +162,41 @@ class ServiceFrontLaneTest {
     }
 
     @Test
+    void aBodyDrippedInForLongerThanTheIdleTimeEndsTheConnection() throws Exception {
+        int port = start(lane(body -> CompletableFuture.completedFuture(null)), 10, Duration.ofMillis(400), echo());
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            var out = s.getOutputStream();
+            out.write("POST /lane HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long start = System.nanoTime();
+            boolean closed = false;
+            // One byte every 100 ms keeps the connection from idling, never the body from taking too long.
+            for (int i = 0; i < 60 && !closed; i++) {
+                try {
+                    out.write('x');
+                    out.flush();
+                    Thread.sleep(100);
+                } catch (IOException e) {
+                    closed = true;
+                }
+                if (!closed && s.getInputStream().available() == 0) {
+                    s.setSoTimeout(1);
+                    try {
+                        closed = s.getInputStream().read() == -1;
+                    } catch (java.net.SocketTimeoutException stillOpen) {
+                        // nothing to read yet: still open
+                    } finally {
+                        s.setSoTimeout(10_000);
+                    }
+                }
+            }
+            assertThat(closed).as("the front closed the connection").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(300), Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void connectionsBeyondTheBoundAreClosedAndIdleOnesEnd() throws Exception {
         int port = start(lane(body -> CompletableFuture.completedFuture(null)), 1, Duration.ofMillis(500), echo());
         try (Socket first = new Socket("127.0.0.1", port); Socket second = new Socket("127.0.0.1", port)) {
