@@ -507,8 +507,13 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
             exchange = null;
             front.ended();
         }
-        if (relay != null) {
-            relay.close();
+        Channel r = relay;
+        relay = null; // so that a relay connection still connecting is not taken for a failed one
+        relayUp = false;
+        relayPending.forEach(ReferenceCountUtil::release);
+        relayPending.clear();
+        if (r != null) {
+            r.close();
         }
         ctx.fireChannelInactive();
     }
